@@ -1,0 +1,36 @@
+// What every importer hands the rest of neurogate: an ONNX IR in NCHW plus the facts a user
+// needs to feed it (input name and size, preprocessing, labels, which outputs are logits).
+import type { Net } from '../engine/session.ts';
+
+/** How raw RGB pixels in [0,255] become the model's input tensor. */
+export interface Preprocess {
+  /** Input height and width the model expects. */
+  height: number;
+  width: number;
+  /** Multiply 0..255 pixels by this first (1/255 for [0,1] models). */
+  scale: number;
+  /** Then subtract mean and divide by std, per channel (RGB order). */
+  mean: [number, number, number];
+  std: [number, number, number];
+  channelOrder: 'RGB' | 'BGR';
+  /** Layout of the IR input. Importers always produce NCHW; this records the original. */
+  sourceLayout: 'NCHW' | 'NHWC';
+}
+
+export interface ImportedModel {
+  net: Net;
+  /** The IR's image input (NCHW, batch dimension free). */
+  input: { name: string; channels: number; height: number; width: number };
+  /** Tensor holding class scores before softmax, if the model has one. */
+  logits?: string;
+  /** Tensor holding class probabilities, if the model ends in softmax. */
+  probabilities?: string;
+  labels?: string[];
+  preprocess: Preprocess;
+  /**
+   * User-facing layer names → IR tensor names, when they differ from the tensor names
+   * (e.g. Keras `conv2d_1` with a fused activation: `tensor` is after the activation,
+   * `preActivation` before it). Layers not listed are named by their tensor name.
+   */
+  layerAliases?: Record<string, { tensor: string; preActivation?: string; kind?: string }>;
+}

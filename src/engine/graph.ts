@@ -1,6 +1,6 @@
 // Building and editing ONNX graphs: node/attribute/initializer builders, topological order,
 // taps (extra outputs), pruning, and weight read/replace. Pure functions over ModelProto.
-import { onnx, num, DataType, AttrType, type ModelProto, type NodeProto, type TensorProto, type GraphProto } from './onnx.ts';
+import { onnx, num, DataType, AttrType, type ModelProto, type NodeProto, type TensorProto, type GraphProto, type AttributeProto, type ValueInfoProto } from './onnx.ts';
 import { type Tensor, sizeOf } from './tensor.ts';
 import { badInput, NeurogateError } from '../errors.ts';
 
@@ -15,8 +15,8 @@ export type AttrValue =
   | { floats: number[] }
   | { t: TensorProto };
 
-export function attribute(name: string, v: AttrValue): onnx.AttributeProto {
-  const a = onnx.AttributeProto.create({ name });
+export function attribute(name: string, v: AttrValue): AttributeProto {
+  const a = onnx.AttributeProto.create({ name }) as unknown as AttributeProto;
   if ('i' in v) { a.type = AttrType.INT; a.i = v.i as never; }
   else if ('f' in v) { a.type = AttrType.FLOAT; a.f = v.f; }
   else if ('s' in v) { a.type = AttrType.STRING; a.s = new TextEncoder().encode(v.s); }
@@ -32,8 +32,8 @@ export function node(op: string, inputs: string[], outputs: string[], attrs: Rec
     input: inputs,
     output: outputs,
     name: name ?? outputs[0],
-    attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
-  });
+    attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) as never,
+  }) as unknown as NodeProto;
 }
 
 /** Read an attribute of a node as a plain JS value (numbers for ints, arrays for lists). */
@@ -43,7 +43,7 @@ export function attr<T = unknown>(n: NodeProto, name: string, fallback?: T): T {
   switch (a.type) {
     case AttrType.INT: return num(a.i) as T;
     case AttrType.FLOAT: return a.f as T;
-    case AttrType.STRING: return new TextDecoder().decode(a.s) as T;
+    case AttrType.STRING: return new TextDecoder().decode(a.s ?? new Uint8Array()) as T;
     case AttrType.INTS: return a.ints.map(num) as T;
     case AttrType.FLOATS: return [...a.floats] as T;
     case AttrType.TENSOR: return a.t as T;
@@ -57,12 +57,12 @@ export function floatTensorProto(name: string, t: Tensor): TensorProto {
     dims: t.dims as never,
     dataType: DataType.FLOAT,
     rawData: new Uint8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength)),
-  });
+  }) as unknown as TensorProto;
 }
 
 export function int64TensorProto(name: string, dims: number[], values: number[]): TensorProto {
   const buf = new BigInt64Array(values.map((v) => BigInt(v)));
-  return onnx.TensorProto.create({ name, dims: dims as never, dataType: DataType.INT64, rawData: new Uint8Array(buf.buffer) });
+  return onnx.TensorProto.create({ name, dims: dims as never, dataType: DataType.INT64, rawData: new Uint8Array(buf.buffer) }) as unknown as TensorProto;
 }
 
 /** Decode a TensorProto into a float Tensor (FLOAT, DOUBLE, the integer types), from raw or typed fields. */
@@ -129,7 +129,7 @@ export interface ModelParts {
   docString?: string;
 }
 
-function valueInfo(name: string, dims?: (number | string)[]) {
+export function valueInfo(name: string, dims?: (number | string)[]): ValueInfoProto {
   const shape = dims
     ? onnx.TensorShapeProto.create({
         dim: dims.map((d) => (typeof d === 'string' || d < 0
@@ -140,7 +140,7 @@ function valueInfo(name: string, dims?: (number | string)[]) {
   return onnx.ValueInfoProto.create({
     name,
     type: onnx.TypeProto.create({ tensorType: onnx.TypeProto.Tensor.create({ elemType: DataType.FLOAT, shape }) }),
-  });
+  }) as unknown as ValueInfoProto;
 }
 
 export function createModel(p: ModelParts): ModelProto {
@@ -156,7 +156,7 @@ export function createModel(p: ModelParts): ModelProto {
       input: p.inputs.map((i) => valueInfo(i.name, i.dims)),
       output: p.outputs.map((o) => valueInfo(o.name, o.dims)),
     }),
-  });
+  }) as unknown as ModelProto;
 }
 
 /** Names of the graph's real inputs (initializers listed as inputs are not real inputs). */
@@ -219,7 +219,7 @@ export function constantsToInitializers(model: ModelProto): ModelProto {
   for (const n of g.node) {
     const value = n.opType === 'Constant' && (!n.domain || n.domain === '') ? n.attribute.find((a) => a.name === 'value' && a.t) : undefined;
     if (value?.t) {
-      const tp = onnx.TensorProto.fromObject(onnx.TensorProto.toObject(value.t));
+      const tp = onnx.TensorProto.fromObject(onnx.TensorProto.toObject(value.t as never)) as unknown as TensorProto;
       tp.name = n.output[0];
       g.initializer.push(tp);
     } else keep.push(n);
@@ -266,7 +266,7 @@ export function withOutputs(model: ModelProto, outputs: string[], where = 'model
       }
     }
   }
-  const out = onnx.ModelProto.create({ ...model, graph: undefined });
+  const out = onnx.ModelProto.create({ ...(model as object), graph: undefined }) as unknown as ModelProto;
   const existingOut = new Map(g.output.map((o) => [o.name, o]));
   out.graph = onnx.GraphProto.create({
     name: g.name,
@@ -275,7 +275,7 @@ export function withOutputs(model: ModelProto, outputs: string[], where = 'model
     input: g.input.filter((i) => neededTensors.has(i.name) || !inits.has(i.name)),
     output: outputs.map((o) => existingOut.get(o) ?? valueInfo(o)),
     valueInfo: [],
-  });
+  } as never) as unknown as GraphProto;
   return out;
 }
 

@@ -8,12 +8,73 @@ import { badInput } from '../errors.ts';
 const require = createRequire(import.meta.url);
 export const onnx: typeof OnnxNs = require('onnx-proto').onnx;
 
-export type ModelProto = OnnxNs.ModelProto;
-export type GraphProto = OnnxNs.GraphProto;
-export type NodeProto = OnnxNs.NodeProto;
-export type TensorProto = OnnxNs.TensorProto;
-export type AttributeProto = OnnxNs.AttributeProto;
-export type ValueInfoProto = OnnxNs.ValueInfoProto;
+// onnx-proto types nested messages as all-optional interfaces; decoded and created messages
+// always carry their repeated fields, so we describe them as they really are.
+type Int64 = number | { toNumber(): number };
+
+export interface AttributeProto {
+  name: string;
+  type: number;
+  f: number;
+  i: Int64;
+  s: Uint8Array;
+  t?: TensorProto | null;
+  g?: GraphProto | null;
+  floats: number[];
+  ints: Int64[];
+  strings: Uint8Array[];
+  tensors: TensorProto[];
+  graphs: GraphProto[];
+}
+
+export interface NodeProto {
+  input: string[];
+  output: string[];
+  name: string;
+  opType: string;
+  domain: string;
+  attribute: AttributeProto[];
+  docString?: string;
+}
+
+export interface TensorProto {
+  name: string;
+  dims: Int64[];
+  dataType: number;
+  rawData: Uint8Array;
+  floatData: number[];
+  doubleData: number[];
+  int32Data: number[];
+  int64Data: Int64[];
+  dataLocation?: number;
+  externalData: { key: string; value: string }[];
+}
+
+export interface ValueInfoProto {
+  name: string;
+  type?: {
+    tensorType?: { elemType?: number; shape?: { dim: { dimValue?: Int64 | null; dimParam?: string | null }[] } | null } | null;
+  } | null;
+}
+
+export interface GraphProto {
+  name: string;
+  node: NodeProto[];
+  initializer: TensorProto[];
+  input: ValueInfoProto[];
+  output: ValueInfoProto[];
+  valueInfo: ValueInfoProto[];
+  docString?: string;
+}
+
+export interface ModelProto {
+  irVersion: Int64;
+  opsetImport: { domain: string; version: Int64 }[];
+  producerName: string;
+  docString: string;
+  graph: GraphProto;
+  metadataProps: { key: string; value: string }[];
+}
 
 export const DataType = onnx.TensorProto.DataType;
 export const AttrType = onnx.AttributeProto.AttributeType;
@@ -30,7 +91,7 @@ export function num(v: unknown): number {
 export function decodeModel(bytes: Uint8Array, where = '<model bytes>'): ModelProto {
   let model: ModelProto;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = onnx.ModelProto.decode(bytes) as unknown as ModelProto;
   } catch (e) {
     throw badInput('E_ONNX_DECODE', `not a readable ONNX file (${(e as Error).message})`, where,
       'the file may be truncated or not ONNX; re-export it or check the download');
@@ -43,10 +104,10 @@ export function decodeModel(bytes: Uint8Array, where = '<model bytes>'): ModelPr
 }
 
 export function encodeModel(model: ModelProto): Uint8Array {
-  return onnx.ModelProto.encode(model).finish();
+  return onnx.ModelProto.encode(model as never).finish();
 }
 
 /** A deep copy, so edits never touch a cached or caller-owned model. */
 export function cloneModel(model: ModelProto): ModelProto {
-  return onnx.ModelProto.decode(encodeModel(model));
+  return onnx.ModelProto.decode(encodeModel(model)) as unknown as ModelProto;
 }

@@ -1,0 +1,102 @@
+// The result model: one JSON document per run, the source of truth from which JUnit XML, the
+// HTML report and the console summary are derived. Plain data; knows nothing of onnxruntime.
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export type EntryKind = 'neurons' | 'masks' | 'circuits' | 'reimpl';
+
+export interface RunReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: 'neurogate'; version: string };
+  /** Non-deterministic fields live here and in `durationMs` fields only (determinism tests strip them). */
+  startedAt: string;
+  durationMs: number;
+  environment: { node: string; onnxruntime: string; platform: string; cpus: number };
+  /** The seed the run used (entries may derive their own from it; each records its own). */
+  seed: number;
+  device: { requested: string; used: string; reason: string };
+  /** Command-line options that shaped the run (filter, model override, baseline, shard…). */
+  options: Record<string, unknown>;
+  suites: SuiteResult[];
+  summary: Summary;
+  /** 0 pass · 1 a check failed · 2 bad input · 3 internal error. */
+  exitCode: 0 | 1 | 2 | 3;
+}
+
+export interface Summary {
+  suites: number;
+  entries: number;
+  checks: number;
+  passed: number;
+  failed: number;
+  /** Entries that could not run (bad input / internal error); they count as failures. */
+  errors: number;
+}
+
+export interface SuiteResult {
+  /** Spec file path, relative to the working directory. */
+  file: string;
+  suite: string;
+  model: ModelRef;
+  baseline?: ModelRef;
+  entries: EntryResult[];
+}
+
+export interface ModelRef {
+  /** As written in the spec (`zoo:inception_v3`, `./net.onnx`). */
+  ref: string;
+  /** Content hash of the IR the run used. */
+  hash: string;
+}
+
+export interface EntryResult {
+  id: string;
+  kind: EntryKind;
+  /** `file:line:col` of the entry in its spec. */
+  where: string;
+  /** Every hyperparameter the probe used, defaults included (so a report reproduces the run). */
+  params: Record<string, unknown>;
+  seed: number;
+  durationMs: number;
+  /** Named measurements (metric → value) that checks read. */
+  measurements: Record<string, Measurement>;
+  checks: CheckResult[];
+  artifacts: Artifact[];
+  /** Set when the entry could not run; the entry then counts as failed. */
+  error?: { code: string; message: string; hint?: string };
+}
+
+export type Measurement = number | number[] | string | null;
+
+export interface CheckResult {
+  /** The metric path as written in the spec (`tuning.peak_deg`). */
+  metric: string;
+  /** Human-readable expectation, e.g. `≥ 0.8`, `90 ± 15`, `increase ≥ 0.1 (absolute)`. */
+  expectation: string;
+  /** The expectation as data, for machines. */
+  threshold: Record<string, unknown>;
+  /** Observed value; null when it could not be measured (which fails the check). */
+  observed: number | null;
+  /** Baseline value for `change` checks. */
+  baseline?: number | null;
+  passed: boolean;
+  /** Why it failed (or a note on how it passed for fractional checks). */
+  reason?: string;
+  /** `file:line:col` of the expectation in its spec. */
+  where?: string;
+}
+
+/** Pictures and plots the HTML report shows; images are inline base64 PNG. */
+export type Artifact =
+  | { type: 'image'; name: string; caption?: string; pngBase64: string; width: number; height: number }
+  | { type: 'plot'; name: string; caption?: string; plot: Plot }
+  | { type: 'table'; name: string; caption?: string; columns: string[]; rows: (string | number | null)[][] };
+
+export interface Plot {
+  /** polar: x is an angle in degrees (tuning curves); line: plain x/y; bar: categories in `labels`. */
+  kind: 'polar' | 'line' | 'bar';
+  xLabel?: string;
+  yLabel?: string;
+  series: { name: string; x: number[]; y: number[] }[];
+  labels?: string[];
+}

@@ -273,7 +273,8 @@ export function withOutputs(model: ModelProto, outputs: string[], where = 'model
     node: g.node.filter((n) => needed.has(n)),
     initializer: g.initializer.filter((t) => neededTensors.has(t.name)),
     input: g.input.filter((i) => neededTensors.has(i.name) || !inits.has(i.name)),
-    output: outputs.map((o) => existingOut.get(o) ?? valueInfo(o)),
+    // New taps carry no element type: onnxruntime infers it, and int64 tensors (Shape…) stay legal.
+    output: outputs.map((o) => existingOut.get(o) ?? (onnx.ValueInfoProto.create({ name: o }) as unknown as ValueInfoProto)),
     valueInfo: [],
   } as never) as unknown as GraphProto;
   return out;

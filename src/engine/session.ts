@@ -153,7 +153,8 @@ export async function run(net: Net, feeds: Record<string, Tensor>, outputs: stri
   const out: Record<string, Tensor> = {};
   for (const name of outputs) {
     const v = res[name] as OrtNs.Tensor;
-    const data = v.data instanceof Float32Array ? v.data : Float32Array.from(v.data as ArrayLike<number>);
+    // Taps may be integer tensors (Shape, indices); everything leaves the engine as float32.
+    const data = v.data instanceof Float32Array ? v.data : Float32Array.from(v.data as ArrayLike<number | bigint>, Number);
     out[name] = { dims: [...v.dims], data };
   }
   return out;

@@ -1,0 +1,126 @@
+// Importing ONNX files as they are: weights as initializers, as Constant nodes, or in an
+// external data file beside the model (the newer torch.onnx exporter writes `.onnx.data`).
+import fs from 'node:fs';
+import path from 'node:path';
+import { decodeModel, type ModelProto } from '../engine/onnx.ts';
+import { constantsToInitializers, topoOrder, graphInputs, inputDims, node, producerOf, valueInfo } from '../engine/graph.ts';
+import { makeNet } from '../engine/net.ts';
+import { badInput } from '../errors.ts';
+import type { ImportedModel, Preprocess } from './types.ts';
+
+export interface OnnxImportOptions {
+  /** Refuse model files (plus external data) larger than this. */
+  maxBytes?: number;
+  labels?: string[];
+}
+
+export const DEFAULT_MAX_MODEL_BYTES = 2 * 1024 ** 3;
+const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
+
+export function importOnnxFile(file: string, opts: OnnxImportOptions = {}): ImportedModel {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_MODEL_BYTES;
+  const bytes = readLimited(file, maxBytes);
+  const model = decodeModel(bytes, file);
+  loadExternalData(model, path.dirname(file), file, maxBytes);
+  constantsToInitializers(model);
+  topoOrder(model.graph, file); // refuses cycles and dangling tensors before onnxruntime sees them
+  return describe(model, file, opts.labels);
+}
+
+function readLimited(file: string, maxBytes: number): Uint8Array {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    throw badInput('E_MODEL_MISSING', 'model file not found', file, 'check the path (relative paths resolve from the spec file)');
+  }
+  if (!st.isFile()) throw badInput('E_MODEL_MISSING', 'model path is not a file', file, 'give the path of a .onnx file');
+  if (st.size > maxBytes) {
+    throw badInput('E_MODEL_TOO_BIG', `model file is ${st.size} bytes, over the limit of ${maxBytes}`, file, 'raise the limit (--max-model-bytes) if this is intended');
+  }
+  return fs.readFileSync(file);
+}
+
+/** Pull `.onnx.data` bytes into the initializers; locations must stay inside the model's folder. */
+function loadExternalData(model: ModelProto, dir: string, where: string, maxBytes: number): void {
+  const files = new Map<string, Buffer>();
+  let total = 0;
+  for (const t of model.graph.initializer) {
+    if (t.dataLocation !== EXTERNAL) continue;
+    const kv = Object.fromEntries(t.externalData.map((e) => [e.key, e.value]));
+    const loc = kv.location;
+    if (!loc) throw badInput('E_ONNX_EXTERNAL', `initializer "${t.name}" is stored externally but names no location`, where, 're-export the model');
+    const full = path.resolve(dir, loc);
+    if (path.relative(dir, full).startsWith('..') || path.isAbsolute(loc)) {
+      throw badInput('E_ONNX_EXTERNAL', `initializer "${t.name}" points outside the model's folder (${loc})`, where, 'external data must sit beside the .onnx file');
+    }
+    if (!files.has(full)) {
+      try {
+        files.set(full, fs.readFileSync(full));
+      } catch {
+        throw badInput('E_ONNX_EXTERNAL', `external data file "${loc}" for initializer "${t.name}" not found`, where, 'keep the .onnx.data file beside the .onnx file');
+      }
+      total += files.get(full)!.length;
+      if (total > maxBytes) throw badInput('E_MODEL_TOO_BIG', `external data exceeds the limit of ${maxBytes} bytes`, where, 'raise the limit if this is intended');
+    }
+    const data = files.get(full)!;
+    const offset = Number(kv.offset ?? 0);
+    const length = kv.length !== undefined ? Number(kv.length) : data.length - offset;
+    if (!(offset >= 0 && length >= 0 && offset + length <= data.length)) {
+      throw badInput('E_ONNX_EXTERNAL', `initializer "${t.name}" needs bytes ${offset}..${offset + length} of "${loc}", which has ${data.length}`, where,
+        'the external data file is truncated or from another export; re-export the model');
+    }
+    t.rawData = new Uint8Array(data.buffer, data.byteOffset + offset, length).slice();
+    t.externalData = [];
+    t.dataLocation = 0;
+  }
+}
+
+function describe(model: ModelProto, where: string, labels?: string[]): ImportedModel {
+  const g = model.graph;
+  const inputs = graphInputs(g);
+  if (inputs.length !== 1) {
+    throw badInput('E_MODEL_INPUTS', `the model has ${inputs.length} inputs (${inputs.join(', ')}); neurogate needs exactly one image input`, where,
+      'export the model with a single image input');
+  }
+  let inputName = inputs[0];
+  const dims = inputDims(g, inputName);
+  if (dims.length !== 4) {
+    throw badInput('E_MODEL_INPUT_RANK', `input "${inputName}" has shape [${dims.join(', ')}]; neurogate needs a 4-D image input`, where, 'export with an NCHW or NHWC image input');
+  }
+  let layout: 'NCHW' | 'NHWC' = 'NCHW';
+  let [, c, h, w] = dims;
+  if (dims[3] === 3 || dims[3] === 1) {
+    if (dims[1] !== 3 && dims[1] !== 1) {
+      layout = 'NHWC';
+      [, h, w, c] = dims;
+      inputName = wrapNhwcInput(model, inputName, [c, h, w]);
+    }
+  }
+  if (typeof c !== 'number' || typeof h !== 'number' || typeof w !== 'number') {
+    throw badInput('E_MODEL_INPUT_DYNAMIC', `input "${inputs[0]}" has symbolic size [${dims.join(', ')}] beyond the batch axis`, where,
+      'export with a fixed image size (only the batch may be dynamic)');
+  }
+  const out = g.output[0]?.name;
+  const last = out ? producerOf(g, out) : undefined;
+  const preprocess: Preprocess = { height: h, width: w, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1], channelOrder: 'RGB', sourceLayout: layout };
+  const isSoftmax = last?.opType === 'Softmax';
+  return {
+    net: makeNet(model, where),
+    input: { name: inputName, channels: c, height: h, width: w },
+    logits: isSoftmax ? last!.input[0] : out,
+    probabilities: isSoftmax ? out : undefined,
+    labels,
+    preprocess,
+  };
+}
+
+/** NHWC models get an NCHW front door, so every probe feeds one layout. */
+function wrapNhwcInput(model: ModelProto, name: string, chw: (number | string)[]): string {
+  const g = model.graph;
+  const nchw = `${name}/nchw`;
+  const vi = g.input.find((i) => i.name === name)!;
+  g.input[g.input.indexOf(vi)] = valueInfo(nchw, ['N', ...chw]);
+  g.node.unshift(node('Transpose', [nchw], [name], { perm: { ints: [0, 2, 3, 1] } }, `${name}/to_nhwc`));
+  return nchw;
+}

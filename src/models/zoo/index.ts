@@ -1,0 +1,114 @@
+// The model zoo: `zoo:<name>` references resolve here. Converted IRs are cached on disk,
+// keyed by a content hash of the source files and the importer version, so the second run
+// skips conversion.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { decodeModel, encodeModel } from '../../engine/onnx.ts';
+import { badInput } from '../../errors.ts';
+import type { ImportedModel } from '../types.ts';
+import { NSFWJS_LABELS, NSFWJS_MODELS, nsfwjsFiles, type NsfwjsModel } from './nsfwjs.ts';
+import { importLayersModel } from '../tfjs/layers.ts';
+import { importGraphModel } from '../tfjs/graph.ts';
+import { cacheDir, writeFileAtomic } from '../cache.ts';
+
+/** Bump when an importer changes what it emits: old cache entries then no longer match. */
+export const IMPORTER_VERSION = 'zoo-ir-1';
+
+export interface ZooEntry {
+  name: string;
+  description: string;
+  load: () => ImportedModel;
+  /** Files whose content identifies the source (hashed for the cache key). */
+  sources: () => string[];
+}
+
+const DESCRIPTIONS: Record<NsfwjsModel, string> = {
+  inception_v3: 'InceptionV3 (Keras, 299², 5 classes) from the nsfwjs package',
+  mobilenet_v2: 'MobileNetV2 (Keras, 224², 5 classes) from the nsfwjs package',
+  mobilenet_v2_mid: 'MobileNetV2 (TF graph model, 224², 5 classes) from the nsfwjs package',
+};
+
+const registry = new Map<string, ZooEntry>();
+for (const name of NSFWJS_MODELS) {
+  registry.set(name, {
+    name,
+    description: DESCRIPTIONS[name],
+    sources: () => nsfwjsFiles(name).files,
+    load: () => {
+      const files = nsfwjsFiles(name);
+      const where = `zoo:${name}`;
+      return files.modelJson.format === 'graph-model'
+        ? importGraphModel(files, where, { labels: NSFWJS_LABELS })
+        : importLayersModel(files, where, { labels: NSFWJS_LABELS });
+    },
+  });
+}
+
+/** Let other modules (the clean-room network) add zoo entries without this file knowing them. */
+export function registerZooModel(entry: ZooEntry): void {
+  registry.set(entry.name, entry);
+}
+
+export function zooNames(): string[] {
+  return [...registry.keys()];
+}
+
+export function zooEntry(name: string): ZooEntry {
+  const e = registry.get(name);
+  if (!e) {
+    throw badInput('E_ZOO_UNKNOWN', `no zoo model named "${name}"`, `zoo:${name}`, `available: ${zooNames().map((n) => `zoo:${n}`).join(', ')}`);
+  }
+  return e;
+}
+
+const memory = new Map<string, ImportedModel>();
+
+/** Load a zoo model: from memory, else from the disk cache, else convert and cache. */
+export function loadZoo(name: string, opts: { cache?: boolean } = {}): ImportedModel {
+  const hit = memory.get(name);
+  if (hit) return hit;
+  const entry = zooEntry(name);
+  const useCache = opts.cache ?? process.env.NEUROGATE_NO_CACHE === undefined;
+  const key = useCache ? sourceKey(entry) : '';
+  const cached = useCache ? readCached(key) : undefined;
+  const model = cached ?? entry.load();
+  if (useCache && !cached) writeCached(key, model);
+  memory.set(name, model);
+  return model;
+}
+
+function sourceKey(entry: ZooEntry): string {
+  const h = createHash('sha256').update(IMPORTER_VERSION).update(entry.name);
+  for (const f of entry.sources()) h.update(fs.readFileSync(f));
+  return `${entry.name}-${h.digest('hex').slice(0, 24)}`;
+}
+
+type CachedMeta = Omit<ImportedModel, 'net'> & { hash: string; where: string };
+
+function readCached(key: string): ImportedModel | undefined {
+  const dir = cacheDir();
+  const metaFile = path.join(dir, `${key}.json`);
+  const onnxFile = path.join(dir, `${key}.onnx`);
+  if (!fs.existsSync(metaFile) || !fs.existsSync(onnxFile)) return undefined;
+  try {
+    const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as CachedMeta;
+    const model = decodeModel(fs.readFileSync(onnxFile), onnxFile);
+    const { hash, where, ...rest } = meta;
+    return { ...rest, net: { model, hash, where } };
+  } catch {
+    return undefined; // a damaged cache entry is rebuilt, never trusted
+  }
+}
+
+function writeCached(key: string, m: ImportedModel): void {
+  const dir = cacheDir();
+  const { net, ...rest } = m;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    writeFileAtomic(path.join(dir, `${key}.onnx`), encodeModel(net.model));
+    writeFileAtomic(path.join(dir, `${key}.json`), JSON.stringify({ ...rest, hash: net.hash, where: net.where }));
+  } catch {
+    // A read-only cache directory only costs speed.
+  }
+}

@@ -10,17 +10,13 @@ import { readImage, toModelInput } from '../../src/stimuli/image.ts';
 import { run } from '../../src/engine/session.ts';
 import { encodeModel, decodeModel } from '../../src/engine/onnx.ts';
 import { createModel, node, floatTensorProto, attribute } from '../../src/engine/graph.ts';
-import { NeurogateError } from '../../src/errors.ts';
+import { errorOf } from '../helpers.ts';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const fixtures = path.join(here, '..', 'fixtures', 'shapes_cnn');
 const meta = JSON.parse(fs.readFileSync(path.join(fixtures, 'shapes_cnn.json'), 'utf8'));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-onnx-'));
 
-function errorOf(fn: () => unknown): NeurogateError {
-  try { fn(); } catch (e) { if (e instanceof NeurogateError) return e; throw e; }
-  throw new Error('expected an error');
-}
 
 for (const file of ['shapes_cnn.onnx', 'shapes_cnn_dynamo.onnx']) {
   test(`${file}: reproduces PyTorch's logits on the fixture scenes within 1e-4`, async () => {

@@ -15,6 +15,8 @@ let current: string | undefined;
 export async function tfjs(backend: 'wasm' | 'cpu' = 'wasm'): Promise<typeof TfNs> {
   tfPromise ??= (async () => {
     const tf: typeof TfNs = require('@tensorflow/tfjs');
+    // PROD mode silences TF.js's "install tfjs-node" banner, which would clutter test output.
+    tf.env().set('PROD', true);
     const wasm = require('@tensorflow/tfjs-backend-wasm');
     // Point the wasm backend at the package's own .wasm files (no fetch in Node).
     wasm.setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);

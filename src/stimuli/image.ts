@@ -101,23 +101,34 @@ function fromRgba(width: number, height: number, rgba: Uint8Array): RgbImage {
 export function resize(img: RgbImage, width: number, height: number): RgbImage {
   if (img.width === width && img.height === height) return img;
   const out = new Float32Array(width * height * 3);
+  const src = img.data;
   const sx = img.width / width;
   const sy = img.height / height;
+  // Column taps are the same for every row: compute them once.
+  const x0s = new Int32Array(width);
+  const x1s = new Int32Array(width);
+  const wxs = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), img.width - 1);
+    x0s[x] = Math.floor(fx);
+    x1s[x] = Math.min(x0s[x] + 1, img.width - 1);
+    wxs[x] = fx - x0s[x];
+  }
   for (let y = 0; y < height; y++) {
     const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), img.height - 1);
     const y0 = Math.floor(fy);
     const y1 = Math.min(y0 + 1, img.height - 1);
     const wy = fy - y0;
+    const r0 = y0 * img.width;
+    const r1 = y1 * img.width;
     for (let x = 0; x < width; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), img.width - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, img.width - 1);
-      const wx = fx - x0;
-      for (let c = 0; c < 3; c++) {
-        const p = (yy: number, xx: number) => img.data[(yy * img.width + xx) * 3 + c];
-        const top = p(y0, x0) * (1 - wx) + p(y0, x1) * wx;
-        const bot = p(y1, x0) * (1 - wx) + p(y1, x1) * wx;
-        out[(y * width + x) * 3 + c] = top * (1 - wy) + bot * wy;
+      const a = (r0 + x0s[x]) * 3, b = (r0 + x1s[x]) * 3, c = (r1 + x0s[x]) * 3, d = (r1 + x1s[x]) * 3;
+      const wx = wxs[x];
+      const o = (y * width + x) * 3;
+      for (let k = 0; k < 3; k++) {
+        const top = src[a + k] * (1 - wx) + src[b + k] * wx;
+        const bot = src[c + k] * (1 - wx) + src[d + k] * wx;
+        out[o + k] = top * (1 - wy) + bot * wy;
       }
     }
   }

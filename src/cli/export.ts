@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { parse } from './args.ts';
 import { loadModel } from '../models/load.ts';
 import { encodeModel } from '../engine/onnx.ts';
-import { writeFileAtomic } from '../models/cache.ts';
+import { writeFileAtomic } from '../util/atomic.ts';
 import { badInput, EXIT } from '../errors.ts';
 
 const USAGE = 'neurogate export <model> <out.onnx>';

@@ -2,6 +2,8 @@
 // batches. Device choice lives here: cpu, webgpu (bundled EP), cuda, or auto with fallback.
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
 import type * as OrtNs from 'onnxruntime-node';
 import { encodeModel, type ModelProto } from './onnx.ts';
 import { withOutputs, graphInputs } from './graph.ts';
@@ -46,6 +48,9 @@ async function probeDevice(d: ConcreteDevice): Promise<string | null> {
       if (d === 'cpu') return null;
       const listed = ort.listSupportedBackends().find((b) => b.name === d);
       if (!listed) return `${d} is not supported by this onnxruntime-node build`;
+      // The CUDA provider is a separate library onnxruntime-node would download; without it,
+      // trying it only prints onnxruntime's own load error to stderr.
+      if (d === 'cuda' && !cudaProviderPresent()) return 'cuda: libonnxruntime_providers_cuda.so is not installed';
       if (d === 'webgpu' && process.env.NEUROGATE_NO_WEBGPU) return 'disabled by NEUROGATE_NO_WEBGPU';
       try {
         const { createModel, node } = await import('./graph.ts');
@@ -195,6 +200,17 @@ export async function releaseAll(): Promise<void> {
 }
 
 export const ortVersion: string = ort.env.versions?.node ?? 'unknown';
+
+function cudaProviderPresent(): boolean {
+  const dir = path.dirname(require.resolve('onnxruntime-node/package.json'));
+  const found = (d: string): boolean => fs.readdirSync(d, { withFileTypes: true }).some((e) =>
+    e.isDirectory() ? found(path.join(d, e.name)) : e.name.startsWith('libonnxruntime_providers_cuda'));
+  try {
+    return found(path.join(dir, 'bin'));
+  } catch {
+    return false;
+  }
+}
 
 /** onnxruntime's messages start with source paths; keep the human part. */
 function shortReason(e: unknown): string {

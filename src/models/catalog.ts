@@ -7,7 +7,8 @@ import { distance } from 'fastest-levenshtein';
 import { topoOrder, attr } from '../engine/graph.ts';
 import { run } from '../engine/session.ts';
 import { badInput } from '../errors.ts';
-import { cacheDir, writeFileAtomic } from './cache.ts';
+import { cacheDir } from './cache.ts';
+import { writeFileAtomic } from '../util/atomic.ts';
 import type { ImportedModel } from './types.ts';
 
 export interface Branch {

@@ -10,7 +10,8 @@ import type { ImportedModel } from '../types.ts';
 import { NSFWJS_LABELS, NSFWJS_MODELS, nsfwjsFiles, type NsfwjsModel } from './nsfwjs.ts';
 import { importLayersModel } from '../tfjs/layers.ts';
 import { importGraphModel } from '../tfjs/graph.ts';
-import { cacheDir, writeFileAtomic } from '../cache.ts';
+import { cacheDir } from '../cache.ts';
+import { writeFileAtomic } from '../../util/atomic.ts';
 
 /** Bump when an importer changes what it emits: old cache entries then no longer match. */
 export const IMPORTER_VERSION = 'zoo-ir-1';

@@ -1,0 +1,156 @@
+// The golden store: committed reference values under golden/<suite>/<entry>/<name>[.<device>].json|png.
+// Reads anywhere, writes only inside its root, atomically, and never when CI is set.
+import fs from 'node:fs';
+import path from 'node:path';
+import { badInput, NeurogateError } from '../errors.ts';
+import { writeInside } from '../util/atomic.ts';
+
+export interface GoldenStore {
+  /** The committed golden folder (default `golden`). */
+  root: string;
+  /** Where actual and diff images of failed image goldens go (the report folder); none when absent. */
+  outDir?: string;
+  /** Under CI nothing is ever written to the store. */
+  ci: boolean;
+  /** Files written by bless in this run, relative to root (for the bless summary). */
+  written: string[];
+}
+
+export interface GoldenKey {
+  suite: string;
+  entry: string;
+  name: string;
+  /** The engine, for results that differ by engine; left out for engine-independent goldens. */
+  device?: string;
+}
+
+/** CI=true (and any other non-empty value but `false`/`0`), as Jest and Vitest read it. */
+export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env.CI;
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+export function openGoldenStore(opts: { root?: string; outDir?: string; ci?: boolean } = {}): GoldenStore {
+  return { root: opts.root ?? 'golden', outDir: opts.outDir, ci: opts.ci ?? isCI(), written: [] };
+}
+
+/** Engines a golden can be keyed by (the concrete devices of src/engine/session.ts). */
+export const GOLDEN_DEVICES = ['cpu', 'webgpu', 'cuda'] as const;
+const DEVICE_SUFFIX = new RegExp(`\\.(${GOLDEN_DEVICES.join('|')})$`);
+
+/**
+ * One path component from an id: letters, digits, `_ - .` stay (ids stay readable), anything
+ * else becomes `~XX` per UTF-8 byte, so distinct ids never share a file and none can climb out
+ * (`/`, `\` and a leading `.` are encoded).
+ */
+export function encodeComponent(s: string, what: string): string {
+  if (s === '') throw badInput('E_GOLDEN_KEY', `golden ${what} is empty`, undefined, 'give suites, entries and goldens non-empty names');
+  let out = '';
+  for (const byte of Buffer.from(s, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9_-]/.test(c) || (c === '.' && out !== '') ? c : `~${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  if (out.length > 120) throw badInput('E_GOLDEN_KEY', `golden ${what} "${s.slice(0, 40)}…" is too long for a file name`, undefined, 'use a shorter id (≤ 100 plain characters)');
+  return out;
+}
+
+/** `<suite>/<entry>/<name>[.<device>].<ext>`, relative to the store root. */
+export function goldenRelPath(key: GoldenKey, ext: 'json' | 'png'): string {
+  // A device-free name ending in `.cpu` would share a file with the cpu golden of its stem.
+  if (DEVICE_SUFFIX.test(key.name)) throw badInput('E_GOLDEN_KEY', `golden name "${key.name}" ends in a device name`, undefined, 'rename it; the device is added to the file name when needed');
+  if (key.device !== undefined && !(GOLDEN_DEVICES as readonly string[]).includes(key.device)) {
+    throw badInput('E_GOLDEN_KEY', `golden device "${key.device}" is not one of ${GOLDEN_DEVICES.join(', ')}`, undefined, 'key goldens by the device that ran (report.device.used), never by "auto"');
+  }
+  const dev = key.device === undefined ? '' : `.${key.device}`;
+  return path.posix.join(encodeComponent(key.suite, 'suite'), encodeComponent(key.entry, 'entry'), `${encodeComponent(key.name, 'name')}${dev}.${ext}`);
+}
+
+/** The file a golden lives in, as the user sees it (root joined, for messages). */
+export function goldenDisplayPath(store: GoldenStore, key: GoldenKey, ext: 'json' | 'png'): string {
+  return path.join(store.root, goldenRelPath(key, ext));
+}
+
+export function readGoldenBytes(store: GoldenStore, key: GoldenKey, ext: 'json' | 'png'): Buffer | null {
+  const file = path.join(store.root, goldenRelPath(key, ext));
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+export function writeGoldenBytes(store: GoldenStore, key: GoldenKey, ext: 'json' | 'png', data: string | Uint8Array): string {
+  if (store.ci) {
+    throw new NeurogateError('goldens are never written when CI is set', {
+      code: 'E_GOLDEN_CI',
+      where: goldenDisplayPath(store, key, ext),
+      hint: 'run `npx neurogate bless` on a developer machine and commit the golden folder',
+    });
+  }
+  const rel = goldenRelPath(key, ext);
+  writeInside(store.root, rel, data, 'golden');
+  store.written.push(rel);
+  return rel;
+}
+
+// ---- numeric golden files -----------------------------------------------------------------------
+
+export interface NumericGolden {
+  value: number | number[];
+}
+
+const FORMAT = 1;
+
+/** JSON cannot hold NaN or ±Infinity; goldens must, so they are written as strings. */
+function encodeNumber(v: number): number | string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  return Object.is(v, -0) ? 0 : v;
+}
+
+function decodeNumber(v: unknown, where: string): number {
+  if (typeof v === 'number') return v;
+  if (v === 'NaN') return NaN;
+  if (v === 'Infinity') return Infinity;
+  if (v === '-Infinity') return -Infinity;
+  throw badInput('E_GOLDEN_FORMAT', `golden holds ${JSON.stringify(v)} where a number belongs`, where, 'bless it again with `npx neurogate bless`');
+}
+
+/**
+ * One number per line: a changed element shows as a one-line diff in review. No timestamps,
+ * so blessing an unchanged result leaves the file byte-identical.
+ */
+export function formatNumericGolden(key: GoldenKey, value: number | ArrayLike<number>): string {
+  const head = { neurogateGolden: FORMAT, suite: key.suite, entry: key.entry, name: key.name, ...(key.device ? { device: key.device } : {}) };
+  const lines = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
+  const body = typeof value === 'number'
+    ? `  "value": ${JSON.stringify(encodeNumber(value))}`
+    : value.length === 0
+      ? '  "value": []'
+      : `  "value": [\n${Array.from(value, (v) => `    ${JSON.stringify(encodeNumber(v))}`).join(',\n')}\n  ]`;
+  return `{\n${lines.join('\n')}\n${body}\n}\n`;
+}
+
+export function parseNumericGolden(text: string, where: string): NumericGolden {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw badInput('E_GOLDEN_FORMAT', `golden is not valid JSON: ${(e as Error).message}`, where, 'restore it from git or bless it again');
+  }
+  const o = v as Record<string, unknown> | null;
+  if (!o || typeof o !== 'object' || o.neurogateGolden !== FORMAT || !('value' in o)) {
+    throw badInput('E_GOLDEN_FORMAT', `not a neurogate golden (format ${FORMAT})`, where, 'restore it from git or bless it again');
+  }
+  const value = Array.isArray(o.value) ? o.value.map((x) => decodeNumber(x, where)) : decodeNumber(o.value, where);
+  return { value };
+}
+
+/** What bless did, for the end of its output: files written, relative to the store root. */
+export function formatBlessSummary(store: GoldenStore): string {
+  if (store.written.length === 0) return 'bless: no golden changed\n';
+  const files = store.written.map((f) => `  ${path.join(store.root, f)}`).join('\n');
+  return `bless: ${store.written.length} golden${store.written.length === 1 ? '' : 's'} written — review with \`git diff ${store.root}\` and commit:\n${files}\n`;
+}

@@ -1,0 +1,113 @@
+// Writing files so that readers only ever see the old or the new content (temp file in the same
+// directory, fsync, rename), and only inside a given root: no `..`, no symlinked folders out of it.
+// Reports and goldens both write through here.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { badInput } from '../errors.ts';
+
+/**
+ * The absolute path of `name` inside `root`. `name` is relative to root (or absolute but inside
+ * it); any `..` segment is refused, even one that would land back inside, so a path reads as what it is.
+ */
+export function resolveInside(root: string, name: string, what = 'output file'): string {
+  const rootAbs = path.resolve(root);
+  if (name === '' || name.includes('\0')) throw badInput('E_OUTPUT_PATH', `${what} has an empty or invalid name: ${JSON.stringify(name)}`, undefined, 'give a file name such as report.html');
+  if (name.split(/[\\/]+/).includes('..')) {
+    throw badInput('E_OUTPUT_PATH', `${what} "${name}" contains "..": it must stay inside ${rootAbs}`, undefined, `write inside ${root} or choose another root directory`);
+  }
+  const abs = path.resolve(rootAbs, name);
+  const rel = path.relative(rootAbs, abs);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw badInput('E_OUTPUT_PATH', `${what} "${name}" is outside ${rootAbs}`, undefined, `give a path relative to ${root}`);
+  }
+  if (/[\\/]$/.test(name)) throw badInput('E_OUTPUT_PATH', `${what} "${name}" names a folder, not a file`, undefined, 'give a file name');
+  return abs;
+}
+
+/**
+ * Creates the folders between root and the file one level at a time, refusing any that is a
+ * symlink (it could point anywhere). The root itself may be a symlink: that is the user's choice.
+ */
+export function ensureParentInside(root: string, file: string, what = 'output file'): void {
+  const rootAbs = path.resolve(root);
+  fs.mkdirSync(rootAbs, { recursive: true });
+  const parts = path.relative(rootAbs, path.dirname(file)).split(path.sep).filter(Boolean);
+  let dir = rootAbs;
+  for (const p of parts) {
+    dir = path.join(dir, p);
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    if (!st) {
+      fs.mkdirSync(dir);
+      continue;
+    }
+    if (st.isSymbolicLink()) {
+      throw badInput('E_OUTPUT_SYMLINK', `${what}: ${dir} is a symbolic link; refusing to write through it`, undefined, `remove the link or write elsewhere inside ${rootAbs}`);
+    }
+    if (!st.isDirectory()) throw badInput('E_OUTPUT_PATH', `${what}: ${dir} is not a folder`, undefined, 'remove it or choose another name');
+  }
+  try {
+    if (fs.lstatSync(file).isDirectory()) throw badInput('E_OUTPUT_PATH', `${what}: ${file} is a folder`, undefined, 'remove it or choose another file name');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
+let counter = 0;
+
+/**
+ * Write `data` to `file` atomically. The temp file is created exclusively (O_EXCL, so never
+ * through a planted symlink) next to the target, flushed, then renamed over it; rename replaces
+ * a symlink at the target rather than following it. On any failure the temp file is removed and
+ * the old file, if any, is untouched.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${counter++}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = fs.openSync(tmp, 'wx', 0o666);
+  try {
+    try {
+      const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      let off = 0;
+      while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      // Already renamed or never created: nothing to clean.
+    }
+    throw e;
+  }
+  syncDir(dir);
+}
+
+/** The rename itself is durable only once the folder is flushed; not every platform allows it. */
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // EISDIR / EPERM on some platforms: the write is still atomic, only less durable.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** resolveInside + ensureParentInside + writeFileAtomic: the one call writers use. */
+export function writeInside(root: string, name: string, data: string | Uint8Array, what?: string): string {
+  const file = resolveInside(root, name, what);
+  ensureParentInside(root, file, what);
+  writeFileAtomic(file, data);
+  return file;
+}

@@ -1,0 +1,85 @@
+// `neurogate run [files|dirs…]`: run the specs, write the reports (JSON always; JUnit and HTML
+// unless only some formats are asked for), print the summary, exit 0 · 1 · 2 · 3.
+import fs from 'node:fs';
+import type { Device } from '../engine/session.ts';
+import { badInput, EXIT } from '../errors.ts';
+import { writeReports } from '../report/index.ts';
+import { runSpecs } from '../run/index.ts';
+import type { PlanOptions } from '../run/plan.ts';
+import { createProgress } from '../run/progress.ts';
+import { SpecError } from '../spec/issues.ts';
+import { DEVICES } from '../spec/schema/common.ts';
+import { parse } from './args.ts';
+
+export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--report-dir <dir>] [--json] [--junit] [--html] [--quiet] [--debug]';
+
+const RUN_OPTIONS = {
+  filter: { type: 'string' },
+  device: { type: 'string' },
+  seed: { type: 'string' },
+  model: { type: 'string' },
+  baseline: { type: 'string' },
+  'report-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  junit: { type: 'boolean' },
+  html: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+} as const;
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, RUN_OPTIONS, RUN_USAGE);
+  const paths = specPaths(positionals, RUN_USAGE);
+  const opts = planOptions(values, RUN_USAGE);
+  try {
+    const { report } = await runSpecs({ paths, ...opts, progress: createProgress({ quiet: values.quiet }) });
+    const only = values.json || values.junit || values.html;
+    await writeReports(report, {
+      dir: values['report-dir'] ?? 'reports',
+      json: true,
+      junit: !only || values.junit === true,
+      html: !only || values.html === true,
+      quiet: values.quiet,
+    });
+    return report.exitCode;
+  } catch (e) {
+    if (e instanceof SpecError) return printSpecError(e);
+    throw e;
+  }
+}
+
+/** Every issue as `file:line:col: message — hint` with its code frame, on stderr; exit 2. */
+export function printSpecError(e: SpecError, stream: NodeJS.WritableStream = process.stderr): number {
+  const n = e.issues.length;
+  stream.write(`${e.report(true)}\nneurogate: ${n} problem${n === 1 ? '' : 's'} in the specs; nothing was run\n`);
+  return EXIT.badInput;
+}
+
+/** Positional paths, or `specs/` when none are given and it exists. */
+export function specPaths(positionals: string[], usage: string): string[] {
+  if (positionals.length) return positionals;
+  if (fs.existsSync('specs')) return ['specs'];
+  throw badInput('E_ARGS', 'no spec files or directories given', undefined, `usage: ${usage}`);
+}
+
+export function planOptions(values: { filter?: string; device?: string; seed?: string; model?: string; baseline?: string }, usage: string): PlanOptions {
+  const opts: PlanOptions = {};
+  if (values.filter !== undefined) {
+    try {
+      opts.filter = new RegExp(values.filter);
+    } catch (e) {
+      throw badInput('E_ARGS', `--filter is not a valid regular expression: ${(e as Error).message}`, undefined, 'entries are matched as "suite/id"');
+    }
+  }
+  if (values.device !== undefined) {
+    if (!(DEVICES as readonly string[]).includes(values.device)) throw badInput('E_ARGS', `--device ${values.device} is not one of ${DEVICES.join(', ')}`, undefined, `usage: ${usage}`);
+    opts.device = values.device as Device;
+  }
+  if (values.seed !== undefined) {
+    const n = Number(values.seed);
+    if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(n) || n > 2 ** 32 - 1) throw badInput('E_ARGS', `--seed must be an integer 0 … 4294967295, got "${values.seed}"`, undefined, `usage: ${usage}`);
+    opts.seed = n;
+  }
+  if (values.model !== undefined) opts.model = values.model;
+  if (values.baseline !== undefined) opts.baseline = values.baseline;
+  return opts;
+}

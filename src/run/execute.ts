@@ -1,0 +1,138 @@
+// Running prepared entries: one merging engine per (model, device); within it every probe task
+// (entry × repeat, candidate and baseline) runs concurrently so their forward passes merge.
+// Groups run one after another, in the order the specs name them.
+import { chooseDevice, type ConcreteDevice, type Device, type DeviceChoice } from '../engine/session.ts';
+import { badInput, isNeurogateError } from '../errors.ts';
+import type { ImportedModel } from '../models/types.ts';
+import { SpecError, type SpecIssue } from '../spec/issues.ts';
+import { makeRng } from '../util/rng.ts';
+import { createActivationCache, type ActivationCache } from './cache.ts';
+import { createForwardEngine, type ForwardStats, type MergingEngine } from './forward.ts';
+import type { PreparedEntry, PreparedSuite } from './prepare.ts';
+import type { ProbeOutput } from './probe.ts';
+import { probeOf } from './registry.ts';
+import type { Progress } from './progress.ts';
+
+export interface TaskError {
+  code: string;
+  message: string;
+  hint?: string;
+  internal: boolean;
+}
+
+export interface EntryOutcome {
+  entry: PreparedEntry;
+  device: ConcreteDevice;
+  /** One output per repeat (candidate model). */
+  outputs: ProbeOutput[];
+  /** One output per repeat on the baseline model, when the entry compares against one. */
+  baseline?: ProbeOutput[];
+  error?: TaskError;
+  durationMs: number;
+}
+
+export interface ExecutedRun {
+  suites: { suite: PreparedSuite; entries: EntryOutcome[] }[];
+  devices: Map<Device, DeviceChoice>;
+  stats: ForwardStats;
+}
+
+export interface ExecuteOptions {
+  progress?: Progress;
+  cache?: ActivationCache;
+}
+
+/** Seed of repeat r: the entry seed itself for r = 0, then distinct streams (makeRng mixes them). */
+export function repeatSeed(seed: number, r: number): number {
+  return r === 0 ? seed >>> 0 : (seed + Math.imul(r, 0x9e3779b9)) >>> 0;
+}
+
+export async function executeRun(prepared: readonly PreparedSuite[], opts: ExecuteOptions = {}): Promise<ExecutedRun> {
+  const devices = await resolveDevices(prepared);
+  const cache = opts.cache ?? createActivationCache();
+  const engines = new Map<string, MergingEngine>();
+  type Task = { outcome: EntryOutcome; role: 'candidate' | 'baseline'; r: number; model: ImportedModel; params: unknown };
+  const groups = new Map<string, Task[]>();
+  const outcomes: { suite: PreparedSuite; entries: EntryOutcome[] }[] = [];
+
+  for (const suite of prepared) {
+    const list: EntryOutcome[] = [];
+    for (const entry of suite.entries) {
+      const device = devices.get(entry.plan.device)!.device;
+      const outcome: EntryOutcome = { entry, device, outputs: [], baseline: entry.baselineModel ? [] : undefined, durationMs: 0 };
+      list.push(outcome);
+      const add = (role: Task['role'], model: ImportedModel, params: unknown) => {
+        const key = `${model.net.hash}|${device}`;
+        if (!engines.has(key)) engines.set(key, createForwardEngine(model, device, { cache, batchSize: entry.plan.batch }));
+        if (!groups.has(key)) groups.set(key, []);
+        for (let r = 0; r < entry.plan.repeat; r++) groups.get(key)!.push({ outcome, role, r, model, params });
+      };
+      add('candidate', entry.model, entry.params);
+      if (entry.baselineModel) add('baseline', entry.baselineModel, entry.baselineParams);
+    }
+    outcomes.push({ suite, entries: list });
+  }
+
+  const total = [...groups.values()].reduce((s, g) => s + g.length, 0);
+  const started = new Map<EntryOutcome, number>();
+  opts.progress?.start(total);
+  for (const [key, tasks] of groups) {
+    const engine = engines.get(key)!;
+    // Everyone joins before anyone starts: otherwise the first task's forward call would find
+    // itself alone at the barrier and run without the others.
+    for (let i = 0; i < tasks.length; i++) engine.join();
+    await Promise.all(tasks.map(async (t) => {
+      if (!started.has(t.outcome)) started.set(t.outcome, performance.now());
+      try {
+        const probe = probeOf(t.outcome.entry.plan.probeKind);
+        const out = await probe.run(t.params as never, engine, makeRng(repeatSeed(t.outcome.entry.plan.seed, t.r)));
+        (t.role === 'candidate' ? t.outcome.outputs : t.outcome.baseline!)[t.r] = out;
+      } catch (e) {
+        t.outcome.error ??= toTaskError(e, t.role === 'baseline' ? 'baseline model: ' : '');
+      } finally {
+        engine.leave();
+        // Tasks of one entry overlap (and wait for each other at the barrier): its duration is
+        // the span from its first task's start to its last task's end, not a sum.
+        t.outcome.durationMs = performance.now() - started.get(t.outcome)!;
+        opts.progress?.tick(`${t.outcome.entry.plan.spec.suite.suite}/${t.outcome.entry.plan.id}`);
+      }
+    }));
+  }
+  opts.progress?.stop();
+  const stats: ForwardStats = { passes: 0, batches: 0, inputs: 0 };
+  for (const e of engines.values()) {
+    const s = e.stats();
+    stats.passes += s.passes;
+    stats.batches += s.batches;
+    stats.inputs += s.inputs;
+  }
+  return { suites: outcomes, devices, stats };
+}
+
+function toTaskError(e: unknown, prefix: string): TaskError {
+  if (isNeurogateError(e)) return { code: e.code, message: `${prefix}${e.message}`, hint: e.hint, internal: e.kind === 'internal' };
+  const msg = (e as Error)?.message ?? String(e);
+  return { code: 'E_INTERNAL', message: `${prefix}${msg}`, hint: 'run again with --debug and report it', internal: true };
+}
+
+/** Each requested device once: `auto` falls back to cpu; an explicit GPU that cannot start is bad input. */
+async function resolveDevices(prepared: readonly PreparedSuite[]): Promise<Map<Device, DeviceChoice>> {
+  const out = new Map<Device, DeviceChoice>();
+  const issues: SpecIssue[] = [];
+  for (const suite of prepared) {
+    for (const e of suite.entries) {
+      const d = e.plan.device;
+      if (out.has(d)) continue;
+      try {
+        out.set(d, await chooseDevice(d));
+      } catch (err) {
+        if (!isNeurogateError(err) || err.kind !== 'bad_input') throw err;
+        if (!e.plan.devicePath) throw badInput(err.code, err.message, '--device', err.hint);
+        issues.push(e.plan.spec.issue(e.plan.devicePath, err.message, err.hint));
+        out.set(d, { device: 'cpu', reason: 'unusable' });
+      }
+    }
+  }
+  if (issues.length) throw new SpecError(issues);
+  return out;
+}

@@ -1,0 +1,90 @@
+// The runner's face: spec paths in, RunReport out (spec → plan → probes → checks → report).
+// `validateSpecs` stops before execution: it plans, and unless told otherwise loads models to
+// check layers, units and positions against their catalogs.
+import type { RunReport } from '../report/model.ts';
+import { discoverSpecs } from '../spec/discover.ts';
+import { SpecError } from '../spec/issues.ts';
+import { loadSpecFile, type LoadedSpec } from '../spec/load.ts';
+import type { ActivationCache } from './cache.ts';
+import { executeRun, type ExecutedRun } from './execute.ts';
+import { planRun, type PlanOptions, type PlannedSuite } from './plan.ts';
+import { prepareRun } from './prepare.ts';
+import type { Progress } from './progress.ts';
+import { buildReport } from './report.ts';
+
+export interface RunRequest extends PlanOptions {
+  /** Spec files and directories. */
+  paths: string[];
+  progress?: Progress;
+  cache?: ActivationCache;
+}
+
+/** Load every spec, reporting the problems of all files together. */
+export function loadSpecs(paths: readonly string[], opts: PlanOptions = {}): LoadedSpec[] {
+  const files = discoverSpecs(paths);
+  const specs: LoadedSpec[] = [];
+  const issues: SpecError['issues'] = [];
+  for (const f of files) {
+    try {
+      specs.push(loadSpecFile(f, { model: opts.model, baseline: opts.baseline }));
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      issues.push(...e.issues);
+    }
+  }
+  if (issues.length) throw new SpecError(issues);
+  return specs;
+}
+
+export interface RunResult {
+  report: RunReport;
+  executed: ExecutedRun;
+}
+
+export async function runSpecs(req: RunRequest): Promise<RunResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const plan = planRun(loadSpecs(req.paths, req), req);
+  const prepared = await prepareRun(plan);
+  const executed = await executeRun(prepared, { progress: req.progress, cache: req.cache });
+  const report = buildReport(executed, {
+    startedAt,
+    durationMs: performance.now() - t0,
+    seed: req.seed ?? runSeed(plan),
+    requestedDevice: req.device,
+    options: runOptions(req),
+  });
+  return { report, executed };
+}
+
+/** --seed, else the one seed every entry shares, else 0 (each entry records its own seed anyway). */
+function runSeed(plan: readonly PlannedSuite[]): number {
+  const seeds = new Set(plan.flatMap((s) => s.entries.map((e) => e.seed)));
+  return seeds.size === 1 ? [...seeds][0] : 0;
+}
+
+/** The options that shaped the run, as the report records them (paths as given). */
+function runOptions(req: RunRequest): Record<string, unknown> {
+  return {
+    paths: req.paths,
+    ...(req.filter && { filter: req.filter.source }),
+    ...(req.device && { device: req.device }),
+    ...(req.seed !== undefined && { seed: req.seed }),
+    ...(req.model && { model: req.model }),
+    ...(req.baseline && { baseline: req.baseline }),
+  };
+}
+
+export interface Validated {
+  specs: LoadedSpec[];
+  plan: PlannedSuite[];
+  /** Whether models were loaded and layers, units and positions checked. */
+  modelsChecked: boolean;
+}
+
+export async function validateSpecs(paths: readonly string[], opts: PlanOptions & { schemaOnly?: boolean } = {}): Promise<Validated> {
+  const specs = loadSpecs(paths, opts);
+  const plan = planRun(specs, opts);
+  if (!opts.schemaOnly) await prepareRun(plan);
+  return { specs, plan, modelsChecked: !opts.schemaOnly };
+}

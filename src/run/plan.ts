@@ -1,0 +1,121 @@
+// Planning a run, before any forward pass: which entries run (filter), with which model, device,
+// seed and checks (suite defaults, entry overrides, command-line overrides), and whether every
+// expectation names a metric its probe produces. Errors carry the spec's file:line:col.
+import type { Device } from '../engine/session.ts';
+import { badInput } from '../errors.ts';
+import type { ExpectationSpec } from '../check/forms.ts';
+import { SpecError, didYouMean, type SpecIssue } from '../spec/issues.ts';
+import { entriesOf, type LoadedSpec, type SpecEntry } from '../spec/load.ts';
+import type { Expectation } from '../spec/schema/expect.ts';
+import type { PathSegment } from '../spec/yaml.ts';
+import { probeKindOf, probeOf } from './registry.ts';
+
+export interface PlanOptions {
+  /** Matched against `suite/id`. */
+  filter?: RegExp;
+  /** --device: replaces every device of the specs. */
+  device?: Device;
+  /** --seed: replaces every seed of the specs. */
+  seed?: number;
+  /** --model: replaces every model of the specs (resolved from the working directory). */
+  model?: string;
+  /** --baseline: replaces the suites' baselines (resolved from the working directory). */
+  baseline?: string;
+}
+
+/** A model reference and where relative paths in it resolve from. */
+export interface ModelChoice {
+  ref: string;
+  baseDir: string;
+  /** The spec path of the reference (for messages), absent for command-line overrides. */
+  path?: PathSegment[];
+}
+
+export interface PlannedCheck {
+  metric: string;
+  expectation: ExpectationSpec;
+  where: string;
+}
+
+export interface PlannedEntry {
+  spec: LoadedSpec;
+  at: SpecEntry;
+  id: string;
+  /** `file:line:col` of the entry. */
+  where: string;
+  probeKind: string;
+  model: ModelChoice;
+  baseline?: ModelChoice;
+  device: Device;
+  /** Spec path of the device setting, for messages when it cannot be used. */
+  devicePath?: PathSegment[];
+  batch: number;
+  seed: number;
+  repeat: number;
+  checks: PlannedCheck[];
+}
+
+export interface PlannedSuite {
+  spec: LoadedSpec;
+  name: string;
+  model?: ModelChoice;
+  baseline?: ModelChoice;
+  entries: PlannedEntry[];
+}
+
+export const DEFAULT_BATCH = 16;
+
+export function planRun(specs: readonly LoadedSpec[], opts: PlanOptions = {}): PlannedSuite[] {
+  const issues: SpecIssue[] = [];
+  const suites: PlannedSuite[] = [];
+  let total = 0;
+  for (const spec of specs) {
+    const { suite } = spec;
+    const dir = spec.dir;
+    const cwd = process.cwd();
+    const suiteModel: ModelChoice | undefined = opts.model ? { ref: opts.model, baseDir: cwd } : suite.model ? { ref: suite.model, baseDir: dir, path: ['model'] } : undefined;
+    const baseline: ModelChoice | undefined = opts.baseline ? { ref: opts.baseline, baseDir: cwd } : suite.baseline ? { ref: suite.baseline, baseDir: dir, path: ['baseline'] } : undefined;
+    const entries: PlannedEntry[] = [];
+    for (const at of entriesOf(suite)) {
+      const e = at.entry;
+      total++;
+      if (opts.filter && !opts.filter.test(`${suite.suite}/${e.id}`)) continue;
+      const model = opts.model ? suiteModel! : e.model ? { ref: e.model, baseDir: dir, path: [...at.path, 'model'] } : suiteModel!;
+      const device: Device = opts.device ?? e.engine?.device ?? suite.engine?.device ?? 'auto';
+      const devicePath = opts.device ? undefined : e.engine?.device ? [...at.path, 'engine', 'device'] : suite.engine?.device ? ['engine', 'device'] : undefined;
+      const probeKind = probeKindOf(at);
+      const probe = probeOf(probeKind);
+      const checks: PlannedCheck[] = [];
+      for (const [metric, ex] of Object.entries(e.expect) as [string, Expectation][]) {
+        const p = [...at.path, 'expect', metric];
+        if (!probe.metrics.includes(metric)) {
+          const guess = didYouMean(metric, probe.metrics);
+          issues.push(spec.issue(p, `the ${probeKind} probe does not produce \`${metric}\``, guess ? `did you mean \`${guess}\`?` : `it produces: ${probe.metrics.join(', ')}`, true));
+          continue;
+        }
+        checks.push({ metric, where: spec.where(p, true), expectation: withTolerances(ex, e, suite) });
+      }
+      entries.push({
+        spec, at, id: e.id, where: spec.where(at.path), probeKind, model,
+        baseline: checks.some((c) => c.expectation.change) ? baseline : undefined,
+        device, devicePath,
+        batch: e.engine?.batch ?? suite.engine?.batch ?? DEFAULT_BATCH,
+        seed: opts.seed ?? e.seed ?? suite.seed ?? 0,
+        repeat: e.repeat ?? 1,
+        checks,
+      });
+    }
+    if (entries.length) suites.push({ spec, name: suite.suite, model: suiteModel, baseline, entries });
+  }
+  if (issues.length) throw new SpecError(issues);
+  if (total > 0 && suites.length === 0 && opts.filter) {
+    throw badInput('E_FILTER', `--filter ${opts.filter.source} matches none of the ${total} entries`, undefined, 'entries are matched as "suite/id"');
+  }
+  return suites;
+}
+
+/** `near` tolerances: the expectation's own, else the entry's, else the suite's, else 0. */
+function withTolerances(ex: Expectation, e: { tol?: number; rtol?: number }, suite: { tol?: number; rtol?: number }): ExpectationSpec {
+  if (ex.near === undefined) return ex;
+  return { ...ex, tol: ex.tol ?? e.tol ?? suite.tol ?? 0, rtol: ex.rtol ?? e.rtol ?? suite.rtol ?? 0 };
+}

@@ -1,0 +1,152 @@
+// Outcomes → the RunReport every writer derives from: checks evaluated, measurements and every
+// parameter recorded, counts and the exit code decided (3 internal > 2 bad input > 1 failed > 0).
+import os from 'node:os';
+import { ortVersion } from '../engine/session.ts';
+import { evaluate, missingMetric } from '../check/evaluate.ts';
+import { REPORT_SCHEMA_VERSION, type CheckResult, type EntryResult, type Measurement, type RunReport, type SuiteResult } from '../report/model.ts';
+import { VERSION } from '../version.ts';
+import type { EntryOutcome, ExecutedRun } from './execute.ts';
+import type { ProbeOutput } from './probe.ts';
+
+export interface ReportContext {
+  startedAt: Date;
+  durationMs: number;
+  seed: number;
+  /** --device as given, else the devices the specs ask for. */
+  requestedDevice?: string;
+  options: Record<string, unknown>;
+}
+
+export function buildReport(run: ExecutedRun, ctx: ReportContext): RunReport {
+  const suites: SuiteResult[] = run.suites.map(({ suite, entries }) => {
+    const first = suite.entries[0];
+    const result: SuiteResult = {
+      file: suite.plan.spec.src.file,
+      suite: suite.plan.name,
+      model: { ref: suite.plan.model?.ref ?? first.plan.model.ref, hash: first.model.net.hash },
+      entries: entries.map(entryResult),
+    };
+    const withBaseline = suite.entries.find((e) => e.baselineModel);
+    if (withBaseline) result.baseline = { ref: withBaseline.plan.baseline!.ref, hash: withBaseline.baselineModel!.net.hash };
+    return result;
+  });
+  const all = suites.flatMap((s) => s.entries);
+  const checks = all.flatMap((e) => e.checks);
+  const summary = {
+    suites: suites.length,
+    entries: all.length,
+    checks: checks.length,
+    passed: checks.filter((c) => c.passed).length,
+    failed: checks.filter((c) => !c.passed).length,
+    errors: all.filter((e) => e.error).length,
+  };
+  const outcomes = run.suites.flatMap((s) => s.entries);
+  const exitCode: RunReport['exitCode'] = outcomes.some((o) => o.error?.internal) ? 3
+    : outcomes.some((o) => o.error) ? 2
+      : summary.failed > 0 ? 1 : 0;
+  const requested = [...run.devices.keys()];
+  const choices = [...run.devices.values()];
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'neurogate', version: VERSION },
+    startedAt: ctx.startedAt.toISOString(),
+    durationMs: ctx.durationMs,
+    environment: { node: process.version, onnxruntime: ortVersion, platform: `${process.platform}-${process.arch}`, cpus: os.availableParallelism?.() ?? os.cpus().length },
+    seed: ctx.seed,
+    device: {
+      requested: ctx.requestedDevice ?? (requested.length ? requested.join(',') : 'auto'),
+      used: [...new Set(choices.map((c) => c.device))].join(','),
+      reason: [...new Set(choices.map((c) => c.reason))].join('; '),
+    },
+    options: ctx.options,
+    suites,
+    summary,
+    exitCode,
+  };
+}
+
+function entryResult(o: EntryOutcome): EntryResult {
+  const pe = o.entry.plan;
+  const base: EntryResult = {
+    id: pe.id,
+    kind: pe.at.kind,
+    where: pe.where,
+    params: {},
+    seed: pe.seed,
+    durationMs: o.durationMs,
+    measurements: {},
+    checks: [],
+    artifacts: [],
+  };
+  const runParams: Record<string, unknown> = {
+    probe: pe.probeKind,
+    model: pe.model.ref,
+    modelHash: o.entry.model.net.hash,
+    device: o.device,
+    batch: pe.batch,
+    repeat: pe.repeat,
+    ...(o.entry.baselineModel && { baseline: pe.baseline!.ref, baselineHash: o.entry.baselineModel.net.hash }),
+  };
+  if (o.error) {
+    return { ...base, params: runParams, error: { code: o.error.code, message: o.error.message, ...(o.error.hint && { hint: o.error.hint }) } };
+  }
+  const first = o.outputs[0];
+  const checks: CheckResult[] = [];
+  for (const c of pe.checks) {
+    const produced = Object.keys(first.measurements);
+    if (!(c.metric in first.measurements)) {
+      checks.push(...missingMetric(c.metric, c.expectation, produced, c.where));
+      continue;
+    }
+    checks.push(...evaluate(c.metric, c.expectation, {
+      values: o.outputs.map((out) => numbers(out.measurements[c.metric])),
+      baseline: o.baseline?.map((out) => numbers(out.measurements[c.metric])),
+      cases: casesOf(first, c.metric),
+    }, c.where));
+  }
+  return {
+    ...base,
+    params: { ...first.params, ...runParams, ...(first.cases && first.cases.length > 1 && { cases: first.cases }) },
+    measurements: measurementsOf(o.outputs, o.baseline),
+    checks,
+    artifacts: first.artifacts ?? [],
+  };
+}
+
+/** A measurement as one value per case (scalars are one case; text and null are unmeasurable). */
+function numbers(m: Measurement | undefined): (number | null)[] {
+  if (typeof m === 'number') return [m];
+  if (Array.isArray(m)) return m.map((v) => (typeof v === 'number' ? v : null));
+  return [null];
+}
+
+function casesOf(out: ProbeOutput, metric: string): string[] | undefined {
+  const m = out.measurements[metric];
+  return Array.isArray(m) && out.cases && out.cases.length === m.length ? out.cases : undefined;
+}
+
+/**
+ * Measurements as reported: with one repeat as the probe gave them; with n repeats, each metric's
+ * values of all repeats in order (repeat-major). Baseline values appear as `baseline:<metric>`
+ * (a name no expectation can use, so they are shown, never checked by accident).
+ */
+function measurementsOf(outputs: ProbeOutput[], baseline?: ProbeOutput[]): Record<string, Measurement> {
+  const merge = (outs: ProbeOutput[], prefix: string, into: Record<string, Measurement>) => {
+    for (const metric of Object.keys(outs[0].measurements)) {
+      into[`${prefix}${metric}`] = outs.length === 1 ? jsonSafe(outs[0].measurements[metric]) : outs.flatMap((o) => numbers(o.measurements[metric])).map((v) => v ?? NaN);
+    }
+  };
+  const out: Record<string, Measurement> = {};
+  merge(outputs, '', out);
+  if (baseline?.length) merge(baseline, 'baseline:', out);
+  return out;
+}
+
+function finiteOrNull(v: number | null): number | null {
+  return v !== null && Number.isFinite(v) ? v : null;
+}
+
+/** JSON has no NaN or Infinity: a scalar becomes null, list items serialise as null (the checks' reasons say what they were). */
+function jsonSafe(m: Measurement): Measurement {
+  return typeof m === 'number' ? finiteOrNull(m) : m;
+}

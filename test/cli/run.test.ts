@@ -1,0 +1,71 @@
+// The real command, spawned as CI runs it, on the zoo models: the shipped specs pass (exit 0), the
+// failing fixture trips the gate (exit 1, JUnit lists observed vs threshold), a bad spec exits 2
+// with file:line:col, and an unknown option exits 2 with the usage.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-cli-'));
+
+function neurogate(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 240_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('the shipped specs run green on the zoo models: exit 0, all three reports written', () => {
+  const dir = path.join(tmp, 'green');
+  const r = neurogate('run', 'specs/', '--report-dir', dir);
+  assert.is(r.code, 0, `${r.out}\n${r.err}`);
+  assert.match(r.out, /^PASS {2}\d+ checks: \d+ passed, 0 failed/m);
+  const report = JSON.parse(fs.readFileSync(path.join(dir, 'neurogate-report.json'), 'utf8'));
+  assert.is(report.exitCode, 0);
+  assert.equal(report.suites.map((s: { suite: string }) => s.suite).sort(), ['inception-v3-basics', 'mobilenet-v2-basics', 'shapes-cnn-export']);
+  assert.ok(report.summary.checks >= 20 && report.summary.failed === 0 && report.summary.errors === 0, JSON.stringify(report.summary));
+  assert.ok(fs.existsSync(path.join(dir, 'junit.xml')) && fs.existsSync(path.join(dir, 'report.html')));
+  // Not a terminal: progress comes as plain lines on stderr.
+  assert.match(r.err, /^neurogate: running \d+ probes$/m);
+  assert.match(r.err, /^neurogate: (\d+)\/\1 probes \(100%\)/m);
+});
+
+test('the failing fixture trips the gate: exit 1, and JUnit lists the failure with observed vs threshold', () => {
+  const dir = path.join(tmp, 'red');
+  const r = neurogate('run', 'test/fixtures/specs/failing', '--report-dir', dir, '--junit', '--quiet');
+  assert.is(r.code, 1, `${r.out}\n${r.err}`);
+  assert.not.match(r.err, /probes/, '--quiet: no progress');
+  const junit = fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8');
+  assert.match(junit, /<testsuite name="gate-must-fail" tests="2" failures="1" errors="0"/);
+  assert.match(junit, /<failure message="activation: observed 4\.47\d*, expected ≥ 6/);
+  assert.match(junit, /observed: 4\.47\d*\nthreshold: \{"form":"bounds","min":6/);
+  assert.match(junit, /at: test\/fixtures\/specs\/failing\/gate\.yaml:12:7/);
+  assert.ok(fs.existsSync(path.join(dir, 'neurogate-report.json')), 'JSON, the source of truth, is always written');
+  assert.not.ok(fs.existsSync(path.join(dir, 'report.html')), 'only the asked-for formats besides JSON');
+});
+
+test('a bad spec exits 2 with file:line:col, a code frame and a "did you mean"; nothing runs', () => {
+  const dir = path.join(tmp, 'bad');
+  const r = neurogate('run', 'test/fixtures/specs/bad', '--report-dir', dir);
+  assert.is(r.code, 2, `${r.out}\n${r.err}`);
+  assert.match(r.err, /^test\/fixtures\/specs\/bad\/typo\.yaml:9:21: unknown key `mni` — did you mean `min`\?$/m);
+  assert.match(r.err, /> 9 \| {7}activation: \{ mni: 1 \}/);
+  assert.match(r.err, /nothing was run/);
+  assert.not.ok(fs.existsSync(dir), 'no report for a run that never started');
+});
+
+test('validate loads the models: the shipped specs pass with layers, units and positions checked', () => {
+  const ok = neurogate('validate', 'specs');
+  assert.is(ok.code, 0, ok.err);
+  assert.match(ok.out, /^ok: 3 spec files, \d+ entries, \d+ expectations; layers, units and positions checked/m);
+});
+
+test('an unknown option exits 2 with the usage', () => {
+  const r = neurogate('run', '--bogus', 'specs');
+  assert.is(r.code, 2, r.err);
+  assert.match(r.err, /^neurogate: error: Unknown option '--bogus'.*usage: neurogate run/m);
+});
+
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+test.run();

@@ -11,6 +11,8 @@ export interface ExpectationSpec {
   tol?: number;
   rtol?: number;
   change?: ChangeSpec;
+  /** Compare with a recorded golden (handled by src/golden, not by the forms below). */
+  golden?: true | { atol?: number; rtol?: number; threshold?: number; max_diff_ratio?: number };
   mostly?: number;
   k?: number;
 }

@@ -2,7 +2,6 @@
 // It runs the selected entries like `neurogate run` with goldens in bless mode; refused under CI.
 import { badInput } from '../errors.ts';
 import { isCI } from '../golden/store.ts';
-import type { GoldenRunOptions } from '../golden/compare-or-bless.ts';
 
 export const BLESS_USAGE = 'neurogate bless [files|dirs…] [--filter <regex on suite/entry>] [run options]';
 
@@ -23,7 +22,5 @@ export async function blessCommand(argv: string[]): Promise<number> {
       'run it on a developer machine (without CI=true), review `git diff golden/` and commit');
   }
   const { runCommand } = await import('./run.ts');
-  // The contract with the runner: it passes `goldenMode` to every compareOrBless/compareOrBlessImage.
-  const runWithGoldens = runCommand as (argv: string[], opts: GoldenRunOptions) => Promise<number>;
-  return runWithGoldens(argv, { goldenMode: 'bless' });
+  return runCommand(argv, { goldenMode: 'bless' });
 }

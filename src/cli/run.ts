@@ -10,6 +10,7 @@ import { createProgress } from '../run/progress.ts';
 import { SpecError } from '../spec/issues.ts';
 import { DEVICES } from '../spec/schema/common.ts';
 import { parse } from './args.ts';
+import { openGoldenStore, formatBlessSummary, type GoldenRunOptions } from '../golden/index.ts';
 
 export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--report-dir <dir>] [--json] [--junit] [--html] [--quiet] [--debug]';
 
@@ -26,15 +27,20 @@ const RUN_OPTIONS = {
   quiet: { type: 'boolean' },
 } as const;
 
-export async function runCommand(argv: string[]): Promise<number> {
+export async function runCommand(argv: string[], golden: GoldenRunOptions = {}): Promise<number> {
   const { values, positionals } = parse(argv, RUN_OPTIONS, RUN_USAGE);
   const paths = specPaths(positionals, RUN_USAGE);
   const opts = planOptions(values, RUN_USAGE);
+  const reportDir = values['report-dir'] ?? 'reports';
+  const mode = golden.goldenMode ?? 'compare';
+  // Goldens live in golden/ beside the specs' working directory; mismatch images go to the reports.
+  const store = openGoldenStore({ root: 'golden', outDir: reportDir });
   try {
-    const { report } = await runSpecs({ paths, ...opts, progress: createProgress({ quiet: values.quiet }) });
+    const { report } = await runSpecs({ paths, ...opts, progress: createProgress({ quiet: values.quiet }), golden: { store, mode } });
+    if (mode === 'bless') console.log(formatBlessSummary(store));
     const only = values.json || values.junit || values.html;
     await writeReports(report, {
-      dir: values['report-dir'] ?? 'reports',
+      dir: reportDir,
       json: true,
       junit: !only || values.junit === true,
       html: !only || values.html === true,

@@ -52,6 +52,9 @@ async function probeDevice(d: ConcreteDevice): Promise<string | null> {
       // trying it only prints onnxruntime's own load error to stderr.
       if (d === 'cuda' && !cudaProviderPresent()) return 'cuda: libonnxruntime_providers_cuda.so is not installed';
       if (d === 'webgpu' && process.env.NEUROGATE_NO_WEBGPU) return 'disabled by NEUROGATE_NO_WEBGPU';
+      // On Linux the WebGPU EP (Dawn) reaches the GPU through Vulkan; without the loader it can
+      // only fail, after printing Dawn's own warning to stderr.
+      if (d === 'webgpu' && process.platform === 'linux' && !vulkanLoaderPresent()) return 'webgpu: no Vulkan loader (libvulkan.so.1) on this machine';
       try {
         const { createModel, node } = await import('./graph.ts');
         const m = createModel({ inputs: [{ name: 'x', dims: [1, 4] }], outputs: [{ name: 'y', dims: [1, 4] }], nodes: [node('Relu', ['x'], ['y'])], initializers: [] });
@@ -200,6 +203,12 @@ export async function releaseAll(): Promise<void> {
 }
 
 export const ortVersion: string = ort.env.versions?.node ?? 'unknown';
+
+function vulkanLoaderPresent(): boolean {
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+  return dirs.some((d) => fs.existsSync(path.join(d, 'libvulkan.so.1')));
+}
 
 function cudaProviderPresent(): boolean {
   const dir = path.dirname(require.resolve('onnxruntime-node/package.json'));

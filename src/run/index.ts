@@ -10,13 +10,15 @@ import { executeRun, type ExecutedRun } from './execute.ts';
 import { planRun, type PlanOptions, type PlannedSuite } from './plan.ts';
 import { prepareRun } from './prepare.ts';
 import type { Progress } from './progress.ts';
-import { buildReport } from './report.ts';
+import { buildReport, type ReportContext } from './report.ts';
 
 export interface RunRequest extends PlanOptions {
   /** Spec files and directories. */
   paths: string[];
   progress?: Progress;
   cache?: ActivationCache;
+  /** Golden store and mode; without it `golden:` expectations fail with that reason. */
+  golden?: ReportContext['golden'];
 }
 
 /** Load every spec, reporting the problems of all files together. */
@@ -53,6 +55,7 @@ export async function runSpecs(req: RunRequest): Promise<RunResult> {
     seed: req.seed ?? runSeed(plan),
     requestedDevice: req.device,
     options: runOptions(req),
+    golden: req.golden,
   });
   return { report, executed };
 }

@@ -3,6 +3,7 @@
 import type { Rng } from '../util/rng.ts';
 import type { Artifact, Measurement } from '../report/model.ts';
 import type { ForwardEngine } from './forward.ts';
+import type { RgbImage } from '../stimuli/image.ts';
 
 export interface ProbeOutput {
   /**
@@ -13,6 +14,8 @@ export interface ProbeOutput {
   /** Labels of the cases of list-valued measurements, e.g. `chelsea.png · unit 3`. */
   cases?: string[];
   artifacts?: Artifact[];
+  /** Images an expectation may compare with an image golden, by metric name (e.g. `featureviz.image`). */
+  images?: Record<string, RgbImage>;
   /** Every hyperparameter the probe used, defaults included. */
   params: Record<string, unknown>;
 }

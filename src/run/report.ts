@@ -3,10 +3,12 @@
 import os from 'node:os';
 import { ortVersion } from '../engine/session.ts';
 import { evaluate, missingMetric } from '../check/evaluate.ts';
-import { REPORT_SCHEMA_VERSION, type CheckResult, type EntryResult, type Measurement, type RunReport, type SuiteResult } from '../report/model.ts';
+import { REPORT_SCHEMA_VERSION, type Artifact, type CheckResult, type EntryResult, type Measurement, type RunReport, type SuiteResult } from '../report/model.ts';
 import { VERSION } from '../version.ts';
 import type { EntryOutcome, ExecutedRun } from './execute.ts';
 import type { ProbeOutput } from './probe.ts';
+import { compareOrBless, compareOrBlessImage, toleranceFor, type GoldenMode, type GoldenStore } from '../golden/index.ts';
+import type { ExpectationSpec } from '../check/forms.ts';
 
 export interface ReportContext {
   startedAt: Date;
@@ -15,6 +17,8 @@ export interface ReportContext {
   /** --device as given, else the devices the specs ask for. */
   requestedDevice?: string;
   options: Record<string, unknown>;
+  /** Where goldens live and whether this run compares (`run`) or records (`bless`) them. */
+  golden?: { store: GoldenStore; mode: GoldenMode };
 }
 
 export function buildReport(run: ExecutedRun, ctx: ReportContext): RunReport {
@@ -24,7 +28,7 @@ export function buildReport(run: ExecutedRun, ctx: ReportContext): RunReport {
       file: suite.plan.spec.src.file,
       suite: suite.plan.name,
       model: { ref: suite.plan.model?.ref ?? first.plan.model.ref, hash: first.model.net.hash },
-      entries: entries.map(entryResult),
+      entries: entries.map((o) => entryResult(o, suite.plan.name, ctx.golden)),
     };
     const withBaseline = suite.entries.find((e) => e.baselineModel);
     if (withBaseline) result.baseline = { ref: withBaseline.plan.baseline!.ref, hash: withBaseline.baselineModel!.net.hash };
@@ -65,7 +69,7 @@ export function buildReport(run: ExecutedRun, ctx: ReportContext): RunReport {
   };
 }
 
-function entryResult(o: EntryOutcome): EntryResult {
+function entryResult(o: EntryOutcome, suiteName: string, golden: ReportContext['golden']): EntryResult {
   const pe = o.entry.plan;
   const base: EntryResult = {
     id: pe.id,
@@ -92,9 +96,17 @@ function entryResult(o: EntryOutcome): EntryResult {
   }
   const first = o.outputs[0];
   const checks: CheckResult[] = [];
+  const artifacts = [...(first.artifacts ?? [])];
   for (const c of pe.checks) {
-    const produced = Object.keys(first.measurements);
+    const produced = [...Object.keys(first.measurements), ...Object.keys(first.images ?? {})];
+    if (c.expectation.golden) {
+      const g = goldenCheck(first, o.device, { suite: suiteName, entry: pe.id, metric: c.metric }, c.expectation.golden, golden, c.where);
+      checks.push(g.check);
+      artifacts.push(...g.artifacts);
+    }
     if (!(c.metric in first.measurements)) {
+      // An image metric is only ever compared with its golden (above).
+      if (first.images && c.metric in first.images) continue;
       checks.push(...missingMetric(c.metric, c.expectation, produced, c.where));
       continue;
     }
@@ -109,8 +121,28 @@ function entryResult(o: EntryOutcome): EntryResult {
     params: { ...first.params, ...runParams, ...(first.cases && first.cases.length > 1 && { cases: first.cases }) },
     measurements: measurementsOf(o.outputs, o.baseline),
     checks,
-    artifacts: first.artifacts ?? [],
+    artifacts,
   };
+}
+
+/**
+ * A `golden:` expectation: the metric's values (first repeat) or image against the recorded golden,
+ * keyed by suite, entry, metric and the device that produced it (engines differ past the 4th decimal).
+ */
+function goldenCheck(
+  out: ProbeOutput, device: string, key: { suite: string; entry: string; metric: string },
+  spec: NonNullable<ExpectationSpec['golden']>, golden: ReportContext['golden'], where?: string,
+): { check: CheckResult; artifacts: Artifact[] } {
+  const gk = { suite: key.suite, entry: key.entry, name: key.metric, device };
+  const opts = spec === true ? {} : spec;
+  if (!golden) {
+    return { check: { metric: key.metric, expectation: 'matches golden', threshold: { form: 'golden' }, observed: null, passed: false, reason: 'goldens are not available in this run', ...(where && { where }) }, artifacts: [] };
+  }
+  const image = out.images?.[key.metric];
+  const r = image
+    ? compareOrBlessImage(golden.store, gk, image, { threshold: opts.threshold, maxDiffRatio: opts.max_diff_ratio }, golden.mode)
+    : compareOrBless(golden.store, gk, numbers(out.measurements[key.metric]).map((v) => v ?? NaN), toleranceFor(device, { atol: opts.atol, rtol: opts.rtol }), golden.mode);
+  return { check: { ...r.check, ...(where && { where }) }, artifacts: r.artifacts };
 }
 
 /** A measurement as one value per case (scalars are one case; text and null are unmeasurable). */

@@ -26,6 +26,18 @@ export const ChangeSchema = z
   })
   .meta({ description: 'Change of the metric against the same entry run on the baseline model (TFMA GenericChangeThreshold / MLflow MetricThreshold)' });
 
+export const GoldenSchema = z
+  .union([
+    z.literal(true),
+    z.strictObject({
+      atol: nonNeg('Absolute tolerance for numbers (default per device: cpu 1e-4, webgpu/cuda 1e-3)').optional(),
+      rtol: nonNeg('Relative tolerance for numbers: |a − e| ≤ atol + rtol·|e| (default per device: cpu 1e-4, webgpu/cuda 1e-3)').optional(),
+      threshold: z.number().min(0).max(1).meta({ description: 'Images: pixelmatch colour threshold in YIQ space, 0..1 (default 0.1)' }).optional(),
+      max_diff_ratio: z.number().min(0).max(1).meta({ description: 'Images: largest fraction of pixels allowed to differ (default 0)' }).optional(),
+    }),
+  ])
+  .meta({ description: 'Compare with the recorded golden in golden/<suite>/<entry>/<metric>.<device>.(json|png); `neurogate bless` records it' });
+
 export const ExpectationSchema = z
   .strictObject({
     min: num('Lower bound, inclusive').optional(),
@@ -35,13 +47,14 @@ export const ExpectationSchema = z
     tol: nonNeg('Absolute tolerance for near (default: the entry’s, then the suite’s `tol`)').optional(),
     rtol: nonNeg('Relative tolerance for near (default: the entry’s, then the suite’s `rtol`)').optional(),
     change: ChangeSchema.optional(),
+    golden: GoldenSchema.optional(),
     mostly: z.number().gt(0).max(1).meta({ description: 'Fraction of the cases (images × units) that must pass; default 1 (all)' }).optional(),
     k: z.int().min(1).max(1000).meta({ description: 'k-of-n: at least k of the entry’s `repeat` runs must pass (default: all n)' }).optional(),
   })
   .superRefine((e, ctx) => {
-    const forms = ['min', 'max', 'between', 'near', 'change'] as const;
+    const forms = ['min', 'max', 'between', 'near', 'change', 'golden'] as const;
     if (!forms.some((f) => e[f] !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'an expectation needs at least one of min, max, between, near, change' });
+      ctx.addIssue({ code: 'custom', path: [], message: 'an expectation needs at least one of min, max, between, near, change, golden' });
     }
     for (const t of ['tol', 'rtol'] as const) {
       if (e[t] !== undefined && e.near === undefined) ctx.addIssue({ code: 'custom', path: [t], message: `${t} only applies to near; add \`near:\` or remove \`${t}:\`` });
@@ -57,6 +70,7 @@ export const ExpectationSchema = z
 
 export type Change = z.output<typeof ChangeSchema>;
 export type Expectation = z.output<typeof ExpectationSchema>;
+export type GoldenSpec = z.output<typeof GoldenSchema>;
 
 /** Metric names as probes report them: dotted words (`activation`, `tuning.peak_deg`). */
 export const MetricName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/, 'a metric name is dotted words, e.g. activation.mean');

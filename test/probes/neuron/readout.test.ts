@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { readUnits, unitColumn, concatResponses, centerOf } from '../../../src/probes/neuron/readout.ts';
-import { FC_SEED } from './seed.ts';
+import { FC_SEED } from '../../seed.ts';
 
 const shape = fc.record({ n: fc.integer({ min: 1, max: 3 }), c: fc.integer({ min: 1, max: 5 }), h: fc.integer({ min: 1, max: 6 }), w: fc.integer({ min: 1, max: 6 }) });
 const filled = (n: number, c: number, h: number, w: number) => ({ dims: [n, c, h, w], data: Float32Array.from({ length: n * c * h * w }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1) });

@@ -10,6 +10,8 @@ export interface ExpectationSpec {
   near?: number;
   tol?: number;
   rtol?: number;
+  /** Period of a circular quantity (360 for degrees): distances wrap around. */
+  circular?: number;
   change?: ChangeSpec;
   /** Compare with a recorded golden (handled by src/golden, not by the forms below). */
   golden?: true | { atol?: number; rtol?: number; threshold?: number; max_diff_ratio?: number };
@@ -26,7 +28,7 @@ export interface ChangeSpec {
 export type Form =
   | { kind: 'bounds'; min?: number; max?: number }
   | { kind: 'between'; low: number; high: number }
-  | { kind: 'near'; near: number; tol: number; rtol: number }
+  | { kind: 'near'; near: number; tol: number; rtol: number; period?: number }
   | { kind: 'change'; change: ChangeSpec };
 
 /** MLflow's stand-in for "strictly better" when a relative change is undefined (baseline 0). */
@@ -37,7 +39,7 @@ export function formsOf(e: ExpectationSpec): Form[] {
   const out: Form[] = [];
   if (e.min !== undefined || e.max !== undefined) out.push({ kind: 'bounds', min: e.min, max: e.max });
   if (e.between) out.push({ kind: 'between', low: e.between[0], high: e.between[1] });
-  if (e.near !== undefined) out.push({ kind: 'near', near: e.near, tol: e.tol ?? 0, rtol: e.rtol ?? 0 });
+  if (e.near !== undefined) out.push({ kind: 'near', near: e.near, tol: e.tol ?? 0, rtol: e.rtol ?? 0, ...(e.circular !== undefined && { period: e.circular }) });
   if (e.change) out.push({ kind: 'change', change: e.change });
   return out;
 }
@@ -87,7 +89,7 @@ export function judge(form: Form, v: number | null | undefined, b?: number | nul
     }
     case 'near': {
       const allowed = form.tol + form.rtol * Math.abs(form.near);
-      const off = Math.abs(x - form.near);
+      const off = form.period ? circularDistance(x, form.near, form.period) : Math.abs(x - form.near);
       const margin = allowed - off;
       return margin >= 0 ? { margin } : { margin, reason: `observed ${fmt(x)} is ${fmt(off)} from ${fmt(form.near)}, more than the tolerance ${fmt(allowed)}` };
     }
@@ -135,6 +137,12 @@ function judgeChange(c: ChangeSpec, x: number, b: number | null | undefined): Ju
   return { margin: worst.margin, reason, note };
 }
 
+/** Shortest distance between two points on a circle of the given period. */
+export function circularDistance(a: number, b: number, period: number): number {
+  const d = (((a - b) % period) + period) % period;
+  return Math.min(d, period - d);
+}
+
 function verdict(margin: number, failure: string): Judgement {
   return margin >= 0 ? { margin } : { margin, reason: failure };
 }
@@ -154,7 +162,8 @@ export function describeForm(form: Form): string {
     case 'near': {
       const allowed = form.tol + form.rtol * Math.abs(form.near);
       const how = form.rtol ? ` (tol ${fmt(form.tol)} + rtol ${fmt(form.rtol)}·|${fmt(form.near)}|)` : '';
-      return `${fmt(form.near)} ± ${fmt(allowed)}${how}`;
+      const circ = form.period ? ` (mod ${fmt(form.period)})` : '';
+      return `${fmt(form.near)} ± ${fmt(allowed)}${how}${circ}`;
     }
     case 'change': {
       const c = form.change;
@@ -173,7 +182,7 @@ export function formThreshold(form: Form): Record<string, unknown> {
   switch (form.kind) {
     case 'bounds': return { form: 'bounds', ...(form.min !== undefined && { min: form.min }), ...(form.max !== undefined && { max: form.max }) };
     case 'between': return { form: 'between', low: form.low, high: form.high };
-    case 'near': return { form: 'near', near: form.near, tol: form.tol, rtol: form.rtol };
+    case 'near': return { form: 'near', near: form.near, tol: form.tol, rtol: form.rtol, ...(form.period && { circular: form.period }) };
     case 'change': return { form: 'change', direction: form.change.direction, ...(form.change.absolute !== undefined && { absolute: form.change.absolute }), ...(form.change.relative !== undefined && { relative: form.change.relative }) };
   }
 }

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   layers: { summary: 'list the layers of a model (names, shapes, concat branches)', load: async () => (await import('./layers.ts')).layersCommand },
   export: { summary: 'write a model as the ONNX IR neurogate runs', load: async () => (await import('./export.ts')).exportCommand },
   bless: { summary: 'write or update goldens from the current results', load: async () => (await import('./bless.ts')).blessCommand },
+  scan: { summary: 'rank the units of a layer by a stimulus family (e.g. curves)', load: async () => (await import('./scan.ts')).scanCommand },
 };
 
 export function usage(): string {

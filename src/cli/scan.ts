@@ -11,10 +11,10 @@ import { createActivationCache } from '../run/cache.ts';
 import { createForwardEngine } from '../run/forward.ts';
 import { DEVICES } from '../spec/schema/common.ts';
 import { readImage } from '../stimuli/image.ts';
-import type { StimulusInput, SweepSpec } from '../stimuli/index.ts';
+import { POLARITIES, type StimulusInput, type SweepSpec } from '../stimuli/index.ts';
 import { parse } from './args.ts';
 
-const USAGE = 'neurogate scan <model> --layer <name> [--stimulus curve|line|angle|grating] [--top K] [--step <deg>] [--radius r1,r2,…] [--width <px>] [--position y,x] [--images <dir>] [--device auto|cpu|webgpu|cuda] [--batch N] [--json]';
+const USAGE = 'neurogate scan <model> --layer <name> [--stimulus curve|line|angle|grating] [--top K] [--step <deg>] [--radius r1,r2,…] [--width <px>] [--polarity dark-on-light|light-on-dark] [--position y,x] [--images <dir>] [--device auto|cpu|webgpu|cuda] [--batch N] [--json]';
 
 const OPTIONS = {
   layer: { type: 'string' },
@@ -23,6 +23,7 @@ const OPTIONS = {
   step: { type: 'string' },
   radius: { type: 'string' },
   width: { type: 'string' },
+  polarity: { type: 'string' },
   position: { type: 'string' },
   images: { type: 'string' },
   device: { type: 'string' },
@@ -65,6 +66,8 @@ export async function scanCommand(argv: string[]): Promise<number> {
     if (!m) throw badInput('E_ARGS', `--position ${values.position} is not "y,x"`, undefined, 'e.g. --position 17,17 (row, column in the layer grid)');
     position = [Number(m[1]), Number(m[2])];
   }
+  const polarity = values.polarity;
+  if (polarity !== undefined && !(POLARITIES as readonly string[]).includes(polarity)) throw badInput('E_ARGS', `--polarity ${polarity} is unknown`, undefined, `one of ${POLARITIES.join(', ')}`);
   const device = (values.device ?? 'auto') as Device;
   if (!(DEVICES as readonly string[]).includes(device)) throw badInput('E_ARGS', `--device ${device} is unknown`, undefined, `one of ${DEVICES.join(', ')}`);
 
@@ -75,7 +78,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
   const chosen = await chooseDevice(device);
   const engine = createForwardEngine(model, chosen.device, { cache: createActivationCache(256 * 1024 ** 2), batchSize: batch });
 
-  const stimulus = { kind, ...(width ? { width } : {}) } as StimulusInput;
+  const stimulus = { kind, ...(width ? { width } : {}), ...(polarity ? { polarity } : {}) } as StimulusInput;
   // Undefined sweep for curves = the scan's default (radii scaled to the receptive field).
   const sweep: SweepSpec | undefined = kind === 'curve' && !radius && values.step === undefined
     ? undefined

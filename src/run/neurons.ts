@@ -1,5 +1,6 @@
-// How a `neurons` entry becomes the activation probe's plain parameters on a given model: the
-// layer from the catalog, units and position checked against its shape, images decoded or rendered.
+// How a `neurons` entry becomes its probe's plain parameters on a given model: the layer from the
+// catalog, units and position checked against its shape, images decoded or rendered; entries with
+// `tuning:` or `featureviz:` become the tuning or feature-visualization probe's parameters.
 import path from 'node:path';
 import { resolveLayer } from '../models/catalog.ts';
 import type { ImportedModel } from '../models/types.ts';
@@ -7,6 +8,9 @@ import { isNeurogateError } from '../errors.ts';
 import { describeStimulus, expandSweep, renderStimulus } from '../stimuli/index.ts';
 import { stimulusFromSpec, type StimulusSpec } from '../spec/schema/stimulus.ts';
 import type { ActivationParams } from '../probes/neuron/activation.ts';
+import { featureVizParamsFrom, tuningParamsFrom } from '../probes/neuron/from-spec.ts';
+import type { TuningParams } from '../probes/neuron/tuning-probe.ts';
+import type { FeatureVizParams } from '../probes/neuron/featureviz-probe.ts';
 import type { SpecIssue } from '../spec/issues.ts';
 import type { RgbImage } from '../stimuli/image.ts';
 import type { PlannedEntry } from './plan.ts';
@@ -14,7 +18,7 @@ import type { PlannedEntry } from './plan.ts';
 /** Decoded images by absolute path (each read once per run); returns undefined after recording an issue. */
 export type ImageSource = (abs: string, specPath: (string | number)[]) => RgbImage | undefined;
 
-export async function prepareNeuron(pe: PlannedEntry, model: ImportedModel, images: ImageSource, issues: SpecIssue[], role = ''): Promise<ActivationParams | undefined> {
+export async function prepareNeuron(pe: PlannedEntry, model: ImportedModel, images: ImageSource, issues: SpecIssue[], role = ''): Promise<ActivationParams | TuningParams | FeatureVizParams | undefined> {
   const { spec, at } = pe;
   const e = at.entry;
   const p = at.path;
@@ -43,6 +47,23 @@ export async function prepareNeuron(pe: PlannedEntry, model: ImportedModel, imag
     else if (y >= shape[1] || x >= shape[2]) {
       issues.push(spec.issue([...p, 'position'], `position [${y}, ${x}] is outside the ${shape[1]}×${shape[2]} map of layer "${layer.name}"${suffix}`, `use y < ${shape[1]} and x < ${shape[2]}, or "center"`));
     }
+  }
+  if (issues.length > before) return undefined;
+  const basics = { layer, units, position: e.position, reduce: e.reduce };
+  if (e.featureviz) return featureVizParamsFrom(basics, e.featureviz);
+  if (e.tuning) {
+    let stimulus;
+    try {
+      stimulus = stimulusFromSpec(e.stimulus as StimulusSpec);
+      expandSweep(stimulus.base, stimulus.sweep); // refuses bad sweeps here, with the spec's place
+    } catch (err) {
+      if (!isNeurogateError(err) || err.kind !== 'bad_input') throw err;
+      issues.push(spec.issue([...p, 'stimulus'], err.message, err.hint));
+      return undefined;
+    }
+    const refs = e.tuning.reference?.images?.map((img, i) => ({ label: img, image: images(path.resolve(spec.dir, img), [...p, 'tuning', 'reference', 'images', i]) }));
+    if (refs?.some((r) => !r.image)) return undefined;
+    return tuningParamsFrom(basics, stimulus, e.tuning, refs?.map((r) => ({ label: r.label, image: r.image! })));
   }
   const decoded = e.stimulus
     ? renderInputs(e.stimulus as StimulusSpec, model, (message, hint) => issues.push(spec.issue([...p, 'stimulus'], message, hint)))

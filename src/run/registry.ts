@@ -2,17 +2,23 @@
 // entry becomes the probe's plain parameters (the `prepare` of its entry kind, in this folder).
 import { NeurogateError } from '../errors.ts';
 import { activationProbe } from '../probes/neuron/activation.ts';
+import { tuningProbe } from '../probes/neuron/tuning-probe.ts';
+import { featureVizProbe } from '../probes/neuron/featureviz-probe.ts';
 import type { SpecEntry } from '../spec/load.ts';
 import type { Probe } from './probe.ts';
 
 const PROBES: Record<string, Probe<never>> = {
   [activationProbe.kind]: activationProbe as Probe<never>,
+  [tuningProbe.kind]: tuningProbe as Probe<never>,
+  [featureVizProbe.kind]: featureVizProbe as Probe<never>,
 };
 
 /** Which probe an entry asks for. `neurons` entries without a probe-specific block are plain activations. */
 export function probeKindOf(at: SpecEntry): string {
   switch (at.kind) {
     case 'neurons':
+      if (at.entry.tuning) return tuningProbe.kind;
+      if (at.entry.featureviz) return featureVizProbe.kind;
       return activationProbe.kind;
   }
 }

@@ -46,6 +46,7 @@ export const ExpectationSchema = z
     near: num('Expected value; passes when |observed − near| ≤ tol + rtol·|near|').optional(),
     tol: nonNeg('Absolute tolerance for near (default: the entry’s, then the suite’s `tol`)').optional(),
     rtol: nonNeg('Relative tolerance for near (default: the entry’s, then the suite’s `rtol`)').optional(),
+    circular: z.number().gt(0).meta({ description: 'near on a circle of this period (360 for angles in degrees): 359 is 2 from 1' }).optional(),
     change: ChangeSchema.optional(),
     golden: GoldenSchema.optional(),
     mostly: z.number().gt(0).max(1).meta({ description: 'Fraction of the cases (images × units) that must pass; default 1 (all)' }).optional(),
@@ -56,7 +57,7 @@ export const ExpectationSchema = z
     if (!forms.some((f) => e[f] !== undefined)) {
       ctx.addIssue({ code: 'custom', path: [], message: 'an expectation needs at least one of min, max, between, near, change, golden' });
     }
-    for (const t of ['tol', 'rtol'] as const) {
+    for (const t of ['tol', 'rtol', 'circular'] as const) {
       if (e[t] !== undefined && e.near === undefined) ctx.addIssue({ code: 'custom', path: [t], message: `${t} only applies to near; add \`near:\` or remove \`${t}:\`` });
     }
     if (e.min !== undefined && e.max !== undefined && e.min > e.max) {

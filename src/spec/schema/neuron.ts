@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ExpectSchema } from './expect.ts';
 import { IdSchema, PathSchema, overridable } from './common.ts';
 import { stimulusSchema } from './stimulus.ts';
+import { neuronProbeFields } from '../../probes/neuron/schema.ts';
 
 const Unit = z.int().min(0).max(1_000_000);
 
@@ -34,6 +35,7 @@ export const NeuronEntrySchema = z
     reduce: z.enum(['max', 'mean']).meta({ description: 'Reduce the whole spatial map instead of reading one position' }).optional(),
     noise: NoiseSchema.optional(),
     repeat: z.int().min(1).max(1000).meta({ description: 'Run the probe n times with seeds derived from the entry seed (for stochastic probes; see `k` in expectations)' }).optional(),
+    ...neuronProbeFields,
     expect: ExpectSchema,
   })
   .superRefine((e, ctx) => {
@@ -43,7 +45,22 @@ export const NeuronEntrySchema = z
       if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1] as string], message: `give either \`${String(given[0])}:\` or \`${String(given[1])}:\`, not both` });
     };
     exactlyOne(['unit', 'units'], 'a unit');
-    exactlyOne(['image', 'images', 'stimulus'], 'an input');
+    if (e.tuning !== undefined && e.featureviz !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['featureviz'], message: 'an entry is either a tuning check (`tuning:`) or a feature visualization (`featureviz:`); split it into two entries' });
+    }
+    if (e.featureviz !== undefined) {
+      // Feature visualization makes its own input.
+      for (const k of ['image', 'images', 'stimulus', 'noise'] as const) {
+        if (e[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `\`${k}:\` has no meaning with \`featureviz:\`, which optimizes its own image; remove it` });
+      }
+    } else if (e.tuning !== undefined) {
+      if (e.stimulus === undefined) ctx.addIssue({ code: 'custom', path: ['tuning'], message: 'a tuning check needs a `stimulus:` sweep over orientation' });
+      for (const k of ['image', 'images'] as const) {
+        if (e[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `tuning curves are measured on the \`stimulus:\` sweep; natural images go under \`tuning: { reference: { images: […] } }\`` });
+      }
+    } else {
+      exactlyOne(['image', 'images', 'stimulus'], 'an input');
+    }
     if (e.position !== undefined && e.reduce !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['reduce'], message: '`reduce:` reads the whole map, `position:` one place; give one of them' });
     }

@@ -8,9 +8,33 @@ import path from 'node:path';
 import { machine, type Section } from './lib.ts';
 import { ortVersion, chooseDevice } from '../src/engine/session.ts';
 import { benchEngine } from './engine.ts';
+import { benchGradient } from './autodiff.ts';
+import { benchStimuli } from './stimuli.ts';
+import { benchNeurons } from './neurons.ts';
 
+/** Stimulus rendering has no external reference: it reports throughput against its budget. */
+async function stimuliSection(): Promise<Section> {
+  const r = benchStimuli();
+  const fig = (name: string, v: number) => ({ name, unit: 'stimuli/s', min: v, median: v, max: v, repeats: r.rounds });
+  return {
+    title: `Stimuli: ${r.stimuli} curves (72 orientations × 3 radii) at ${r.size}², best of ${r.rounds} rounds`,
+    figures: [
+      fig('renderStimulus (new image each), wall', r.stimuliPerSecond),
+      fig('renderStimulusInto (reused buffer), wall', r.stimuliPerSecondReused),
+      fig('renderStimulus, per CPU-second', r.cpuStimuliPerSecond),
+      fig('renderStimulusInto, per CPU-second', r.cpuStimuliPerSecondReused),
+    ],
+    ratios: [],
+    notes: ['target: > 1000 stimuli/s at 224² on one core'],
+  };
+}
+
+// Sections that other issues add register here; each measures its own reference in the same run.
 const SECTIONS: Record<string, () => Promise<Section>> = {
   engine: () => benchEngine(),
+  autodiff: () => benchGradient(),
+  stimuli: stimuliSection,
+  neurons: () => benchNeurons(),
 };
 
 function fmt(v: number): string {

@@ -1,0 +1,15 @@
+// The zoo entry of the clean-room curve network: `zoo:reimpl-curves` builds it with the default
+// parameters. The zoo's index registers it (an entry value, not a side effect, so no import cycle).
+import { fileURLToPath } from 'node:url';
+import type { ZooEntry } from '../models/zoo/index.ts';
+import { buildCurveNet } from './network.ts';
+
+/** The files whose content decides the weights: the disk cache is keyed on them, so editing a rule rebuilds. */
+const RULE_FILES = ['params.ts', 'family.ts', 'rules.ts', 'network.ts'];
+
+export const reimplCurvesEntry: ZooEntry = {
+  name: 'reimpl-curves',
+  description: 'clean-room curve detectors (128², grey inside): Gabor → complex → lines → early curves → 24 curves, weights written from geometric rules, no training',
+  load: () => buildCurveNet({}, 'zoo:reimpl-curves').model,
+  sources: () => RULE_FILES.map((f) => fileURLToPath(new URL(`./${f}`, import.meta.url))),
+};

@@ -11,6 +11,8 @@ import { benchEngine } from './engine.ts';
 import { benchGradient } from './autodiff.ts';
 import { benchStimuli } from './stimuli.ts';
 import { benchNeurons } from './neurons.ts';
+import { benchShards } from './shards.ts';
+import { benchReimpl } from './reimpl.ts';
 
 /** Stimulus rendering has no external reference: it reports throughput against its budget. */
 async function stimuliSection(): Promise<Section> {
@@ -35,6 +37,8 @@ const SECTIONS: Record<string, () => Promise<Section>> = {
   autodiff: () => benchGradient(),
   stimuli: stimuliSection,
   neurons: () => benchNeurons(),
+  shards: () => benchShards(),
+  reimpl: () => benchReimpl(),
 };
 
 function fmt(v: number): string {

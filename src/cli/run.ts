@@ -11,8 +11,10 @@ import { SpecError } from '../spec/issues.ts';
 import { DEVICES } from '../spec/schema/common.ts';
 import { parse } from './args.ts';
 import { openGoldenStore, formatBlessSummary, type GoldenRunOptions } from '../golden/index.ts';
+import { parseShard } from '../run/shard.ts';
+import { setRunLimits, type RunLimits } from '../run/limits.ts';
 
-export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--report-dir <dir>] [--json] [--junit] [--html] [--quiet] [--debug]';
+export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--report-dir <dir>] [--json] [--junit] [--html] [--quiet] [--debug]';
 
 const RUN_OPTIONS = {
   filter: { type: 'string' },
@@ -20,6 +22,10 @@ const RUN_OPTIONS = {
   seed: { type: 'string' },
   model: { type: 'string' },
   baseline: { type: 'string' },
+  shard: { type: 'string' },
+  'allow-outside': { type: 'boolean' },
+  timeout: { type: 'string' },
+  'max-model-bytes': { type: 'string' },
   'report-dir': { type: 'string' },
   json: { type: 'boolean' },
   junit: { type: 'boolean' },
@@ -31,12 +37,15 @@ export async function runCommand(argv: string[], golden: GoldenRunOptions = {}):
   const { values, positionals } = parse(argv, RUN_OPTIONS, RUN_USAGE);
   const paths = specPaths(positionals, RUN_USAGE);
   const opts = planOptions(values, RUN_USAGE);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard, RUN_USAGE);
+  setRunLimits(limitOptions(values, RUN_USAGE));
   const reportDir = values['report-dir'] ?? 'reports';
   const mode = golden.goldenMode ?? 'compare';
   // Goldens live in golden/ beside the specs' working directory; mismatch images go to the reports.
   const store = openGoldenStore({ root: 'golden', outDir: reportDir });
+  const stopOnInterrupt = exitOnInterrupt();
   try {
-    const { report } = await runSpecs({ paths, ...opts, progress: createProgress({ quiet: values.quiet }), golden: { store, mode } });
+    const { report } = await runSpecs({ paths, ...opts, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode } });
     if (mode === 'bless') console.log(formatBlessSummary(store));
     const only = values.json || values.junit || values.html;
     await writeReports(report, {
@@ -50,7 +59,40 @@ export async function runCommand(argv: string[], golden: GoldenRunOptions = {}):
   } catch (e) {
     if (e instanceof SpecError) return printSpecError(e);
     throw e;
+  } finally {
+    stopOnInterrupt();
   }
+}
+
+/**
+ * Ctrl-C (SIGINT) ends the run with exit 130. Reports and goldens are written synchronously and
+ * atomically (temp file + rename), so by the time this handler runs any write in progress has
+ * finished: the files on disk are whole, old or new, never half. Returns the uninstaller.
+ */
+export function exitOnInterrupt(): () => void {
+  const onSigint = () => {
+    process.stderr.write('\nneurogate: interrupted; no report was written for this run\n');
+    process.exit(EXIT.interrupted);
+  };
+  process.once('SIGINT', onSigint);
+  return () => process.off('SIGINT', onSigint);
+}
+
+/** --allow-outside, --timeout <seconds>, --max-model-bytes <n>. */
+export function limitOptions(values: { 'allow-outside'?: boolean; timeout?: string; 'max-model-bytes'?: string }, usage: string): Partial<RunLimits> {
+  const out: Partial<RunLimits> = { allowOutside: values['allow-outside'] === true };
+  if (values.timeout !== undefined) {
+    const n = Number(values.timeout);
+    if (values.timeout.trim() === '' || !Number.isFinite(n) || n <= 0) throw badInput('E_ARGS', `--timeout must be a positive number of seconds, got "${values.timeout}"`, undefined, `usage: ${usage}`);
+    out.timeoutS = n;
+  }
+  if (values['max-model-bytes'] !== undefined) {
+    const v = values['max-model-bytes'];
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n <= 0) throw badInput('E_ARGS', `--max-model-bytes must be a positive whole number of bytes, got "${v}"`, undefined, `usage: ${usage}`);
+    out.maxModelBytes = n;
+  }
+  return out;
 }
 
 /** Every issue as `file:line:col: message — hint` with its code frame, on stderr; exit 2. */

@@ -2,7 +2,7 @@
 // or a TF.js `model.json` (or the folder holding it). Relative paths resolve from baseDir.
 import fs from 'node:fs';
 import path from 'node:path';
-import { badInput } from '../errors.ts';
+import { badInput, isNeurogateError } from '../errors.ts';
 import type { ImportedModel } from './types.ts';
 import { loadZoo } from './zoo/index.ts';
 import { importOnnxFile, DEFAULT_MAX_MODEL_BYTES } from './onnx-file.ts';
@@ -36,9 +36,17 @@ function loadFile(file: string, opts: LoadOptions): ImportedModel {
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) target = path.join(file, 'model.json');
   if (target.endsWith('.onnx')) return importOnnxFile(target, { maxBytes, labels: opts.labels });
   if (target.endsWith('.json')) {
-    const files = tfjsFilesFromDisk(target, maxBytes);
-    const graph = files.modelJson.format === 'graph-model' || Array.isArray(files.modelJson.modelTopology?.node);
-    return graph ? importGraphModel(files, target, { labels: opts.labels }) : importLayersModel(files, target, { labels: opts.labels });
+    try {
+      const files = tfjsFilesFromDisk(target, maxBytes);
+      const graph = files.modelJson.format === 'graph-model' || Array.isArray(files.modelJson.modelTopology?.node);
+      return graph ? importGraphModel(files, target, { labels: opts.labels }) : importLayersModel(files, target, { labels: opts.labels });
+    } catch (e) {
+      // model.json is untyped JSON from outside: a value of the wrong type deep inside it (an
+      // attribute that should be a string, a shape that is not a list) surfaces as a TypeError
+      // in the importer. That is the file's fault, so it is bad input, not an internal error.
+      if (isNeurogateError(e) || !(e instanceof TypeError || e instanceof RangeError)) throw e;
+      throw badInput('E_TFJS_MALFORMED', `model.json does not follow the TF.js format: ${e.message}`, target, 'the file is damaged or hand-edited; re-convert the model');
+    }
   }
   if (!fs.existsSync(target)) throw badInput('E_MODEL_MISSING', 'model file not found', file, 'give zoo:<name>, a .onnx file or a TF.js model.json');
   throw badInput('E_MODEL_FORMAT', 'unknown model format', file, 'give zoo:<name>, a .onnx file or a TF.js model.json (or its folder)');

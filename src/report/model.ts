@@ -21,6 +21,22 @@ export interface RunReport {
   summary: Summary;
   /** 0 pass · 1 a check failed · 2 bad input · 3 internal error. */
   exitCode: 0 | 1 | 2 | 3;
+  /** Hash of the whole planned run before sharding (shard reports and merged reports carry it). */
+  planHash?: string;
+  /** Set on the report of one shard (`neurogate run --shard i/n`); `merge-reports` combines them. */
+  shard?: ShardInfo;
+}
+
+/** Which part of a sharded run a report holds, and the whole plan it was cut from. */
+export interface ShardInfo {
+  /** 1-based, like Playwright and Jest: 1 … total. */
+  index: number;
+  total: number;
+  /** Estimated cost of this shard and of the whole plan (≈ ms on a 2-core CPU), to judge the balance. */
+  estimatedMs: number;
+  planEstimatedMs: number;
+  /** Every suite and entry id of the whole plan in run order: merging restores this order and sees gaps. */
+  plan: { file: string; suite: string; entries: string[] }[];
 }
 
 export interface Summary {

@@ -11,6 +11,7 @@ import { createForwardEngine, type ForwardStats, type MergingEngine } from './fo
 import type { PreparedEntry, PreparedSuite } from './prepare.ts';
 import type { ProbeOutput } from './probe.ts';
 import { probeOf } from './registry.ts';
+import { runLimits } from './limits.ts';
 import type { Progress } from './progress.ts';
 
 export interface TaskError {
@@ -85,7 +86,8 @@ export async function executeRun(prepared: readonly PreparedSuite[], opts: Execu
       if (!started.has(t.outcome)) started.set(t.outcome, performance.now());
       try {
         const probe = probeOf(t.outcome.entry.plan.probeKind);
-        const out = await probe.run(t.params as never, engine, makeRng(repeatSeed(t.outcome.entry.plan.seed, t.r)));
+        const name = `${t.outcome.entry.plan.spec.suite.suite}/${t.outcome.entry.plan.id}`;
+        const out = await withTimeout(probe.run(t.params as never, engine, makeRng(repeatSeed(t.outcome.entry.plan.seed, t.r))), runLimits().timeoutS, name);
         (t.role === 'candidate' ? t.outcome.outputs : t.outcome.baseline!)[t.r] = out;
       } catch (e) {
         t.outcome.error ??= toTaskError(e, t.role === 'baseline' ? 'baseline model: ' : '');
@@ -107,6 +109,20 @@ export async function executeRun(prepared: readonly PreparedSuite[], opts: Execu
     stats.inputs += s.inputs;
   }
   return { suites: outcomes, devices, stats };
+}
+
+/**
+ * The probe's result, or a bad-input error naming the entry once `seconds` pass (0 = no limit).
+ * The probe's own work is not cancelled (onnxruntime has no cancel), but the entry fails and
+ * the run goes on and ends; a probe stuck in synchronous code cannot be timed out from here.
+ */
+export function withTimeout<T>(work: Promise<T>, seconds: number, name: string): Promise<T> {
+  if (!(seconds > 0)) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(badInput('E_TIMEOUT', `entry ${name} did not finish within ${seconds} s`, name, 'raise --timeout <seconds>, or make the entry cheaper (fewer images, steps or repeats)')), seconds * 1000);
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
 
 function toTaskError(e: unknown, prefix: string): TaskError {

@@ -11,6 +11,7 @@ import { planRun, type PlanOptions, type PlannedSuite } from './plan.ts';
 import { prepareRun } from './prepare.ts';
 import type { Progress } from './progress.ts';
 import { buildReport, type ReportContext } from './report.ts';
+import { shardPlan, type ShardSpec } from './shard.ts';
 
 export interface RunRequest extends PlanOptions {
   /** Spec files and directories. */
@@ -19,6 +20,8 @@ export interface RunRequest extends PlanOptions {
   cache?: ActivationCache;
   /** Golden store and mode; without it `golden:` expectations fail with that reason. */
   golden?: ReportContext['golden'];
+  /** --shard i/n: run only this shard of the plan; the report records it and the whole plan's hash. */
+  shard?: ShardSpec;
 }
 
 /** Load every spec, reporting the problems of all files together. */
@@ -46,17 +49,24 @@ export interface RunResult {
 export async function runSpecs(req: RunRequest): Promise<RunResult> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const plan = planRun(loadSpecs(req.paths, req), req);
+  const full = planRun(loadSpecs(req.paths, req), req);
+  // Sharding: after planning (every shard sees the whole plan, so all cut it the same way).
+  const sharded = req.shard ? shardPlan(full, req.shard) : undefined;
+  const plan = sharded?.plan ?? full;
   const prepared = await prepareRun(plan);
   const executed = await executeRun(prepared, { progress: req.progress, cache: req.cache });
   const report = buildReport(executed, {
     startedAt,
     durationMs: performance.now() - t0,
-    seed: req.seed ?? runSeed(plan),
+    seed: req.seed ?? runSeed(full),
     requestedDevice: req.device,
     options: runOptions(req),
     golden: req.golden,
   });
+  if (sharded) {
+    report.planHash = sharded.hash;
+    report.shard = sharded.info;
+  }
   return { report, executed };
 }
 
@@ -75,6 +85,7 @@ function runOptions(req: RunRequest): Record<string, unknown> {
     ...(req.seed !== undefined && { seed: req.seed }),
     ...(req.model && { model: req.model }),
     ...(req.baseline && { baseline: req.baseline }),
+    ...(req.shard && { shard: `${req.shard.index}/${req.shard.total}` }),
   };
 }
 

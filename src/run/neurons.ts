@@ -14,13 +14,14 @@ import type { FeatureVizParams } from '../probes/neuron/featureviz-probe.ts';
 import type { SpecIssue } from '../spec/issues.ts';
 import type { RgbImage } from '../stimuli/image.ts';
 import type { PlannedEntry } from './plan.ts';
+import type { NeuronEntry } from '../spec/schema/neuron.ts';
 
 /** Decoded images by absolute path (each read once per run); returns undefined after recording an issue. */
 export type ImageSource = (abs: string, specPath: (string | number)[]) => RgbImage | undefined;
 
 export async function prepareNeuron(pe: PlannedEntry, model: ImportedModel, images: ImageSource, issues: SpecIssue[], role = ''): Promise<ActivationParams | TuningParams | FeatureVizParams | undefined> {
   const { spec, at } = pe;
-  const e = at.entry;
+  const e = at.entry as NeuronEntry;
   const p = at.path;
   const suffix = role ? ` (${role})` : '';
   const before = issues.length;

@@ -101,7 +101,7 @@ export function planRun(specs: readonly LoadedSpec[], opts: PlanOptions = {}): P
         device, devicePath,
         batch: e.engine?.batch ?? suite.engine?.batch ?? DEFAULT_BATCH,
         seed: opts.seed ?? e.seed ?? suite.seed ?? 0,
-        repeat: e.repeat ?? 1,
+        repeat: ('repeat' in e ? e.repeat : undefined) ?? 1,
         checks,
       });
     }

@@ -8,8 +8,11 @@ import type { ImportedModel } from '../models/types.ts';
 import { SpecError, dedupeIssues, type SpecIssue } from '../spec/issues.ts';
 import { readImage, type RgbImage } from '../stimuli/image.ts';
 import { prepareNeuron } from './neurons.ts';
+import { prepareCircuit } from './circuits.ts';
+import { prepareReimpl } from '../reimpl/prepare.ts';
 import type { ModelChoice, PlannedEntry, PlannedSuite } from './plan.ts';
-import type { LoadedSpec } from '../spec/load.ts';
+import { outsideIssue, type LoadedSpec } from '../spec/load.ts';
+import { runLimits } from './limits.ts';
 
 export interface PreparedEntry {
   plan: PlannedEntry;
@@ -37,7 +40,7 @@ export async function prepareRun(plan: readonly PlannedSuite[]): Promise<Prepare
     const key = modelKey(m);
     let p = models.get(key);
     if (!p) {
-      p = loadModel(m.ref, m.baseDir).catch((e) => {
+      p = loadModel(m.ref, m.baseDir, { maxBytes: runLimits().maxModelBytes }).catch((e) => {
         if (!isNeurogateError(e) || e.kind !== 'bad_input') throw e;
         // A command-line model has no place in a spec: it fails the whole run at once.
         if (!m.path) throw badInput(e.code, `${e.message}${e.where ? ` (${e.where})` : ''}`, m.ref, e.hint);
@@ -54,6 +57,12 @@ export async function prepareRun(plan: readonly PlannedSuite[]): Promise<Prepare
     const entries: PreparedEntry[] = [];
     for (const pe of suite.entries) {
       const imageSource = (abs: string, at: (string | number)[]) => {
+        // Every image a spec names passes the path policy here, reference images included.
+        const outside = outsideIssue(pe.spec, at, abs, 'image');
+        if (outside) {
+          issues.push(outside);
+          return undefined;
+        }
         if (!images.has(abs)) {
           try {
             images.set(abs, readImage(abs));
@@ -66,6 +75,14 @@ export async function prepareRun(plan: readonly PlannedSuite[]): Promise<Prepare
         return images.get(abs);
       };
       const model = await modelFor(pe.model, pe.spec);
+      // circuits: begin — the edited copy is the candidate, the unedited model the baseline
+      if (pe.at.kind === 'circuits') {
+        if (!model) continue;
+        const c = await prepareCircuit(pe, model, imageSource, issues);
+        if (c) entries.push({ plan: { ...pe, baseline: pe.model }, model: c.edited, params: c.params, baselineModel: model, baselineParams: c.baselineParams });
+        continue;
+      }
+      // circuits: end
       const baselineModel = pe.baseline ? await modelFor(pe.baseline, pe.spec) : undefined;
       if (!model || (pe.baseline && !baselineModel)) continue;
       const params = await prepareFor(pe, model, imageSource, issues, '');
@@ -83,6 +100,8 @@ async function prepareFor(pe: PlannedEntry, model: ImportedModel, images: Parame
   switch (pe.at.kind) {
     case 'neurons':
       return prepareNeuron(pe, model, images, issues, role);
+    case 'reimpl':
+      return prepareReimpl({ spec: pe.spec, path: pe.at.path, entry: pe.at.entry }, model, issues, role);
     default:
       throw new NeurogateError(`no preparation for entry kind "${pe.at.kind as string}"`, { code: 'E_INTERNAL_KIND', kind: 'internal' });
   }

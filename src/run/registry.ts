@@ -5,22 +5,39 @@ import { activationProbe } from '../probes/neuron/activation.ts';
 import { tuningProbe } from '../probes/neuron/tuning-probe.ts';
 import { featureVizProbe } from '../probes/neuron/featureviz-probe.ts';
 import type { SpecEntry } from '../spec/load.ts';
+import type { NeuronEntry } from '../spec/schema/neuron.ts';
+// circuits: begin
+import { circuitProbe } from '../probes/circuit/probe.ts';
+import { reimplProbe } from '../reimpl/probe.ts';
+// circuits: end
 import type { Probe } from './probe.ts';
 
 const PROBES: Record<string, Probe<never>> = {
   [activationProbe.kind]: activationProbe as Probe<never>,
   [tuningProbe.kind]: tuningProbe as Probe<never>,
   [featureVizProbe.kind]: featureVizProbe as Probe<never>,
+  [circuitProbe.kind]: circuitProbe as Probe<never>,
+  [reimplProbe.kind]: reimplProbe as Probe<never>,
 };
 
 /** Which probe an entry asks for. `neurons` entries without a probe-specific block are plain activations. */
 export function probeKindOf(at: SpecEntry): string {
   switch (at.kind) {
     case 'neurons':
-      if (at.entry.tuning) return tuningProbe.kind;
-      if (at.entry.featureviz) return featureVizProbe.kind;
-      return activationProbe.kind;
+      return measureKindOf(at.entry);
+    // circuits: the edited-vs-original wrapper around the measurement's own probe
+    case 'circuits':
+      return circuitProbe.kind;
+    case 'reimpl':
+      return reimplProbe.kind;
   }
+}
+
+/** The probe a neurons entry (or a circuit's `measure:` block) asks for. */
+export function measureKindOf(e: Pick<NeuronEntry, 'tuning' | 'featureviz'>): string {
+  if (e.tuning) return tuningProbe.kind;
+  if (e.featureviz) return featureVizProbe.kind;
+  return activationProbe.kind;
 }
 
 export function probeOf(kind: string): Probe<unknown> {

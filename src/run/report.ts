@@ -27,7 +27,8 @@ export function buildReport(run: ExecutedRun, ctx: ReportContext): RunReport {
     const result: SuiteResult = {
       file: suite.plan.spec.src.file,
       suite: suite.plan.name,
-      model: { ref: suite.plan.model?.ref ?? first.plan.model.ref, hash: first.model.net.hash },
+      // A circuit entry runs an edited copy; the suite's model is the unedited one it came from.
+      model: { ref: suite.plan.model?.ref ?? first.plan.model.ref, hash: (first.plan.at.kind === 'circuits' ? first.baselineModel! : first.model).net.hash },
       entries: entries.map((o) => entryResult(o, suite.plan.name, ctx.golden)),
     };
     const withBaseline = suite.entries.find((e) => e.baselineModel);
@@ -85,7 +86,10 @@ function entryResult(o: EntryOutcome, suiteName: string, golden: ReportContext['
   const runParams: Record<string, unknown> = {
     probe: pe.probeKind,
     model: pe.model.ref,
-    modelHash: o.entry.model.net.hash,
+    // A circuit entry's candidate is an edited copy: the model it names is the unedited one.
+    ...(pe.at.kind === 'circuits'
+      ? { modelHash: o.entry.baselineModel!.net.hash, editedModelHash: o.entry.model.net.hash }
+      : { modelHash: o.entry.model.net.hash }),
     device: o.device,
     batch: pe.batch,
     repeat: pe.repeat,

@@ -8,8 +8,11 @@ import { SpecError, issueAt, type SpecIssue } from './issues.ts';
 import { sourceText, whereAt, type SourceText } from './source.ts';
 import { parseYaml, locate, type PathSegment } from './yaml.ts';
 import { zodIssues } from './zod-issues.ts';
-import { SuiteSchema, type Suite, type SpecEntryKind } from './schema/suite.ts';
+import { isInside, runLimits, specRoot } from '../run/limits.ts';
+import { SuiteSchema, type Suite } from './schema/suite.ts';
 import type { NeuronEntry } from './schema/neuron.ts';
+import type { CircuitEntry } from '../probes/circuit/schema.ts';
+import type { ReimplEntry } from '../reimpl/schema.ts';
 import type { Expectation } from './schema/expect.ts';
 
 export interface SpecOverrides {
@@ -32,15 +35,17 @@ export interface LoadedSpec {
 }
 
 /** One entry of any kind with its place in the spec. */
-export interface SpecEntry {
-  kind: SpecEntryKind;
-  index: number;
-  path: PathSegment[];
-  entry: NeuronEntry;
-}
+export type SpecEntry =
+  | { kind: 'neurons'; index: number; path: PathSegment[]; entry: NeuronEntry }
+  | { kind: 'circuits'; index: number; path: PathSegment[]; entry: CircuitEntry }
+  | { kind: 'reimpl'; index: number; path: PathSegment[]; entry: ReimplEntry };
 
 export function entriesOf(suite: Suite): SpecEntry[] {
-  return (suite.neurons ?? []).map((entry, index) => ({ kind: 'neurons' as const, index, path: ['neurons', index], entry }));
+  return [
+    ...(suite.neurons ?? []).map((entry, index): SpecEntry => ({ kind: 'neurons', index, path: ['neurons', index], entry })),
+    ...(suite.circuits ?? []).map((entry, index): SpecEntry => ({ kind: 'circuits', index, path: ['circuits', index], entry })),
+    ...(suite.reimpl ?? []).map((entry, index): SpecEntry => ({ kind: 'reimpl', index, path: ['reimpl', index], entry })),
+  ];
 }
 
 export function loadSpecFile(file: string, overrides: SpecOverrides = {}): LoadedSpec {
@@ -88,7 +93,7 @@ function crossChecks(spec: LoadedSpec, overrides: SpecOverrides): SpecIssue[] {
   const baseline = overrides.baseline ?? suite.baseline;
   if (!overrides.baseline && suite.baseline) out.push(...fileRef(spec, ['baseline'], suite.baseline, 'model'));
   if (!overrides.model && suite.model) out.push(...fileRef(spec, ['model'], suite.model, 'model'));
-  for (const { path: p, entry } of entries) {
+  for (const { kind, path: p, entry } of entries) {
     const first = seen.get(entry.id);
     if (first !== undefined) out.push(issue([...p, 'id'], `duplicate id "${entry.id}" (also entry ${first + 1} of this list)`, 'ids must be unique within a suite'));
     else seen.set(entry.id, p[1] as number);
@@ -96,9 +101,11 @@ function crossChecks(spec: LoadedSpec, overrides: SpecOverrides): SpecIssue[] {
       if (entry.model) out.push(...fileRef(spec, [...p, 'model'], entry.model, 'model'));
       else if (!suite.model) out.push(issue([...p, 'id'], `entry "${entry.id}" has no model`, 'set `model:` on the suite (or on the entry), or pass --model', true));
     }
-    if (entry.image) out.push(...fileRef(spec, [...p, 'image'], entry.image, 'image'));
-    entry.images?.forEach((img, i) => out.push(...fileRef(spec, [...p, 'images', i], img, 'image')));
-    const n = entry.repeat ?? 1;
+    if (kind === 'neurons') {
+      if (entry.image) out.push(...fileRef(spec, [...p, 'image'], entry.image, 'image'));
+      entry.images?.forEach((img, i) => out.push(...fileRef(spec, [...p, 'images', i], img, 'image')));
+    }
+    const n = ('repeat' in entry ? entry.repeat : undefined) ?? 1;
     for (const [metric, e] of Object.entries(entry.expect) as [string, Expectation][]) {
       const ep = [...p, 'expect', metric];
       if (e.near !== undefined && e.tol === undefined && e.rtol === undefined && entry.tol === undefined && entry.rtol === undefined && suite.tol === undefined && suite.rtol === undefined) {
@@ -107,7 +114,8 @@ function crossChecks(spec: LoadedSpec, overrides: SpecOverrides): SpecIssue[] {
       if (e.k !== undefined && e.k > n) {
         out.push(issue([...ep, 'k'], `k = ${e.k} but the entry runs ${n} time${n === 1 ? '' : 's'}`, 'set `repeat:` on the entry to at least k'));
       }
-      if (e.change && !baseline) {
+      // A circuit's baseline is its own unedited model.
+      if (e.change && !baseline && kind !== 'circuits') {
         out.push(issue([...ep, 'change'], 'change compares against a baseline model, but none is set', 'set `baseline:` on the suite or pass --baseline', true));
       }
     }
@@ -119,9 +127,22 @@ function crossChecks(spec: LoadedSpec, overrides: SpecOverrides): SpecIssue[] {
 function fileRef(spec: LoadedSpec, p: PathSegment[], ref: string, what: 'model' | 'image'): SpecIssue[] {
   if (what === 'model' && ref.startsWith('zoo:')) return [];
   const abs = path.resolve(spec.dir, ref);
+  const outside = outsideIssue(spec, p, abs, what);
+  if (outside) return [outside];
   if (!fs.existsSync(abs)) {
     return [spec.issue(p, `${what} file not found: ${abs}`, `paths resolve relative to the spec file (${spec.src.file})`)];
   }
   if (what === 'image' && !fs.statSync(abs).isFile()) return [spec.issue(p, `image path is not a file: ${abs}`)];
   return [];
+}
+
+/**
+ * Files a spec names stay inside its project (see specRoot), symlinks followed, unless
+ * --allow-outside: a spec from an untrusted branch must not make CI read arbitrary files.
+ */
+export function outsideIssue(spec: LoadedSpec, p: PathSegment[], abs: string, what: string): SpecIssue | undefined {
+  if (runLimits().allowOutside) return undefined;
+  const root = specRoot(spec.dir);
+  if (isInside(root, abs)) return undefined;
+  return spec.issue(p, `${what} path resolves outside the spec's project root ${root}: ${abs}`, 'keep models and images inside the project (the nearest folder above the spec with package.json or .git; symlinks are followed), or pass --allow-outside');
 }

@@ -15,6 +15,10 @@ import { loadSpecFile } from '../../src/spec/load.ts';
 import { SpecError } from '../../src/spec/issues.ts';
 import type { ActivationParams } from '../../src/probes/neuron/activation.ts';
 import { asyncErrorOf } from '../helpers.ts';
+import { setRunLimits } from '../../src/run/limits.ts';
+
+// The specs are written to a temp folder but name the repository's fixtures: outside their root.
+setRunLimits({ allowOutside: true });
 
 const shapes = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'shapes_cnn');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-run-errors-'));

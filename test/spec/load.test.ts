@@ -45,7 +45,7 @@ test('a valid spec loads, with suite defaults and entries', () => {
   assert.is(s.suite.suite, 's');
   const [e] = entriesOf(s.suite);
   assert.equal(e.path, ['neurons', 0]);
-  assert.equal(e.entry.position, [3, 4]);
+  assert.equal(e.kind === 'neurons' && e.entry.position, [3, 4]);
   assert.match(s.where(['neurons', 0, 'layer']), /virtual\.yaml:5:12$/);
 });
 

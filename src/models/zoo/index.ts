@@ -11,6 +11,7 @@ import { NSFWJS_LABELS, NSFWJS_MODELS, nsfwjsFiles, type NsfwjsModel } from './n
 import { importLayersModel } from '../tfjs/layers.ts';
 import { importGraphModel } from '../tfjs/graph.ts';
 import { cacheDir } from '../cache.ts';
+import { reimplCurvesEntry } from '../../reimpl/zoo.ts';
 import { writeFileAtomic } from '../../util/atomic.ts';
 
 /** Bump when an importer changes what it emits: old cache entries then no longer match. */
@@ -50,6 +51,9 @@ for (const name of NSFWJS_MODELS) {
 export function registerZooModel(entry: ZooEntry): void {
   registry.set(entry.name, entry);
 }
+
+// The clean-room curve network is built in code (src/reimpl), not decoded from a package.
+registerZooModel(reimplCurvesEntry);
 
 export function zooNames(): string[] {
   return [...registry.keys()];

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { ModelRefSchema, overridable } from './common.ts';
 import { NeuronEntrySchema } from './neuron.ts';
+import { CircuitEntrySchema } from '../../probes/circuit/schema.ts';
+import { ReimplEntrySchema } from '../../reimpl/schema.ts';
 
 export const SuiteSchema = z
   .strictObject({
@@ -11,11 +13,14 @@ export const SuiteSchema = z
     ...overridable,
     baseline: ModelRefSchema.meta({ description: 'Model that `change` expectations compare against (--baseline overrides it)' }).optional(),
     neurons: z.array(NeuronEntrySchema).max(10_000).meta({ description: 'Checks on units of layers' }).optional(),
+    // circuits: edits of the weights, judged edited vs original
+    circuits: z.array(CircuitEntrySchema).max(10_000).meta({ description: 'Circuit claims: edit the weights, measure on the edited and the original model, compare with `change`' }).optional(),
+    reimpl: z.array(ReimplEntrySchema).max(1000).meta({ description: 'The clean-room curve network compared with units of a trained layer' }).optional(),
   })
   .meta({ title: 'neurogate spec', description: 'A neurogate suite: what units, masks and circuits of a vision model must do' });
 
 export type Suite = z.output<typeof SuiteSchema>;
 
 /** Entry lists by kind; each kind's entries share one schema and one report kind. */
-export const ENTRY_KINDS = ['neurons'] as const;
+export const ENTRY_KINDS = ['neurons', 'circuits', 'reimpl'] as const;
 export type SpecEntryKind = (typeof ENTRY_KINDS)[number];

@@ -60,5 +60,10 @@ export function attrBool(n: TfNode, key: string, fallback: boolean): boolean {
 export function attrShape(n: TfNode, key: string): number[] | undefined {
   const s = n.attr?.[key]?.shape;
   if (!s || s.unknownRank) return undefined;
-  return (s.dim ?? []).map((d) => Number(d.size ?? -1));
+  return (s.dim ?? []).map((d) => {
+    const v = Number(d.size ?? -1);
+    // A TypeError: the loader reports it as a malformed model.json (bad input), naming the node.
+    if (!Number.isSafeInteger(v) || v < -1) throw new TypeError(`node "${n.name}": shape attribute "${key}" has a dimension ${JSON.stringify(d.size)}, not a whole number`);
+    return v;
+  });
 }

@@ -1,0 +1,66 @@
+// Process-wide run limits set from the command line (--allow-outside, --timeout, --max-model-bytes)
+// and read where each one applies: spec loading, model loading, probe execution.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface RunLimits {
+  /** Let spec files name models and images outside their project root. */
+  allowOutside: boolean;
+  /** Seconds one probe task may take before it fails its entry; 0 = no limit. */
+  timeoutS: number;
+  /** Largest model (with external data or weight shards) that loads, in bytes; undefined = the loader's default. */
+  maxModelBytes?: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<RunLimits> = { allowOutside: false, timeoutS: 0 };
+
+// One run per process (the CLI), so the limits are set once before it starts; tests that change
+// them restore the defaults with resetRunLimits().
+let current: RunLimits = { ...DEFAULT_LIMITS };
+
+export function runLimits(): Readonly<RunLimits> {
+  return current;
+}
+
+export function setRunLimits(l: Partial<RunLimits>): void {
+  current = { ...current, ...l };
+}
+
+export function resetRunLimits(): void {
+  current = { ...DEFAULT_LIMITS };
+}
+
+/**
+ * The directory a spec's file references must stay inside: the nearest ancestor of the spec
+ * holding package.json or .git (the project), else the spec's own directory. A project keeps its
+ * specs in one folder and its models and images in others (specs/ next to test/fixtures/), so the
+ * spec's own folder alone would be too narrow; the project is what a CI checkout trusts.
+ */
+export function specRoot(specDir: string): string {
+  let dir = realOr(specDir);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, '.git'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return realOr(specDir);
+    dir = up;
+  }
+}
+
+/**
+ * Whether `abs` (after following every symlink) lies inside `root`. A missing file is judged by
+ * its path as written, so a later "not found" still names it.
+ */
+export function isInside(root: string, abs: string): boolean {
+  const r = realOr(root);
+  const t = realOr(abs);
+  const rel = path.relative(r, t);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+function realOr(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}

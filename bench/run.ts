@@ -13,6 +13,7 @@ import { benchStimuli } from './stimuli.ts';
 import { benchNeurons } from './neurons.ts';
 import { benchShards } from './shards.ts';
 import { benchReimpl } from './reimpl.ts';
+import { benchAttribution } from './attribution.ts';
 
 /** Stimulus rendering has no external reference: it reports throughput against its budget. */
 async function stimuliSection(): Promise<Section> {
@@ -39,6 +40,7 @@ const SECTIONS: Record<string, () => Promise<Section>> = {
   neurons: () => benchNeurons(),
   shards: () => benchShards(),
   reimpl: () => benchReimpl(),
+  attribution: () => benchAttribution(),
 };
 
 function fmt(v: number): string {

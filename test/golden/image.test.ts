@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FC_SEED } from '../report/fc-seed.ts';
+import { FC_SEED } from '../seed.ts';
 import { compareImages, compareOrBlessImage, openGoldenStore, type RgbaImage } from '../../src/golden/index.ts';
 import { rgbToRgba, decodePngRgba, encodePngRgba } from '../../src/golden/image.ts';
 import { renderStimulus } from '../../src/stimuli/index.ts';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FC_SEED } from '../report/fc-seed.ts';
+import { FC_SEED } from '../seed.ts';
 import { openGoldenStore, compareOrBless, goldenRelPath, isCI, toleranceFor, formatBlessSummary, type GoldenKey } from '../../src/golden/index.ts';
 import { formatNumericGolden, parseNumericGolden, encodeComponent } from '../../src/golden/store.ts';
 import { blessCommand } from '../../src/cli/bless.ts';

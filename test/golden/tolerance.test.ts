@@ -5,7 +5,7 @@ import { withinTolerance, allowedError, toleranceFor, DEFAULT_TOLERANCES, type T
 import { compareNumeric } from '../../src/golden/numeric.ts';
 import { NeurogateError } from '../../src/errors.ts';
 
-import { FC_SEED } from '../report/fc-seed.ts';
+import { FC_SEED } from '../seed.ts';
 
 const params = { seed: FC_SEED, numRuns: 300 };
 

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { FC_SEED } from './fc-seed.ts';
+import { FC_SEED } from '../seed.ts';
 import { reportArb } from './arbitrary.ts';
 import { formatSummary, wantsColor } from '../../src/report/console.ts';
 import { fmtNumber } from '../../src/report/format.ts';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { FC_SEED } from './fc-seed.ts';
+import { FC_SEED } from '../seed.ts';
 import { reportArb } from './arbitrary.ts';
 import { sharedChromium } from './chromium.ts';
 import { buildRealisticReport } from './realistic-report.ts';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FC_SEED } from './fc-seed.ts';
+import { FC_SEED } from '../seed.ts';
 import { reportArb } from './arbitrary.ts';
 import { buildRealisticReport } from './realistic-report.ts';
 import { toJson, stripVolatile, stableJson, parseReport } from '../../src/report/json.ts';

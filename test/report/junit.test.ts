@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { FC_SEED } from './fc-seed.ts';
+import { FC_SEED } from '../seed.ts';
 import { hostileString, reportArb } from './arbitrary.ts';
 import { sharedChromium } from './chromium.ts';
 import { escapeXml, escapeXmlText, xmlRepresentable } from '../../src/report/escape.ts';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { FC_SEED } from './fc-seed.ts';
+import { FC_SEED } from '../seed.ts';
 import { awkwardNumber, hostileString } from './arbitrary.ts';
 import { niceTicks } from '../../src/report/svg/axes.ts';
 import { plotSvg } from '../../src/report/svg/index.ts';

@@ -1,0 +1,213 @@
+// The `masks` probe for the runner: per image, run one attribution method on its target, measure
+// what the spec asks (areas and kept scores, completeness, deletion / insertion AUC against a
+// random map, pointing, randomisation, sensitivity, infidelity, determinism), draw heatmaps.
+// Also turns a spec entry's target and method into the plain parameters the probe takes.
+import type { Tensor } from '../../engine/tensor.ts';
+import { badInput } from '../../errors.ts';
+import { resolveLayer } from '../../models/catalog.ts';
+import type { ImportedModel } from '../../models/types.ts';
+import type { Artifact, Measurement } from '../../report/model.ts';
+import type { ForwardEngine } from '../../run/forward.ts';
+import type { Probe, ProbeOutput } from '../../run/probe.ts';
+import { toModelInput, resize, type RgbImage } from '../../stimuli/image.ts';
+import { forkRng, type Rng } from '../../util/rng.ts';
+import { scoreOne } from './forward.ts';
+import { METHODS, MASK_METHODS } from './index.ts';
+import { determinism, maskArea, totalVariation } from './metrics/simple.ts';
+import { perturbationCurve, randomMap } from './metrics/deletion.ts';
+import { pointingHit, type Box } from './metrics/pointing.ts';
+import { maskScores, topFractionMask } from './metrics/preservation.ts';
+import { modelRandomization } from './metrics/randomization.ts';
+import { infidelity, maxSensitivity } from './metrics/robustness.ts';
+import { heatmapArtifact, type OverlayOptions } from './overlay.ts';
+import { MASK_METRICS, type MaskMeasureSpec, type MaskMethodSpec, type MaskTargetSpec } from './schema.ts';
+import { spatial } from './maps.ts';
+import { subjectOf } from './subject.ts';
+import { describeTarget } from './target.ts';
+import type { Attribution, MethodName, Subject, Target } from './types.ts';
+
+export interface MaskParams {
+  images: readonly { label: string; image: RgbImage }[];
+  /** Resolved target, or 'top' for each image's predicted class. */
+  target: Target | 'top';
+  method: { name: MethodName; options: Record<string, unknown> };
+  measure: MaskMeasureSpec;
+  heatmap?: OverlayOptions['display'];
+}
+
+export const masksProbe: Probe<MaskParams> = {
+  kind: 'masks.attribution',
+  metrics: MASK_METRICS,
+  run: runMasks,
+};
+
+const RENAMED: Record<string, string> = { internal_batch: 'internalBatchSize' };
+
+/** A spec method block as the method's own option object (snake_case keys → camelCase). */
+export function methodFromSpec(spec: MaskMethodSpec): MaskParams['method'] {
+  const [name, opts] = Object.entries(spec)[0] as [MethodName, Record<string, unknown>];
+  const options: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(opts ?? {})) options[RENAMED[k] ?? k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+  return { name, options };
+}
+
+/** A spec target as a Target on this model: class labels to indices, layer names to tensors. */
+export async function targetFromSpec(model: ImportedModel, spec: MaskTargetSpec | undefined, where?: string): Promise<Target | 'top'> {
+  if (spec === undefined || spec === 'top') return 'top';
+  const classIndex = (c: number | string) => {
+    const labels = model.labels ?? [];
+    const i = typeof c === 'number' ? c : labels.indexOf(c);
+    if (i < 0) throw badInput('E_ATTR_TARGET', `class "${c}" is not one of the model's labels`, where, `labels: ${labels.join(', ') || '(none: use an index)'}`);
+    return i;
+  };
+  if ('class' in spec) return { kind: 'class', index: classIndex(spec.class) };
+  if ('contrastive' in spec) return { kind: 'contrastive', index: classIndex(spec.contrastive) };
+  if ('unit' in spec) {
+    const layer = await resolveLayer(model, spec.unit.layer, where);
+    const pos = Array.isArray(spec.unit.position) ? { y: spec.unit.position[0], x: spec.unit.position[1] } : {};
+    return { kind: 'unit', tensor: layer.tensor, channel: spec.unit.unit, ...pos };
+  }
+  const layer = await resolveLayer(model, spec.channel.layer, where);
+  return { kind: 'channel', tensor: layer.tensor, channel: spec.channel.unit };
+}
+
+async function topClass(subject: Subject, input: Tensor): Promise<Target> {
+  const { raw } = await scoreOne(subject, { kind: 'class', index: 0 }, input);
+  let best = 0;
+  for (let i = 1; i < raw.data.length; i++) if (raw.data[i] > raw.data[best]) best = i;
+  return { kind: 'class', index: best };
+}
+
+async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise<ProbeOutput> {
+  const model = engine.model;
+  const subject = subjectOf(model, { device: engine.device });
+  const method = METHODS[p.method.name];
+  const isMask = MASK_METHODS.includes(p.method.name);
+  const display = p.heatmap ?? (isMask ? 'mask' : 'magnitude');
+  const values: Record<string, (number | null)[]> = {};
+  const put = (k: string, v: number | null) => (values[k] ??= []).push(v === null || Number.isFinite(v) ? v : null);
+  const cases: string[] = [];
+  const artifacts: Artifact[] = [];
+  let usedParams: Record<string, unknown> = {};
+  const targets: string[] = [];
+  // Random-map baselines draw from their own stream, so they are the same whatever else is measured.
+  const baselineRng = forkRng(rng);
+
+  for (const { label, image } of p.images) {
+    const input = toModelInput(image, model.preprocess);
+    const shown = resize(image, model.preprocess.width, model.preprocess.height);
+    const target = p.target === 'top' ? await topClass(subject, input) : p.target;
+    targets.push(describeTarget(target, model.labels));
+    const explain = (s: Subject, x: Tensor) => method(s, x, target, p.method.options);
+    const a = await explain(subject, input);
+    usedParams = a.params;
+
+    // Per-image measurements, repeated for each area case below.
+    const image1: Record<string, number | null> = { score: a.score, total_variation: totalVariation(spatial(a.map, 'abs_sum')) };
+    if (a.completeness) {
+      image1.completeness_gap = a.completeness.gap;
+      image1.completeness_relative = a.completeness.delta !== 0 ? Math.abs(a.completeness.gap) / Math.abs(a.completeness.delta) : null;
+    }
+    const m = p.measure;
+    const curveRng = forkRng(baselineRng);
+    for (const kind of ['deletion', 'insertion'] as const) {
+      const spec = m[kind];
+      if (!spec) continue;
+      const curve = await perturbationCurve(subject, input, target, a.map, kind, { steps: spec.steps });
+      image1[`${kind}_auc`] = curve.auc;
+      image1[`${kind}_auc_norm`] = curve.normalisedAuc;
+      const plot = { kind: 'line' as const, xLabel: `fraction of pixels ${kind === 'deletion' ? 'removed' : 'inserted'}`, yLabel: 'score', series: [{ name: p.method.name as string, x: curve.x, y: curve.y }] };
+      if (m.random_baseline) {
+        const [, H, W] = subject.inputDims;
+        const rc = await perturbationCurve(subject, input, target, randomMap(H, W, curveRng), kind, { steps: spec.steps });
+        image1[`${kind}_auc_random`] = rc.auc;
+        image1[`${kind}_auc_vs_random`] = curve.auc - rc.auc;
+        plot.series.push({ name: 'random map', x: rc.x, y: rc.y });
+      }
+      artifacts.push({ type: 'plot', name: `${kind} ${label}`, caption: `${kind} curve, ${label}`, plot });
+    }
+    if (m.pointing) {
+      const hit = pointingHit(a.map, { box: m.pointing.box as Box }, { tolerance: m.pointing.tolerance ?? 15, smooth: m.pointing.smooth ?? 0 });
+      image1.pointing_hit = hit.hit ? 1 : 0;
+      image1.pointing_distance = hit.distance;
+    }
+    if (m.randomization) {
+      const r = await modelRandomization(subject, input, target, explain, { steps: m.randomization.steps, seed: Math.floor(rng() * 2 ** 32) });
+      image1.mprt_final = r.points[r.points.length - 1].spearman;
+      artifacts.push({ type: 'table', name: `randomisation ${label}`, caption: `cascading randomisation (${r.layers} weighted layers), Spearman ρ of |a|`, columns: ['layers randomised', 'deepest', 'spearman'], rows: r.points.map((q) => [q.layers, q.lastLayer, q.spearman]) });
+      image1.mprt_top = r.points[0].spearman;
+    }
+    if (m.sensitivity) {
+      const s = await maxSensitivity(subject, input, explain, { radius: m.sensitivity.radius, samples: m.sensitivity.samples, seed: Math.floor(rng() * 2 ** 32) });
+      image1.max_sensitivity = s.max;
+      image1.max_sensitivity_relative = s.relative;
+    }
+    if (m.infidelity) {
+      const f = await infidelity(subject, input, target, a.map, { noise: m.infidelity.noise, samples: m.infidelity.samples, seed: Math.floor(rng() * 2 ** 32) });
+      image1.infidelity = f.value;
+    }
+    if (m.determinism) {
+      const d = determinism(a, await explain(subject, input));
+      image1.deterministic = d.equal ? 1 : 0;
+      image1.determinism_max_diff = d.maxAbsDiff;
+    }
+
+    // Area cases: the method's own masks, or the top pixels of its map at the areas asked for.
+    const areaCases = await areaMeasurements(subject, input, target, a, m);
+    if (areaCases.length === 0) areaCases.push({ label: '', values: {} });
+    for (const c of areaCases) {
+      cases.push(c.label ? `${label} · ${c.label}` : label);
+      for (const k of new Set([...Object.keys(image1), ...Object.keys(c.values)])) put(k, c.values[k] ?? image1[k] ?? null);
+    }
+    for (const mr of a.masks ?? []) {
+      const area = mr.requestedArea !== null ? `area ${mr.requestedArea}` : 'mask';
+      artifacts.push(heatmapArtifact(`${label} ${area}`, shown, mr.mask, `${label}: ${p.method.name} ${area}, keeps ${fmt(mr.preserved / a.score)} of the score`, { display: 'mask' }));
+    }
+    if (!a.masks?.length || a.masks.length > 1) artifacts.push(heatmapArtifact(`${label} map`, shown, a.map, `${label}: ${p.method.name} (${describeTarget(target, model.labels)})`, { display }));
+  }
+  // Pad metrics missing for some cases so every list lines up with `cases`.
+  const measurements: Record<string, Measurement> = {};
+  for (const [k, v] of Object.entries(values)) {
+    while (v.length < cases.length) v.push(null);
+    measurements[k] = v.length === 1 ? v[0] : (v as number[]);
+  }
+  return { measurements, cases, artifacts, params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
+}
+
+interface AreaCase {
+  label: string;
+  values: Record<string, number | null>;
+}
+
+async function areaMeasurements(subject: Subject, input: Tensor, target: Target, a: Attribution, m: MaskMeasureSpec): Promise<AreaCase[]> {
+  if (a.masks?.length) {
+    return a.masks.map((mr) => ({
+      label: mr.requestedArea !== null ? `area ${mr.requestedArea}` : 'mask',
+      values: {
+        area: mr.area,
+        area_full: mr.areaFull ?? null,
+        preserved: mr.preserved,
+        deleted: mr.deleted,
+        preserved_fraction: a.score !== 0 ? mr.preserved / a.score : null,
+        deleted_fraction: a.score !== 0 ? mr.deleted / a.score : null,
+      },
+    }));
+  }
+  if (!m.preserve) return [];
+  const masks = m.preserve.areas.map((ar) => topFractionMask(a.map, ar));
+  const s = await maskScores(subject, input, target, masks);
+  return m.preserve.areas.map((ar, i) => ({
+    label: `top ${ar}`,
+    values: {
+      area: maskArea(masks[i]),
+      preserved: s.preserved[i],
+      deleted: s.deleted[i],
+      preserved_fraction: s.score !== 0 ? s.preserved[i] / s.score : null,
+      deleted_fraction: s.score !== 0 ? s.deleted[i] / s.score : null,
+    },
+  }));
+}
+
+function fmt(v: number): string {
+  return Number.isFinite(v) ? v.toFixed(3) : String(v);
+}

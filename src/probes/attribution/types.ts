@@ -1,0 +1,95 @@
+// The shared vocabulary of attribution: what is explained (a Subject), what about it (a Target),
+// and what every method hands back (an Attribution). Plain data, so checks and reports can read it.
+import type { Tensor } from '../../engine/tensor.ts';
+import type { ConcreteDevice, Net } from '../../engine/session.ts';
+
+/**
+ * The model as attribution methods see it: one image input (NCHW, batch free) and the tensor
+ * holding class scores. Built from an ImportedModel by `subjectOf`.
+ */
+export interface Subject {
+  net: Net;
+  /** Name of the IR's image input. */
+  input: string;
+  /** Item dims of the input: [C, H, W]. */
+  inputDims: [number, number, number];
+  /** Tensor with class scores before softmax (class and contrastive targets read it). */
+  logits?: string;
+  labels?: string[];
+  device: ConcreteDevice;
+  /** Most items per onnxruntime run (the memory bound every batched method respects). */
+  batchSize: number;
+}
+
+/**
+ * What is explained. One value type serves every method (the Captum lesson: no per-target
+ * copies of each method).
+ * - class: the logit of class `index`;
+ * - contrastive: y_c − max over every other class c' of y_c' — TorchRay's contrastive reward
+ *   (the gradient goes to the best other class, first on ties);
+ * - unit: one channel of a tensor at a position (default: the centre), or one element of a
+ *   rank-2 tensor when the tensor has no spatial axes;
+ * - channel: the spatial mean of one channel of a tensor.
+ */
+export type Target =
+  | { kind: 'class'; index: number }
+  | { kind: 'contrastive'; index: number }
+  | { kind: 'unit'; tensor: string; channel: number; y?: number; x?: number }
+  | { kind: 'channel'; tensor: string; channel: number };
+
+export type MethodName =
+  | 'gradient'
+  | 'gradient_x_input'
+  | 'smoothgrad'
+  | 'integrated_gradients'
+  | 'grad_cam'
+  | 'occlusion'
+  | 'rise'
+  | 'meaningful_perturbation'
+  | 'extremal';
+
+export type ParamValue = number | string | boolean | number[] | null;
+
+/** One optimised mask (extremal perturbation per area, meaningful perturbation once). */
+export interface MaskResult {
+  /** The area the mask was asked for (extremal), or null when area is not constrained. */
+  requestedArea: number | null;
+  /** Mask at input resolution [H, W], values in [0, 1]. Preserve games: 1 keeps the input; delete games: 1 marks what is removed. */
+  mask: Tensor;
+  /** Mean of the mask over the image. */
+  area: number;
+  /** Mean over the generator's full output including its margin (what the area constraint sees), when there is one. */
+  areaFull?: number;
+  /** Target score of the input perturbed through the mask: 1 keeps, 0 perturbs. */
+  preserved: number;
+  /** Target score of the input perturbed through 1 − mask. */
+  deleted: number;
+  /** Energy terms per iteration: reward and regulariser (TorchRay's `hist`), or the loss terms. */
+  reward: number[];
+  regulariser: number[];
+}
+
+/** What every method returns: the map plus everything the method knows about its own run. */
+export interface Attribution {
+  method: MethodName;
+  target: Target;
+  /**
+   * The attribution: [C, H, W] for per-input-element methods (gradient, IG, …), [H, W] for
+   * spatial ones (Grad-CAM, occlusion, RISE, masks). Larger = more evidence for the target.
+   */
+  map: Tensor;
+  /** Every hyperparameter the run used, defaults filled in (echoed in reports). */
+  params: Record<string, ParamValue>;
+  /** Target score F(x) at the input. */
+  score: number;
+  /** IG: Σ attribution − (F(x) − F(x′)), and the two terms. */
+  completeness?: { sum: number; delta: number; gap: number };
+  masks?: MaskResult[];
+  /** Forward-equivalent model evaluations spent (a gradient counts as one forward + one backward). */
+  evaluations: { forward: number; backward: number };
+  /** Where the time went, in ms (e.g. `model`, `mask`): for benchmarks, never for checks. */
+  timing?: Record<string, number>;
+}
+
+/** A method: one signature for all (engine, input [1,C,H,W], target, options). */
+export type Method<O> = (subject: Subject, input: Tensor, target: Target, options?: Partial<O>) => Promise<Attribution>;

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { evaluate, missingMetric, needed } from '../../src/check/evaluate.ts';
 import { formsOf, judge, type ExpectationSpec } from '../../src/check/forms.ts';
-import { FC_SEED } from '../report/fc-seed.ts';
+import { FC_SEED } from '../seed.ts';
 
 const opts = { seed: FC_SEED, numRuns: 400 };
 const value = fc.oneof(

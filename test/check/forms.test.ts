@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { describeForm, formsOf, judge, ZERO_BASELINE_EPS, type ChangeSpec, type Form } from '../../src/check/forms.ts';
-import { FC_SEED } from '../report/fc-seed.ts';
+import { FC_SEED } from '../seed.ts';
 
 const opts = { seed: FC_SEED, numRuns: 500 };
 const finite = fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true });

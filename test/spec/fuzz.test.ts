@@ -10,7 +10,7 @@ import YAML from 'yaml';
 import { loadSpecText } from '../../src/spec/load.ts';
 import { SpecError } from '../../src/spec/issues.ts';
 import { planRun } from '../../src/run/plan.ts';
-import { FC_SEED } from '../report/fc-seed.ts';
+import { FC_SEED } from '../seed.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const SHIPPED = fs.readdirSync(path.join(root, 'specs')).filter((f) => f.endsWith('.yaml')).map((f) => {

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { makeRng, forkRng, normal, uniform, randInt } from '../../src/util/rng.ts';
 
-const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : (Date.now() ^ (process.pid << 8)) >>> 0;
+const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261126; // fixed so CI is deterministic
 console.log(`fast-check seed ${seed} (replay with FC_SEED=${seed})`);
 const u32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
 

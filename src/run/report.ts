@@ -7,6 +7,7 @@ import { REPORT_SCHEMA_VERSION, type Artifact, type CheckResult, type EntryResul
 import { VERSION } from '../version.ts';
 import type { EntryOutcome, ExecutedRun } from './execute.ts';
 import type { ProbeOutput } from './probe.ts';
+import { summaryOf } from '../report/merge.ts';
 import { compareOrBless, compareOrBlessImage, toleranceFor, type GoldenMode, type GoldenStore } from '../golden/index.ts';
 import type { ExpectationSpec } from '../check/forms.ts';
 
@@ -35,16 +36,7 @@ export function buildReport(run: ExecutedRun, ctx: ReportContext): RunReport {
     if (withBaseline) result.baseline = { ref: withBaseline.plan.baseline!.ref, hash: withBaseline.baselineModel!.net.hash };
     return result;
   });
-  const all = suites.flatMap((s) => s.entries);
-  const checks = all.flatMap((e) => e.checks);
-  const summary = {
-    suites: suites.length,
-    entries: all.length,
-    checks: checks.length,
-    passed: checks.filter((c) => c.passed).length,
-    failed: checks.filter((c) => !c.passed).length,
-    errors: all.filter((e) => e.error).length,
-  };
+  const summary = summaryOf(suites);
   const outcomes = run.suites.flatMap((s) => s.entries);
   const exitCode: RunReport['exitCode'] = outcomes.some((o) => o.error?.internal) ? 3
     : outcomes.some((o) => o.error) ? 2

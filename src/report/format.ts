@@ -31,7 +31,7 @@ export function fmtMeasurement(m: Measurement): string {
   if (m === null) return '—';
   if (typeof m === 'string') return m;
   if (typeof m === 'number') return fmtNumber(m);
-  const shown = m.slice(0, 12).map(fmtNumber).join(', ');
+  const shown = m.slice(0, 12).map((v) => (v === null ? '—' : fmtNumber(v))).join(', ');
   return `[${shown}${m.length > 12 ? `, … (${m.length} values)` : ''}]`;
 }
 

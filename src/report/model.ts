@@ -82,7 +82,8 @@ export interface EntryResult {
   error?: { code: string; message: string; hint?: string };
 }
 
-export type Measurement = number | number[] | string | null;
+/** One value, or one per case (null where a case could not be measured: its checks fail). */
+export type Measurement = number | (number | null)[] | string | null;
 
 export interface CheckResult {
   /** The metric path as written in the spec (`tuning.peak_deg`). */

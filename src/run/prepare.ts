@@ -10,6 +10,7 @@ import { readImage, type RgbImage } from '../stimuli/image.ts';
 import { prepareNeuron } from './neurons.ts';
 import { prepareCircuit } from './circuits.ts';
 import { prepareReimpl } from '../reimpl/prepare.ts';
+import { prepareMasks } from './masks.ts';
 import type { ModelChoice, PlannedEntry, PlannedSuite } from './plan.ts';
 import { outsideIssue, type LoadedSpec } from '../spec/load.ts';
 import { runLimits } from './limits.ts';
@@ -100,6 +101,8 @@ async function prepareFor(pe: PlannedEntry, model: ImportedModel, images: Parame
   switch (pe.at.kind) {
     case 'neurons':
       return prepareNeuron(pe, model, images, issues, role);
+    case 'masks':
+      return prepareMasks(pe, model, images, issues, role);
     case 'reimpl':
       return prepareReimpl({ spec: pe.spec, path: pe.at.path, entry: pe.at.entry }, model, issues, role);
     default:

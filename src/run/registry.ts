@@ -10,12 +10,14 @@ import type { NeuronEntry } from '../spec/schema/neuron.ts';
 import { circuitProbe } from '../probes/circuit/probe.ts';
 import { reimplProbe } from '../reimpl/probe.ts';
 // circuits: end
+import { masksProbe } from '../probes/attribution/probe.ts';
 import type { Probe } from './probe.ts';
 
 const PROBES: Record<string, Probe<never>> = {
   [activationProbe.kind]: activationProbe as Probe<never>,
   [tuningProbe.kind]: tuningProbe as Probe<never>,
   [featureVizProbe.kind]: featureVizProbe as Probe<never>,
+  [masksProbe.kind]: masksProbe as Probe<never>,
   [circuitProbe.kind]: circuitProbe as Probe<never>,
   [reimplProbe.kind]: reimplProbe as Probe<never>,
 };
@@ -25,6 +27,8 @@ export function probeKindOf(at: SpecEntry): string {
   switch (at.kind) {
     case 'neurons':
       return measureKindOf(at.entry);
+    case 'masks':
+      return masksProbe.kind;
     // circuits: the edited-vs-original wrapper around the measurement's own probe
     case 'circuits':
       return circuitProbe.kind;

@@ -11,6 +11,7 @@ import { zodIssues } from './zod-issues.ts';
 import { isInside, runLimits, specRoot } from '../run/limits.ts';
 import { SuiteSchema, type Suite } from './schema/suite.ts';
 import type { NeuronEntry } from './schema/neuron.ts';
+import type { MaskEntry } from '../probes/attribution/schema.ts';
 import type { CircuitEntry } from '../probes/circuit/schema.ts';
 import type { ReimplEntry } from '../reimpl/schema.ts';
 import type { Expectation } from './schema/expect.ts';
@@ -37,12 +38,14 @@ export interface LoadedSpec {
 /** One entry of any kind with its place in the spec. */
 export type SpecEntry =
   | { kind: 'neurons'; index: number; path: PathSegment[]; entry: NeuronEntry }
+  | { kind: 'masks'; index: number; path: PathSegment[]; entry: MaskEntry }
   | { kind: 'circuits'; index: number; path: PathSegment[]; entry: CircuitEntry }
   | { kind: 'reimpl'; index: number; path: PathSegment[]; entry: ReimplEntry };
 
 export function entriesOf(suite: Suite): SpecEntry[] {
   return [
     ...(suite.neurons ?? []).map((entry, index): SpecEntry => ({ kind: 'neurons', index, path: ['neurons', index], entry })),
+    ...(suite.masks ?? []).map((entry, index): SpecEntry => ({ kind: 'masks', index, path: ['masks', index], entry })),
     ...(suite.circuits ?? []).map((entry, index): SpecEntry => ({ kind: 'circuits', index, path: ['circuits', index], entry })),
     ...(suite.reimpl ?? []).map((entry, index): SpecEntry => ({ kind: 'reimpl', index, path: ['reimpl', index], entry })),
   ];
@@ -101,7 +104,7 @@ function crossChecks(spec: LoadedSpec, overrides: SpecOverrides): SpecIssue[] {
       if (entry.model) out.push(...fileRef(spec, [...p, 'model'], entry.model, 'model'));
       else if (!suite.model) out.push(issue([...p, 'id'], `entry "${entry.id}" has no model`, 'set `model:` on the suite (or on the entry), or pass --model', true));
     }
-    if (kind === 'neurons') {
+    if (kind === 'neurons' || kind === 'masks') {
       if (entry.image) out.push(...fileRef(spec, [...p, 'image'], entry.image, 'image'));
       entry.images?.forEach((img, i) => out.push(...fileRef(spec, [...p, 'images', i], img, 'image')));
     }

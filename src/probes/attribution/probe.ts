@@ -19,7 +19,7 @@ import { pointingHit, type Box } from './metrics/pointing.ts';
 import { maskScores, topFractionMask } from './metrics/preservation.ts';
 import { modelRandomization } from './metrics/randomization.ts';
 import { infidelity, maxSensitivity } from './metrics/robustness.ts';
-import { heatmapArtifact, type OverlayOptions } from './overlay.ts';
+import { colourMap, heatmapArtifact, type OverlayOptions } from './overlay.ts';
 import { MASK_METRICS, type MaskMeasureSpec, type MaskMethodSpec, type MaskTargetSpec } from './schema.ts';
 import { spatial } from './maps.ts';
 import { subjectOf } from './subject.ts';
@@ -89,6 +89,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
   const cases: string[] = [];
   const artifacts: Artifact[] = [];
   let usedParams: Record<string, unknown> = {};
+  let heatmap: RgbImage | undefined;
   const targets: string[] = [];
   // Random-map baselines draw from their own stream, so they are the same whatever else is measured.
   const baselineRng = forkRng(rng);
@@ -101,6 +102,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
     const explain = (s: Subject, x: Tensor) => method(s, x, target, p.method.options);
     const a = await explain(subject, input);
     usedParams = a.params;
+    heatmap ??= a.masks?.length ? colourMap(a.masks[0].mask, 'mask') : colourMap(a.map, display);
 
     // Per-image measurements, repeated for each area case below.
     const image1: Record<string, number | null> = { score: a.score, total_variation: totalVariation(spatial(a.map, 'abs_sum')) };
@@ -171,7 +173,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
     while (v.length < cases.length) v.push(null);
     measurements[k] = v.length === 1 ? v[0] : (v as number[]);
   }
-  return { measurements, cases, artifacts, params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
+  return { measurements, cases, artifacts, images: heatmap && { heatmap }, params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
 }
 
 interface AreaCase {

@@ -164,4 +164,6 @@ export const MASK_METRICS = [
   'deletion_auc_random', 'insertion_auc_random', 'deletion_auc_vs_random', 'insertion_auc_vs_random',
   'pointing_hit', 'pointing_distance', 'mprt_top', 'mprt_final',
   'max_sensitivity', 'max_sensitivity_relative', 'infidelity', 'deterministic', 'determinism_max_diff',
+  // The first image's map (a mask method: its first mask) coloured as the report shows it; only an image `golden:` reads it.
+  'heatmap',
 ] as const;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ModelRefSchema, overridable } from './common.ts';
 import { NeuronEntrySchema } from './neuron.ts';
+import { MaskEntrySchema } from '../../probes/attribution/schema.ts';
 import { CircuitEntrySchema } from '../../probes/circuit/schema.ts';
 import { ReimplEntrySchema } from '../../reimpl/schema.ts';
 
@@ -13,6 +14,7 @@ export const SuiteSchema = z
     ...overridable,
     baseline: ModelRefSchema.meta({ description: 'Model that `change` expectations compare against (--baseline overrides it)' }).optional(),
     neurons: z.array(NeuronEntrySchema).max(10_000).meta({ description: 'Checks on units of layers' }).optional(),
+    masks: z.array(MaskEntrySchema).max(10_000).meta({ description: 'Attribution maps and masks of images, with checks on their metrics' }).optional(),
     // circuits: edits of the weights, judged edited vs original
     circuits: z.array(CircuitEntrySchema).max(10_000).meta({ description: 'Circuit claims: edit the weights, measure on the edited and the original model, compare with `change`' }).optional(),
     reimpl: z.array(ReimplEntrySchema).max(1000).meta({ description: 'The clean-room curve network compared with units of a trained layer' }).optional(),
@@ -22,5 +24,5 @@ export const SuiteSchema = z
 export type Suite = z.output<typeof SuiteSchema>;
 
 /** Entry lists by kind; each kind's entries share one schema and one report kind. */
-export const ENTRY_KINDS = ['neurons', 'circuits', 'reimpl'] as const;
+export const ENTRY_KINDS = ['neurons', 'masks', 'circuits', 'reimpl'] as const;
 export type SpecEntryKind = (typeof ENTRY_KINDS)[number];

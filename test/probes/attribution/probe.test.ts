@@ -8,7 +8,7 @@ import { importOnnxFile } from '../../../src/models/onnx-file.ts';
 import { readImage } from '../../../src/stimuli/image.ts';
 import { masksProbe, methodFromSpec, targetFromSpec } from '../../../src/probes/attribution/probe.ts';
 import fs from 'node:fs';
-import YAML from 'yaml';
+import { loadSpecFile } from '../../../src/spec/load.ts';
 import { MaskEntrySchema, MASK_METRICS } from '../../../src/probes/attribution/schema.ts';
 import type { ForwardEngine } from '../../../src/run/forward.ts';
 import { makeRng } from '../../../src/util/rng.ts';
@@ -38,15 +38,13 @@ test('schema: a full masks entry parses; a missing image, two methods or an unkn
   for (const b of bad) assert.not.ok(MaskEntrySchema.safeParse(b).success, JSON.stringify(b));
 });
 
-test('the proposed mobilenet_v2 masks suite parses: every entry valid, every metric known, every image present', () => {
-  const file = path.join(dir, '..', 'attribution', 'mobilenet_v2-masks.yaml');
-  const doc = YAML.parse(fs.readFileSync(file, 'utf8'));
-  assert.ok(doc.masks.length >= 8);
-  for (const e of doc.masks) {
-    const r = MaskEntrySchema.safeParse(e);
-    assert.ok(r.success, `${e.id}: ${JSON.stringify(r.error?.issues)}`);
+test('the shipped mobilenet_v2 masks suite loads: every entry valid, every image present', () => {
+  const file = path.join(dir, '..', '..', '..', 'specs', 'mobilenet_v2-masks.yaml');
+  const spec = loadSpecFile(file);
+  assert.ok((spec.suite.masks ?? []).length >= 8);
+  for (const e of spec.suite.masks!) {
     for (const m of Object.keys(e.expect)) assert.ok((MASK_METRICS as readonly string[]).includes(m), `${e.id}: unknown metric ${m}`);
-    for (const img of e.images) assert.ok(fs.existsSync(path.join(path.dirname(file), img)), img);
+    for (const img of e.images ?? [e.image!]) assert.ok(fs.existsSync(path.join(path.dirname(file), img)), img);
   }
 });
 
@@ -87,6 +85,8 @@ test('gradient on the disk scene: measurements per case, random-map baseline, po
   const png = PNG.sync.read(Buffer.from(img.pngBase64, 'base64'));
   assert.equal([png.width, png.height], [224, 224]);
   assert.ok(out.artifacts!.some((a) => a.type === 'plot' && a.plot.series.length === 2));
+  // The map an image golden compares: the colour map at the map's resolution.
+  assert.equal([out.images?.heatmap.width, out.images?.heatmap.height], [224, 224]);
 });
 
 test('extremal through the probe: one case per area with area, kept and removed fractions', async () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { badInput } from '../errors.ts';
 import { DEFAULT_NAMES, writeReports, type ReportOptions } from '../report/index.ts';
 import { mergeReports, parseShardReport } from '../report/merge.ts';
+import { findFiles } from '../util/find-files.ts';
 import { parse } from './args.ts';
 
 export const MERGE_USAGE = 'neurogate merge-reports <dir|files…> [--report-dir <dir>] [--json] [--junit] [--html] [--quiet] [--debug]';
@@ -46,38 +47,10 @@ export async function mergeReportPaths(paths: readonly string[], out: ReportOpti
 
 /** Files as given; folders searched (recursively, sorted) for `.json` files. */
 export function reportFiles(args: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const a of args) {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(a);
-    } catch {
-      throw badInput('E_ARGS', 'no such file or directory', a, 'give shard report files or folders holding them');
-    }
-    if (!st.isDirectory()) {
-      out.push(a);
-      continue;
-    }
-    const found = walk(a);
-    if (found.length === 0) throw badInput('E_MERGE_NONE', 'the folder holds no .json reports', a, 'give the folder the shard jobs\' reports were downloaded into');
-    out.push(...found);
-  }
-  const seen = new Set<string>();
-  return out.filter((f) => {
-    const abs = path.resolve(f);
-    if (seen.has(abs)) return false;
-    seen.add(abs);
-    return true;
-  });
-}
-
-function walk(dir: string): string[] {
-  const names = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return names.flatMap((e) => {
-    if (e.name.startsWith('.')) return [];
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return walk(p);
-    return e.isFile() && e.name.endsWith('.json') ? [p] : [];
+  return findFiles(args, {
+    accept: /\.json$/,
+    missing: { code: 'E_ARGS', hint: 'give shard report files or folders holding them' },
+    none: { code: 'E_MERGE_NONE', message: 'the folder holds no .json reports', hint: 'give the folder the shard jobs\' reports were downloaded into' },
   });
 }
 

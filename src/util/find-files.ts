@@ -1,0 +1,51 @@
+// Files a command line names: files as given, folders searched recursively in sorted order (so
+// every run visits them alike) for names a pattern accepts; the same file named twice counts once.
+import fs from 'node:fs';
+import path from 'node:path';
+import { badInput } from '../errors.ts';
+
+export interface FindFiles {
+  /** Which file names a folder search keeps. */
+  accept: RegExp;
+  /** Folder names never searched (hidden folders are always skipped). */
+  skip?: readonly string[];
+  /** Error code and hint for a path that does not exist, and for a folder holding no file. */
+  missing: { code: string; hint: string };
+  none: { code: string; message: string; hint: string };
+}
+
+export function findFiles(args: readonly string[], how: FindFiles): string[] {
+  const out: string[] = [];
+  for (const a of args) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(a);
+    } catch {
+      throw badInput(how.missing.code, 'no such file or directory', a, how.missing.hint);
+    }
+    if (!st.isDirectory()) {
+      out.push(a);
+      continue;
+    }
+    const found = walk(a, how);
+    if (found.length === 0) throw badInput(how.none.code, how.none.message, a, how.none.hint);
+    out.push(...found);
+  }
+  const seen = new Set<string>();
+  return out.filter((f) => {
+    const abs = path.resolve(f);
+    if (seen.has(abs)) return false;
+    seen.add(abs);
+    return true;
+  });
+}
+
+function walk(dir: string, how: FindFiles): string[] {
+  const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return entries.flatMap((e) => {
+    if (e.name.startsWith('.') || how.skip?.includes(e.name)) return [];
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return walk(p, how);
+    return e.isFile() && how.accept.test(e.name) ? [p] : [];
+  });
+}

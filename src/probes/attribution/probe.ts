@@ -163,9 +163,9 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
     }
     for (const mr of a.masks ?? []) {
       const area = mr.requestedArea !== null ? `area ${mr.requestedArea}` : 'mask';
-      artifacts.push(heatmapArtifact(`${label} ${area}`, shown, mr.mask, `${label}: ${p.method.name} ${area}, keeps ${fmt(mr.preserved / a.score)} of the score`, { display: 'mask' }));
+      artifacts.push(heatmapArtifact(`${label} ${area}`, shown, mr.mask, `${p.method.name} ${area}: keeps ${fmt(mr.preserved / a.score)} of the score`, { display: 'mask' }));
     }
-    if (!a.masks?.length || a.masks.length > 1) artifacts.push(heatmapArtifact(`${label} map`, shown, a.map, `${label}: ${p.method.name} (${describeTarget(target, model.labels)})`, { display }));
+    if (!a.masks?.length || a.masks.length > 1) artifacts.push(heatmapArtifact(`${label} map`, shown, a.map, `${p.method.name} of ${describeTarget(target, model.labels)}`, { display }));
   }
   // Pad metrics missing for some cases so every list lines up with `cases`.
   const measurements: Record<string, Measurement> = {};

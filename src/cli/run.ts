@@ -14,7 +14,7 @@ import { openGoldenStore, formatBlessSummary, type GoldenRunOptions } from '../g
 import { parseShard } from '../run/shard.ts';
 import { setRunLimits, type RunLimits } from '../run/limits.ts';
 
-export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--report-dir <dir>] [--json] [--junit] [--html] [--quiet] [--debug]';
+export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--json] [--junit] [--html] [--quiet] [--debug]';
 
 const RUN_OPTIONS = {
   filter: { type: 'string' },
@@ -26,6 +26,7 @@ const RUN_OPTIONS = {
   'allow-outside': { type: 'boolean' },
   timeout: { type: 'string' },
   'max-model-bytes': { type: 'string' },
+  'max-image-pixels': { type: 'string' },
   'report-dir': { type: 'string' },
   json: { type: 'boolean' },
   junit: { type: 'boolean' },
@@ -78,20 +79,24 @@ export function exitOnInterrupt(): () => void {
   return () => process.off('SIGINT', onSigint);
 }
 
-/** --allow-outside, --timeout <seconds>, --max-model-bytes <n>. */
-export function limitOptions(values: { 'allow-outside'?: boolean; timeout?: string; 'max-model-bytes'?: string }, usage: string): Partial<RunLimits> {
+/** --allow-outside, --timeout <seconds>, --max-model-bytes <n>, --max-image-pixels <n>. */
+export function limitOptions(values: { 'allow-outside'?: boolean; timeout?: string; 'max-model-bytes'?: string; 'max-image-pixels'?: string }, usage: string): Partial<RunLimits> {
   const out: Partial<RunLimits> = { allowOutside: values['allow-outside'] === true };
   if (values.timeout !== undefined) {
     const n = Number(values.timeout);
     if (values.timeout.trim() === '' || !Number.isFinite(n) || n <= 0) throw badInput('E_ARGS', `--timeout must be a positive number of seconds, got "${values.timeout}"`, undefined, `usage: ${usage}`);
     out.timeoutS = n;
   }
-  if (values['max-model-bytes'] !== undefined) {
-    const v = values['max-model-bytes'];
+  const count = (flag: string, what: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
     const n = Number(v);
-    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n <= 0) throw badInput('E_ARGS', `--max-model-bytes must be a positive whole number of bytes, got "${v}"`, undefined, `usage: ${usage}`);
-    out.maxModelBytes = n;
-  }
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n <= 0) throw badInput('E_ARGS', `${flag} must be a positive whole number of ${what}, got "${v}"`, undefined, `usage: ${usage}`);
+    return n;
+  };
+  const modelBytes = count('--max-model-bytes', 'bytes', values['max-model-bytes']);
+  if (modelBytes !== undefined) out.maxModelBytes = modelBytes;
+  const imagePixels = count('--max-image-pixels', 'pixels (width × height)', values['max-image-pixels']);
+  if (imagePixels !== undefined) out.maxImagePixels = imagePixels;
   return out;
 }
 

@@ -1,7 +1,8 @@
-// Process-wide run limits set from the command line (--allow-outside, --timeout, --max-model-bytes)
-// and read where each one applies: spec loading, model loading, probe execution.
+// Process-wide run limits set from the command line (--allow-outside, --timeout, --max-model-bytes,
+// --max-image-pixels) and read where each one applies: spec loading, model and image loading, probes.
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_IMAGE_LIMITS, setImageLimits } from '../stimuli/image.ts';
 
 export interface RunLimits {
   /** Let spec files name models and images outside their project root. */
@@ -10,6 +11,8 @@ export interface RunLimits {
   timeoutS: number;
   /** Largest model (with external data or weight shards) that loads, in bytes; undefined = the loader's default. */
   maxModelBytes?: number;
+  /** Largest image (width × height, read from its header before decoding) that loads; undefined = the image reader's default. */
+  maxImagePixels?: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<RunLimits> = { allowOutside: false, timeoutS: 0 };
@@ -24,10 +27,18 @@ export function runLimits(): Readonly<RunLimits> {
 
 export function setRunLimits(l: Partial<RunLimits>): void {
   current = { ...current, ...l };
+  applyImageLimits();
 }
 
 export function resetRunLimits(): void {
   current = { ...DEFAULT_LIMITS };
+  applyImageLimits();
+}
+
+// Images are read in many places (spec images, circuit means, goldens); the image reader keeps
+// the process-wide pixel limit itself, so it is pushed there rather than passed by every caller.
+function applyImageLimits(): void {
+  setImageLimits({ maxPixels: current.maxImagePixels ?? DEFAULT_IMAGE_LIMITS.maxPixels });
 }
 
 /**

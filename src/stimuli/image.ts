@@ -1,6 +1,8 @@
 // Image IO: PNG/JPEG decode (pngjs, jpeg-js) with size limits checked before decoding,
 // bilinear resize, conversion to a model's NCHW input, and PNG encoding for reports.
 import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import { badInput } from '../errors.ts';
@@ -15,78 +17,257 @@ export interface RgbImage {
 }
 
 export interface ImageLimits {
-  /** Refuse images with more pixels than this before decoding (decompression bombs). */
+  /** Refuse images with more pixels than this, judged from the header before anything is decoded (decompression bombs). */
   maxPixels: number;
   /** Refuse files larger than this many bytes. */
   maxBytes: number;
 }
 
-export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxPixels: 40_000_000, maxBytes: 200 * 1024 * 1024 };
+export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = { maxPixels: 40_000_000, maxBytes: 200 * 1024 * 1024 };
 
-const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47];
+// The limits readImage and decodeImage apply when a caller passes none. The CLI sets them once per
+// run (run/limits.ts, from --max-image-pixels) so every image a run reads (spec images, circuit
+// means, golden PNGs) obeys one limit without each caller threading it through.
+let processLimits: Readonly<ImageLimits> = DEFAULT_IMAGE_LIMITS;
+
+export function imageLimits(): Readonly<ImageLimits> {
+  return processLimits;
+}
+
+export function setImageLimits(l: Partial<ImageLimits>): void {
+  processLimits = { ...processLimits, ...l };
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const HINT = 'use a PNG or JPEG photograph (RGB, grey or with alpha)';
+const CONVERT_HINT = 'convert it to PNG, e.g. `convert in.jpg -colorspace sRGB out.png` (ImageMagick)';
+const PIXELS_FLAG = '--max-image-pixels';
 
-export function readImage(file: string, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): RgbImage {
+/*
+ * What each variant becomes — always 8-bit RGB, with no colour management (ICC profiles and PNG
+ * gamma are ignored; samples are taken as sRGB):
+ * - grey (PNG any depth, 1-component JPEG): the grey value in all three channels;
+ * - 16-bit PNG: scaled to 8 bits (pngjs: round(v·255/65535));
+ * - palette PNG: looked up, palette transparency (tRNS) included;
+ * - alpha (RGBA, grey+alpha, tRNS): composited over white, because test images put objects on a
+ *   page: a transparent background should read as empty paper, not as black ink;
+ * - JPEG YCbCr / RGB: as libjpeg decides (JFIF or Adobe marker, else component ids 'R','G','B');
+ * - CMYK JPEG (Adobe APP14, plain or YCCK): samples are stored inverted (255 − ink), as Photoshop
+ *   and libjpeg write them; each channel becomes R = 255·(1 − C)(1 − K) (likewise G from M, B from
+ *   Y) — the profile-free conversion ImageMagick also uses, so colours are approximate;
+ * - a 4-component JPEG without an Adobe marker is refused: whether it is inverted is unknowable.
+ */
+
+export function readImage(file: string, limits: ImageLimits = processLimits): RgbImage {
   let bytes: Buffer;
   try {
     const st = fs.statSync(file);
-    if (!st.isFile()) throw badInput('E_IMAGE_NOT_FILE', 'not a file', file, HINT);
-    if (st.size > limits.maxBytes) throw badInput('E_IMAGE_TOO_BIG', `image file is ${st.size} bytes, over the limit of ${limits.maxBytes}`, file, 'shrink it or raise the limit');
+    if (!st.isFile()) throw badInput('E_IMAGE_NOT_FILE', `image ${path.basename(file)} is not a file`, file, HINT);
+    if (st.size > limits.maxBytes) throw badInput('E_IMAGE_TOO_BIG', `image ${path.basename(file)} is ${st.size} bytes, over the limit of ${limits.maxBytes}`, file, 'shrink or re-encode it');
     bytes = fs.readFileSync(file);
   } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') throw badInput('E_IMAGE_MISSING', 'image file not found', file, 'check the path (relative paths resolve from the spec file)');
+    if ((e as { code?: string }).code === 'ENOENT') throw badInput('E_IMAGE_MISSING', `image ${path.basename(file)} not found`, file, 'check the path (relative paths resolve from the spec file)');
     throw e;
   }
   return decodeImage(bytes, file, limits);
 }
 
-export function decodeImage(bytes: Uint8Array, where: string, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): RgbImage {
-  if (bytes.length === 0) throw badInput('E_IMAGE_EMPTY', 'image file is empty', where, HINT);
-  if (PNG_MAGIC.every((b, i) => bytes[i] === b)) return decodePng(bytes, where, limits);
+/** Decode PNG or JPEG bytes; `where` names the file in errors. Sizes are checked before decoding. */
+export function decodeImage(bytes: Uint8Array, where: string, limits: ImageLimits = processLimits): RgbImage {
+  const name = path.basename(where);
+  if (bytes.length === 0) throw badInput('E_IMAGE_EMPTY', `image ${name} is an empty file`, where, HINT);
+  if (PNG_SIGNATURE.slice(0, 4).every((b, i) => bytes[i] === b)) return decodePng(bytes, where, limits);
   if (bytes[0] === 0xff && bytes[1] === 0xd8) return decodeJpeg(bytes, where, limits);
-  throw badInput('E_IMAGE_FORMAT', 'not a PNG or JPEG file', where, HINT);
+  throw badInput('E_IMAGE_FORMAT', `image ${name} is not a PNG or JPEG file`, where, HINT);
 }
 
 function checkSize(w: number, h: number, where: string, limits: ImageLimits): void {
-  if (!(w > 0 && h > 0)) throw badInput('E_IMAGE_EMPTY', `image has zero size (${w}×${h})`, where, HINT);
+  const name = path.basename(where);
+  if (!(w > 0 && h > 0)) throw badInput('E_IMAGE_EMPTY', `image ${name} has zero size (${w}×${h})`, where, HINT);
   if (w * h > limits.maxPixels) {
-    throw badInput('E_IMAGE_TOO_BIG', `image is ${w}×${h} = ${w * h} pixels, over the limit of ${limits.maxPixels}`, where, 'resize it first or raise the pixel limit');
+    throw badInput('E_IMAGE_TOO_BIG', `image ${name} is ${w}×${h} = ${w * h} pixels, over the limit of ${limits.maxPixels} (${PIXELS_FLAG})`, where,
+      `resize it, or raise the limit with \`neurogate run ${PIXELS_FLAG} <n>\` if it is meant to be this large`);
   }
 }
 
-function decodePng(bytes: Uint8Array, where: string, limits: ImageLimits): RgbImage {
-  // The IHDR chunk sits at a fixed offset: check dimensions before pngjs allocates anything.
-  if (bytes.length < 24) throw badInput('E_IMAGE_CORRUPT', 'PNG file is truncated (no header)', where, HINT);
+const corrupt = (where: string, what: string, hint = HINT) => badInput('E_IMAGE_CORRUPT', `image ${path.basename(where)}: ${what}`, where, hint);
+const TRUNCATED_HINT = 'the file was cut short (an interrupted download or copy?): export or fetch it again';
+
+// ---- PNG ---------------------------------------------------------------------------------------
+
+interface PngLayout {
+  width: number;
+  height: number;
+  bitsPerPixel: number;
+  interlaced: boolean;
+  idat: Uint8Array[];
+}
+
+/**
+ * Walk the chunks (bounds-checked, CRCs left to pngjs): the size check runs on IHDR before
+ * anything else is read, and truncation is named as such instead of as a stream error.
+ */
+function pngLayout(bytes: Uint8Array, where: string, limits: ImageLimits): PngLayout {
+  if (bytes.length < 33 || !PNG_SIGNATURE.every((b, i) => bytes[i] === b)) throw corrupt(where, 'PNG is truncated or lacks its signature', TRUNCATED_HINT);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  checkSize(dv.getUint32(16), dv.getUint32(20), where, limits);
+  const type = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
+  if (type(12) !== 'IHDR') throw corrupt(where, 'PNG does not start with its IHDR header');
+  const width = dv.getUint32(16), height = dv.getUint32(20);
+  checkSize(width, height, where, limits);
+  const depth = bytes[24], colorType = bytes[25];
+  const channels = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[colorType];
+  if (channels === undefined || ![1, 2, 4, 8, 16].includes(depth)) throw corrupt(where, `PNG declares colour type ${colorType} with bit depth ${depth}, which the format does not define`);
+  const idat: Uint8Array[] = [];
+  for (let at = 8; ;) {
+    if (at + 12 > bytes.length) throw corrupt(where, 'PNG is truncated (it ends before its IEND chunk)', TRUNCATED_HINT);
+    const len = dv.getUint32(at);
+    if (at + 12 + len > bytes.length) throw corrupt(where, `PNG is truncated (its ${type(at + 4)} chunk runs past the end of the file)`, TRUNCATED_HINT);
+    if (type(at + 4) === 'IDAT') idat.push(bytes.subarray(at + 8, at + 8 + len));
+    if (type(at + 4) === 'IEND') break;
+    at += 12 + len;
+  }
+  return { width, height, bitsPerPixel: channels * depth, interlaced: bytes[28] === 1, idat };
+}
+
+/** Bytes of filtered scanlines an image needs: Adam7 has seven passes, each row with a filter byte. */
+function pngDataSize(l: PngLayout): number {
+  const rowBytes = (w: number) => 1 + Math.ceil((w * l.bitsPerPixel) / 8);
+  if (!l.interlaced) return l.height * rowBytes(l.width);
+  const passes = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+  let n = 0;
+  for (const [x0, y0, dx, dy] of passes) {
+    const w = Math.ceil((l.width - x0) / dx), h = Math.ceil((l.height - y0) / dy);
+    if (w > 0 && h > 0) n += h * rowBytes(w);
+  }
+  return n;
+}
+
+function decodePng(bytes: Uint8Array, where: string, limits: ImageLimits): RgbImage {
+  const layout = pngLayout(bytes, where, limits);
+  if (layout.interlaced) {
+    // pngjs inflates interlaced data without an output bound, so a small file of compressed zeros
+    // could expand to gigabytes whatever IHDR says: inflate it here first, capped at what IHDR needs.
+    const need = pngDataSize(layout);
+    try {
+      zlib.inflateSync(Buffer.concat(layout.idat), { maxOutputLength: need + 1 });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw badInput('E_IMAGE_TOO_BIG', `image ${path.basename(where)}: PNG data decompresses to more than the ${need} bytes its ${layout.width}×${layout.height} header needs (a decompression bomb)`, where, HINT);
+      }
+      throw corrupt(where, `PNG data could not be decompressed: ${(e as Error).message}`);
+    }
+  }
   let png: PNG;
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
-    throw badInput('E_IMAGE_CORRUPT', `PNG could not be decoded: ${(e as Error).message}`, where, HINT);
+    throw corrupt(where, `PNG could not be decoded: ${(e as Error).message}`);
   }
   return fromRgba(png.width, png.height, png.data);
 }
 
+// ---- JPEG --------------------------------------------------------------------------------------
+
+interface JpegHeader {
+  /** The frame marker, 0xC0…0xCF. */
+  sof: number;
+  precision: number;
+  width: number;
+  height: number;
+  /** Component ids in frame order. */
+  ids: number[];
+  /** The Adobe APP14 colour transform (0 none, 1 YCbCr, 2 YCCK), if the marker is there. */
+  adobe?: number;
+  jfif: boolean;
+  /** Offset of the first scan (SOS). */
+  scan: number;
+}
+
+const SOF_KIND: Record<number, string> = {
+  0xc3: 'lossless', 0xc5: 'hierarchical', 0xc6: 'hierarchical progressive', 0xc7: 'hierarchical lossless',
+  0xc9: 'arithmetic-coded', 0xca: 'arithmetic-coded progressive', 0xcb: 'arithmetic-coded lossless',
+  0xcd: 'hierarchical arithmetic-coded', 0xce: 'hierarchical arithmetic-coded progressive', 0xcf: 'hierarchical arithmetic-coded lossless',
+};
+
+/** Walk the marker segments up to the first scan; the size check runs as soon as the frame header is read. */
+function jpegHeader(bytes: Uint8Array, where: string, limits: ImageLimits): JpegHeader {
+  const u16 = (at: number) => (bytes[at] << 8) | bytes[at + 1];
+  const ascii = (at: number, n: number) => String.fromCharCode(...bytes.subarray(at, at + n));
+  let frame: Omit<JpegHeader, 'adobe' | 'jfif' | 'scan'> | undefined;
+  let adobe: number | undefined;
+  let jfif = false;
+  for (let at = 2; ;) {
+    if (at + 2 > bytes.length) throw corrupt(where, 'JPEG is truncated (it ends before its image data)', TRUNCATED_HINT);
+    if (bytes[at] !== 0xff) throw corrupt(where, `JPEG has no marker where one belongs (byte ${at})`);
+    const m = bytes[at + 1];
+    if (m === 0xff) { at += 1; continue; } // fill byte
+    if (m === 0x01 || (m >= 0xd0 && m <= 0xd8)) { at += 2; continue; } // markers without a length
+    if (m === 0xd9) throw corrupt(where, 'JPEG ends before any image data');
+    if (at + 4 > bytes.length) throw corrupt(where, 'JPEG is truncated (it ends inside a header)', TRUNCATED_HINT);
+    const len = u16(at + 2), body = at + 4;
+    if (len < 2 || at + 2 + len > bytes.length) throw corrupt(where, `JPEG is truncated (a segment at byte ${at} runs past the end of the file)`, TRUNCATED_HINT);
+    if (m === 0xe0 && len >= 7 && ascii(body, 5) === 'JFIF\0') jfif = true;
+    if (m === 0xee && len >= 14 && ascii(body, 5) === 'Adobe') adobe = bytes[body + 11];
+    if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
+      if (frame) throw corrupt(where, 'JPEG has two frame headers');
+      if (len < 8) throw corrupt(where, 'JPEG frame header is too short');
+      const n = bytes[body + 5];
+      if (len < 8 + 3 * n) throw corrupt(where, 'JPEG frame header is shorter than its component list');
+      frame = { sof: m, precision: bytes[body], height: u16(body + 1), width: u16(body + 3), ids: Array.from({ length: n }, (_, i) => bytes[body + 6 + 3 * i]) };
+      checkSize(frame.width, frame.height, where, limits);
+    }
+    if (m === 0xda) {
+      if (!frame) throw corrupt(where, 'JPEG has image data before its frame header');
+      return { ...frame, adobe, jfif, scan: at };
+    }
+    at += 2 + len;
+  }
+}
+
+/** Whether the three channels are YCbCr (else RGB), by libjpeg's rules: JFIF, then Adobe, then component ids. */
+function isYcc(h: JpegHeader): boolean {
+  if (h.jfif) return true;
+  if (h.adobe !== undefined) return h.adobe !== 0;
+  return !(h.ids[0] === 0x52 && h.ids[1] === 0x47 && h.ids[2] === 0x42); // 'R', 'G', 'B'
+}
+
 function decodeJpeg(bytes: Uint8Array, where: string, limits: ImageLimits): RgbImage {
+  const h = jpegHeader(bytes, where, limits);
+  const name = path.basename(where);
+  const unsupported = (what: string) => badInput('E_IMAGE_UNSUPPORTED', `image ${name}: ${what}, which neurogate cannot decode`, where, CONVERT_HINT);
+  if (SOF_KIND[h.sof]) throw unsupported(`JPEG is ${SOF_KIND[h.sof]} (SOF${h.sof - 0xc0})`);
+  if (h.precision !== 8) throw unsupported(`JPEG has ${h.precision}-bit samples`);
+  const n = h.ids.length;
+  if (n === 4 && h.adobe === undefined) {
+    throw badInput('E_IMAGE_UNSUPPORTED', `image ${name}: 4-channel (CMYK) JPEG without an Adobe APP14 marker, so whether its ink values are stored inverted is unknown`, where, CONVERT_HINT);
+  }
+  if (n !== 1 && n !== 3 && n !== 4) throw unsupported(`JPEG has ${n} colour components (1 grey, 3 colour or 4 CMYK are read)`);
+  // A file cut short decodes with grey blocks under a tolerant decoder: refuse it instead.
+  if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).lastIndexOf(Buffer.from([0xff, 0xd9])) < h.scan) {
+    throw corrupt(where, 'JPEG is truncated (no end-of-image marker after its image data)', TRUNCATED_HINT);
+  }
+  // jpeg-js keeps, per component, 32-bit coefficients (4 B/px) and decoded lines (1 B/px), then the
+  // interleaved samples (n B/px) and RGBA (4 B/px), all over MCU-padded rows and columns (≤ 32 px).
+  const padded = (Math.ceil(h.width / 32) * 32) * (Math.ceil(h.height / 32) * 32);
   let img: { width: number; height: number; data: Uint8Array };
   try {
     img = jpeg.decode(bytes, {
       useTArray: true,
       formatAsRGBA: true,
+      colorTransform: n === 3 ? isYcc(h) : undefined,
       maxResolutionInMP: limits.maxPixels / 1e6,
-      maxMemoryUsageInMB: Math.ceil((limits.maxPixels * 8) / 1e6) + 64,
+      maxMemoryUsageInMB: Math.ceil((padded * (6 * n + 4)) / 2 ** 20) + 16,
     });
   } catch (e) {
     const msg = (e as Error).message;
-    if (/maxResolutionInMP|maxMemoryUsage/.test(msg)) throw badInput('E_IMAGE_TOO_BIG', `JPEG is over the pixel limit of ${limits.maxPixels}`, where, 'resize it first or raise the pixel limit');
-    throw badInput('E_IMAGE_CORRUPT', `JPEG could not be decoded: ${msg}`, where, HINT);
+    if (/maxResolutionInMP|maxMemoryUsage/.test(msg)) throw badInput('E_IMAGE_TOO_BIG', `image ${name}: JPEG needs more memory than its ${h.width}×${h.height} header allows (${msg})`, where, HINT);
+    throw corrupt(where, `JPEG could not be decoded: ${msg}`);
   }
-  checkSize(img.width, img.height, where, limits);
+  if (img.width !== h.width || img.height !== h.height) throw corrupt(where, `JPEG decoded to ${img.width}×${img.height}, not the ${h.width}×${h.height} its header declares`);
   return fromRgba(img.width, img.height, img.data);
 }
 
-/** Alpha is composited over white: transparent areas read as background, not as black ink. */
+/** Alpha is composited over white (see the list above decodeImage); opaque pixels pass unchanged. */
 function fromRgba(width: number, height: number, rgba: Uint8Array): RgbImage {
   const n = width * height;
   const data = new Float32Array(n * 3);

@@ -1,6 +1,7 @@
 // Hostile and broken models never crash the harness: bit-flipped and truncated ONNX files,
 // mutated TF.js manifests and topologies (wrong shapes, dtypes, names), unknown ops — each one
 // either loads and runs or ends in a bad-input error (exit 2) with a code; nothing raw escapes.
+// TF.js weight shards must be regular files inside the model's folder, symlinks followed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
@@ -13,7 +14,10 @@ import { encodeModel } from '../../src/engine/onnx.ts';
 import { createModel, node } from '../../src/engine/graph.ts';
 import { isNeurogateError } from '../../src/errors.ts';
 import { nsfwjsFiles } from '../../src/models/zoo/nsfwjs.ts';
+import { tfjsFilesFromDisk } from '../../src/models/tfjs/files.ts';
+import { spawnSync } from 'node:child_process';
 import { FC_SEED } from '../seed.ts';
+import { asyncErrorOf } from '../helpers.ts';
 import { shapesDir } from './workspace.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-rel-models-'));
@@ -147,6 +151,58 @@ test('an unknown ONNX op and a dangling input are bad input with the name, not a
   const g = path.join(tmp, 'dangling.onnx');
   fs.writeFileSync(g, encodeModel(dangling));
   assert.is(await loadAndRun(g), 'E_GRAPH_DANGLING');
+});
+
+/** The zoo model in a fresh folder, its first shard path set to `p` after `prepare(folder)` ran. */
+function modelWith(p: unknown, prepare: (dir: string) => void = () => {}): string {
+  const json = structuredClone(zoo.modelJson) as any;
+  const file = writeTfjs(json, zooShards);
+  prepare(path.dirname(file));
+  json.weightsManifest[0].paths[0] = p;
+  fs.writeFileSync(file, JSON.stringify(json));
+  return file;
+}
+
+test('TF.js shards: paths out of the model folder (../, absolute, symlinks, symlinked folders) are refused; FIFOs too', async () => {
+  const [first, second] = zoo.modelJson.weightsManifest[0].paths;
+  // A readable copy of a real shard outside every model folder: the escapes below all reach it.
+  const outside = fs.mkdtempSync(path.join(tmp, 'outside-'));
+  const secret = path.join(outside, first);
+  fs.writeFileSync(secret, zooShards.get(first)!);
+  const cases: [string, string, RegExp][] = [
+    [modelWith(`../${path.basename(outside)}/${first}`), 'E_TFJS_SHARD', /points outside the model's folder/],
+    [modelWith(secret), 'E_TFJS_SHARD', /points outside the model's folder/],
+    [modelWith(`sub/../../${path.basename(outside)}/${first}`), 'E_TFJS_SHARD', /points outside the model's folder/],
+    [modelWith(first, (d) => { fs.rmSync(path.join(d, first)); fs.symlinkSync(secret, path.join(d, first)); }), 'E_TFJS_SHARD', /is a symlink to .*, outside the model's folder/],
+    [modelWith(`sub/${first}`, (d) => fs.symlinkSync(outside, path.join(d, 'sub'))), 'E_TFJS_SHARD', /is a symlink to .*, outside the model's folder/],
+    [modelWith(first, (d) => { fs.rmSync(path.join(d, first)); spawnSync('mkfifo', [path.join(d, first)]); }), 'E_TFJS_SHARD', /is not a regular file/],
+    [modelWith('shard-folder', (d) => fs.mkdirSync(path.join(d, 'shard-folder'))), 'E_TFJS_SHARD', /is not a regular file/],
+    [modelWith(42), 'E_TFJS_JSON', /weightsManifest\[0\]\.paths is not a list of file names/],
+    [modelWith(''), 'E_TFJS_JSON', /weightsManifest\[0\]\.paths is not a list of file names/],
+    [modelWith('missing.bin'), 'E_TFJS_SHARD', /weight shard "missing\.bin" not found/],
+  ];
+  for (const [file, code, message] of cases) {
+    const e = await asyncErrorOf(() => loadModel(file));
+    assert.is(e.code, code, `${file}: ${e.message}`);
+    assert.is(e.kind, 'bad_input');
+    assert.match(e.message, message);
+    assert.is(e.where, file);
+    assert.ok(e.hint);
+  }
+});
+
+test('TF.js shards: a subfolder, a symlink to a file inside and a name starting with ".." stay allowed', () => {
+  const [first] = zoo.modelJson.weightsManifest[0].paths;
+  const want = zooShards.get(first)!;
+  for (const [p, prepare] of [
+    [`weights/${first}`, (d: string) => { fs.mkdirSync(path.join(d, 'weights')); fs.copyFileSync(path.join(d, first), path.join(d, 'weights', first)); }],
+    ['alias.bin', (d: string) => fs.symlinkSync(path.join(d, first), path.join(d, 'alias.bin'))],
+    ['..hidden.bin', (d: string) => fs.copyFileSync(path.join(d, first), path.join(d, '..hidden.bin'))],
+  ] as const) {
+    const file = modelWith(p, prepare);
+    const got = tfjsFilesFromDisk(file, 1e9).shards(0)[0];
+    assert.ok(Buffer.from(got).equals(Buffer.from(want)), `${p}: the shard's bytes`);
+  }
 });
 
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -1,5 +1,6 @@
 // Files named in a spec stay inside its project (nearest folder above it with package.json or
-// .git, symlinks followed) unless --allow-outside; report writes never follow a planted symlink.
+// .git, symlinks followed) unless --allow-outside; a TF.js model's shards stay inside its own
+// folder whatever the flags; report writes never follow a planted symlink.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { loadSpecText } from '../../src/spec/load.ts';
 import { SpecError } from '../../src/spec/issues.ts';
 import { isInside, resetRunLimits, setRunLimits, specRoot } from '../../src/run/limits.ts';
+import { nsfwjsFiles } from '../../src/models/zoo/nsfwjs.ts';
 import { shapesDir, shapesSpec, workspace } from './workspace.ts';
 
 const ws = workspace('paths');
@@ -83,6 +85,23 @@ test('CLI: a report file planted as a symlink out is replaced, never written thr
   assert.ok(st.isFile() && !st.isSymbolicLink());
   assert.is(JSON.parse(fs.readFileSync(path.join(ws.dir, 'reports-link', 'neurogate-report.json'), 'utf8')).exitCode, 0);
   fs.rmSync(victim);
+});
+
+test('CLI: a TF.js model whose weight shard lies outside its folder exits 2, even with --allow-outside', () => {
+  // The zoo's MobileNetV2 written out as model.json + shards, its first shard named by a path that
+  // leaves models/tfjs/ (to a file inside the project: the model's folder is the boundary).
+  const zoo = nsfwjsFiles('mobilenet_v2_mid');
+  const json = structuredClone(zoo.modelJson) as any;
+  json.weightsManifest[0].paths.forEach((p: string, j: number) => ws.write(`models/tfjs/${p}`, zoo.shards(0)[j]));
+  json.weightsManifest[0].paths[0] = '../shapes_cnn.onnx';
+  ws.write('models/tfjs/model.json', JSON.stringify(json));
+  ws.write('specs/shard.yaml', shapesSpec({ model: '../models/tfjs/model.json' }));
+  for (const extra of [[], ['--allow-outside']]) {
+    const r = ws.cli('run', 'specs/shard.yaml', ...extra, '--report-dir', 'reports-shard', '--quiet');
+    assert.is(r.code, 2, r.out + r.err);
+    assert.match(r.err, /specs\/shard\.yaml:2:8: model \.\.\/models\/tfjs\/model\.json: weight shard "\.\.\/shapes_cnn\.onnx" points outside the model's folder/);
+    assert.not.ok(fs.existsSync(path.join(ws.dir, 'reports-shard')), 'nothing ran, nothing written');
+  }
 });
 
 test.after(() => fs.rmSync(secret, { force: true }));

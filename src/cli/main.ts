@@ -8,6 +8,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   run: { summary: 'run spec files or folders and write reports', load: async () => (await import('./run.ts')).runCommand },
   validate: { summary: 'check spec files without running models', load: async () => (await import('./validate.ts')).validateCommand },
+  init: { summary: 'write a starter spec for a model, every expectation measured on it', load: async () => (await import('./init.ts')).initCommand },
   layers: { summary: 'list the layers of a model (names, shapes, concat branches)', load: async () => (await import('./layers.ts')).layersCommand },
   export: { summary: 'write a model as the ONNX IR neurogate runs', load: async () => (await import('./export.ts')).exportCommand },
   bless: { summary: 'write or update goldens from the current results', load: async () => (await import('./bless.ts')).blessCommand },

@@ -5,9 +5,10 @@ import { EXIT } from '../errors.ts';
 import { validateSpecs } from '../run/index.ts';
 import { SpecError } from '../spec/issues.ts';
 import { parse } from './args.ts';
-import { planOptions, printSpecError, specPaths } from './run.ts';
+import { limitOptions, planOptions, printSpecError, specPaths } from './run.ts';
+import { setRunLimits } from '../run/limits.ts';
 
-export const VALIDATE_USAGE = 'neurogate validate [files|dirs…] [--schema-only] [--filter <regex>] [--model <ref>] [--baseline <ref>] [--quiet] [--debug]';
+export const VALIDATE_USAGE = 'neurogate validate [files|dirs…] [--schema-only] [--filter <regex>] [--model <ref>] [--baseline <ref>] [--allow-outside] [--max-image-pixels <n>] [--quiet] [--debug]';
 
 export async function validateCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -15,10 +16,14 @@ export async function validateCommand(argv: string[]): Promise<number> {
     filter: { type: 'string' },
     model: { type: 'string' },
     baseline: { type: 'string' },
+    'allow-outside': { type: 'boolean' },
+    'max-image-pixels': { type: 'string' },
     quiet: { type: 'boolean' },
   }, VALIDATE_USAGE);
   const paths = specPaths(positionals, VALIDATE_USAGE);
   const opts = planOptions(values, VALIDATE_USAGE);
+  // The same path policy as `run`, so a spec that validates also loads when run with the same flag.
+  setRunLimits(limitOptions({ 'allow-outside': values['allow-outside'], 'max-image-pixels': values['max-image-pixels'] }, VALIDATE_USAGE));
   try {
     const v = await validateSpecs(paths, { ...opts, schemaOnly: values['schema-only'] });
     if (!values.quiet) {

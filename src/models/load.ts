@@ -1,9 +1,11 @@
 // One entry point from a model reference to an ImportedModel: `zoo:<name>`, a `.onnx` file,
 // or a TF.js `model.json` (or the folder holding it). Relative paths resolve from baseDir.
+// A spec's `preprocess:` block (./preprocess.ts) is applied here, as a load option.
 import fs from 'node:fs';
 import path from 'node:path';
 import { badInput, isNeurogateError } from '../errors.ts';
 import type { ImportedModel } from './types.ts';
+import { preprocessKey, withPreprocess, type PreprocessOverride } from './preprocess.ts';
 import { loadZoo } from './zoo/index.ts';
 import { importOnnxFile, DEFAULT_MAX_MODEL_BYTES } from './onnx-file.ts';
 import { tfjsFilesFromDisk } from './tfjs/files.ts';
@@ -13,21 +15,32 @@ import { importGraphModel } from './tfjs/graph.ts';
 export interface LoadOptions {
   maxBytes?: number;
   labels?: string[];
+  /** The spec's `preprocess:` block: checked against the model's input, then replaces the importer's preprocessing. */
+  preprocess?: PreprocessOverride;
 }
 
 const loaded = new Map<string, Promise<ImportedModel>>();
 
-export async function loadModel(ref: string, baseDir = process.cwd(), opts: LoadOptions = {}): Promise<ImportedModel> {
-  if (ref.startsWith('zoo:')) return loadZoo(ref.slice(4));
-  const file = path.resolve(baseDir, ref);
-  const key = `${file}|${opts.maxBytes ?? ''}`;
+function memo(key: string, load: () => ImportedModel | Promise<ImportedModel>): Promise<ImportedModel> {
   let p = loaded.get(key);
   if (!p) {
-    p = Promise.resolve().then(() => loadFile(file, opts));
+    p = Promise.resolve().then(load);
     loaded.set(key, p);
     p.catch(() => loaded.delete(key));
   }
   return p;
+}
+
+export async function loadModel(ref: string, baseDir = process.cwd(), opts: LoadOptions = {}): Promise<ImportedModel> {
+  const pp = opts.preprocess;
+  if (ref.startsWith('zoo:')) {
+    if (!pp) return loadZoo(ref.slice(4));
+    return memo(`${ref}|${preprocessKey(pp)}`, () => withPreprocess(loadZoo(ref.slice(4)), pp));
+  }
+  const file = path.resolve(baseDir, ref);
+  const key = `${file}|${opts.maxBytes ?? ''}`;
+  const imported = memo(key, () => loadFile(file, opts));
+  return pp ? memo(`${key}|${preprocessKey(pp)}`, async () => withPreprocess(await imported, pp)) : imported;
 }
 
 function loadFile(file: string, opts: LoadOptions): ImportedModel {

@@ -8,6 +8,7 @@ import { SpecError, didYouMean, type SpecIssue } from '../spec/issues.ts';
 import { entriesOf, type LoadedSpec, type SpecEntry } from '../spec/load.ts';
 import type { Expectation } from '../spec/schema/expect.ts';
 import type { PathSegment } from '../spec/yaml.ts';
+import type { PreprocessOverride } from '../models/preprocess.ts';
 import { probeKindOf, probeOf } from './registry.ts';
 
 export interface PlanOptions {
@@ -29,6 +30,8 @@ export interface ModelChoice {
   baseDir: string;
   /** The spec path of the reference (for messages), absent for command-line overrides. */
   path?: PathSegment[];
+  /** The suite's `preprocess:` block with the entry's keys over it, and the spec path of each key ('' = the block). */
+  preprocess?: { spec: PreprocessOverride; paths: Record<string, PathSegment[]> };
 }
 
 export interface PlannedCheck {
@@ -80,7 +83,8 @@ export function planRun(specs: readonly LoadedSpec[], opts: PlanOptions = {}): P
       const e = at.entry;
       total++;
       if (opts.filter && !opts.filter.test(`${suite.suite}/${e.id}`)) continue;
-      const model = opts.model ? suiteModel! : e.model ? { ref: e.model, baseDir: dir, path: [...at.path, 'model'] } : suiteModel!;
+      const preprocess = preprocessChoice(suite.preprocess, e.preprocess, at.path);
+      const model = { ...(opts.model ? suiteModel! : e.model ? { ref: e.model, baseDir: dir, path: [...at.path, 'model'] } : suiteModel!), ...(preprocess && { preprocess }) };
       const device: Device = opts.device ?? e.engine?.device ?? suite.engine?.device ?? 'auto';
       const devicePath = opts.device ? undefined : e.engine?.device ? [...at.path, 'engine', 'device'] : suite.engine?.device ? ['engine', 'device'] : undefined;
       const probeKind = probeKindOf(at);
@@ -97,7 +101,7 @@ export function planRun(specs: readonly LoadedSpec[], opts: PlanOptions = {}): P
       }
       entries.push({
         spec, at, id: e.id, where: spec.where(at.path), probeKind, model,
-        baseline: checks.some((c) => c.expectation.change) ? baseline : undefined,
+        baseline: checks.some((c) => c.expectation.change) && baseline ? { ...baseline, ...(preprocess && { preprocess }) } : undefined,
         device, devicePath,
         batch: e.engine?.batch ?? suite.engine?.batch ?? DEFAULT_BATCH,
         seed: opts.seed ?? e.seed ?? suite.seed ?? 0,
@@ -118,4 +122,13 @@ export function planRun(specs: readonly LoadedSpec[], opts: PlanOptions = {}): P
 function withTolerances(ex: Expectation, e: { tol?: number; rtol?: number }, suite: { tol?: number; rtol?: number }): ExpectationSpec {
   if (ex.near === undefined) return ex;
   return { ...ex, tol: ex.tol ?? e.tol ?? suite.tol ?? 0, rtol: ex.rtol ?? e.rtol ?? suite.rtol ?? 0 };
+}
+
+/** An entry's `preprocess:` keys override the suite's one by one, as `engine:` keys do. */
+function preprocessChoice(suite: PreprocessOverride | undefined, entry: PreprocessOverride | undefined, at: PathSegment[]): ModelChoice['preprocess'] {
+  if (!suite && !entry) return undefined;
+  const paths: Record<string, PathSegment[]> = { '': entry ? [...at, 'preprocess'] : ['preprocess'] };
+  for (const k of Object.keys(suite ?? {})) paths[k] = ['preprocess', k];
+  for (const k of Object.keys(entry ?? {})) paths[k] = [...at, 'preprocess', k];
+  return { spec: { ...suite, ...entry }, paths };
 }

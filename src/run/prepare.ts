@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { badInput, isNeurogateError, NeurogateError } from '../errors.ts';
 import { loadModel } from '../models/load.ts';
+import { preprocessField } from '../models/preprocess.ts';
 import type { ImportedModel } from '../models/types.ts';
 import { SpecError, dedupeIssues, type SpecIssue } from '../spec/issues.ts';
 import { readImage, type RgbImage } from '../stimuli/image.ts';
@@ -29,7 +30,7 @@ export interface PreparedSuite {
 }
 
 export function modelKey(m: ModelChoice): string {
-  return m.ref.startsWith('zoo:') ? m.ref : path.resolve(m.baseDir, m.ref);
+  return `${m.ref.startsWith('zoo:') ? m.ref : path.resolve(m.baseDir, m.ref)}${m.preprocess ? `|${JSON.stringify(m.preprocess.spec)}` : ''}`;
 }
 
 export async function prepareRun(plan: readonly PlannedSuite[]): Promise<PreparedSuite[]> {
@@ -41,11 +42,12 @@ export async function prepareRun(plan: readonly PlannedSuite[]): Promise<Prepare
     const key = modelKey(m);
     let p = models.get(key);
     if (!p) {
-      p = loadModel(m.ref, m.baseDir, { maxBytes: runLimits().maxModelBytes }).catch((e) => {
+      p = loadModel(m.ref, m.baseDir, { maxBytes: runLimits().maxModelBytes, preprocess: m.preprocess?.spec }).catch((e) => {
         if (!isNeurogateError(e) || e.kind !== 'bad_input') throw e;
+        const field = m.preprocess && preprocessField(e); // a `preprocess:` mismatch is reported at its key
         // A command-line model has no place in a spec: it fails the whole run at once.
-        if (!m.path) throw badInput(e.code, `${e.message}${e.where ? ` (${e.where})` : ''}`, m.ref, e.hint);
-        issues.push(spec.issue(m.path, `model ${m.ref}: ${e.message}`, e.hint));
+        if (!m.path && !field) throw badInput(e.code, `${e.message}${e.where ? ` (${e.where})` : ''}`, m.ref, e.hint);
+        issues.push(spec.issue(field ? m.preprocess!.paths[field.join('.')] : m.path!, `model ${m.ref}: ${e.message}`, e.hint));
         return undefined;
       });
       models.set(key, p);

@@ -1,6 +1,7 @@
-// Settings a suite sets as defaults and an entry may override (model, engine, seed, tolerances),
-// and the small value types every entry kind shares (ids, file paths).
+// Settings a suite sets as defaults and an entry may override (model, engine, seed, tolerances,
+// preprocessing), and the small value types every entry kind shares (ids, file paths).
 import { z } from 'zod';
+import { PreprocessSchema } from './preprocess.ts';
 
 export const DEVICES = ['auto', 'cpu', 'webgpu', 'cuda'] as const;
 
@@ -35,4 +36,5 @@ export const overridable = {
   seed: SeedSchema.optional(),
   tol: z.number().min(0).meta({ description: 'Default absolute tolerance of `near` checks' }).optional(),
   rtol: z.number().min(0).meta({ description: 'Default relative tolerance of `near` checks' }).optional(),
+  preprocess: PreprocessSchema.optional(),
 };

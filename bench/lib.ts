@@ -57,6 +57,11 @@ export function ratio(name: string, subject: Figure, reference: Figure, target?:
   return { name, value, subject: subject.name, reference: reference.name, target: target?.text, met };
 }
 
+/** Rates (`…/s`) are better higher; times, memory and differences are better lower. */
+export function lowerIsBetter(unit: string): boolean {
+  return !unit.endsWith('/s');
+}
+
 export function machine() {
   return {
     cpus: os.availableParallelism?.() ?? os.cpus().length,

@@ -1,12 +1,18 @@
 // `npm run bench`: every performance figure the issues ask for, measured in ONE run, each
-// ratio against a reference measured in the same run. Prints a table and writes
-// bench/results.json. Timing never appears in `npm test`.
-//   npm run bench                  all sections
-//   npm run bench -- engine        only sections whose key contains a word
+// ratio against a reference measured in the same run. Prints a table and writes a JSON file.
+// Timing never appears in `npm test`.
+//   npm run bench                                   all sections, on cpu
+//   npm run bench -- engine                         only sections whose key contains a word
+//   npm run bench -- --device webgpu                the sections that take a device, on webgpu
+//   npm run bench -- --sections convstack,autodiff --device auto --quick --out bench/results-auto.json
+//   npm run bench -- --probe --device webgpu        exit 0 if the device starts, 2 (with the reason) if not
+//   npm run bench -- --compare a.json b.json        figure by figure, how much faster a is than b
 import fs from 'node:fs';
 import path from 'node:path';
-import { machine, type Section } from './lib.ts';
-import { ortVersion, chooseDevice } from '../src/engine/session.ts';
+import { parseArgs } from 'node:util';
+import { machine, lowerIsBetter, type Section } from './lib.ts';
+import { ortVersion, chooseDevice, type ConcreteDevice, type Device, type DeviceChoice } from '../src/engine/session.ts';
+import { isNeurogateError } from '../src/errors.ts';
 import { benchEngine } from './engine.ts';
 import { benchGradient } from './autodiff.ts';
 import { benchStimuli } from './stimuli.ts';
@@ -14,6 +20,19 @@ import { benchNeurons } from './neurons.ts';
 import { benchShards } from './shards.ts';
 import { benchReimpl } from './reimpl.ts';
 import { benchAttribution } from './attribution.ts';
+import { benchConvStack } from './convstack.ts';
+
+interface RunContext {
+  device: ConcreteDevice;
+  /** Fewer repeats, fewer iterations, the small zoo model only: what fits the 5-minute GPU check. */
+  quick: boolean;
+}
+
+interface SectionEntry {
+  run: (c: RunContext) => Promise<Section>;
+  /** `cpu`: the section always runs on cpu, whatever --device says. */
+  devices: 'any' | 'cpu';
+}
 
 /** Stimulus rendering has no external reference: it reports throughput against its budget. */
 async function stimuliSection(): Promise<Section> {
@@ -33,14 +52,17 @@ async function stimuliSection(): Promise<Section> {
 }
 
 // Sections that other issues add register here; each measures its own reference in the same run.
-const SECTIONS: Record<string, () => Promise<Section>> = {
-  engine: () => benchEngine(),
-  autodiff: () => benchGradient(),
-  stimuli: stimuliSection,
-  neurons: () => benchNeurons(),
-  shards: () => benchShards(),
-  reimpl: () => benchReimpl(),
-  attribution: () => benchAttribution(),
+// The quick settings load zoo:mobilenet_v2 only: scripts/gpu-bundle.ts carries no other zoo model.
+const SECTIONS: Record<string, SectionEntry> = {
+  engine: { devices: 'cpu', run: () => benchEngine() },
+  // Quick: no tf.grad comparison (a cpu-only reference that needs @tensorflow/tfjs, which the GPU bundle leaves out).
+  autodiff: { devices: 'any', run: (c) => benchGradient({ device: c.device, ...(c.quick ? { models: ['mobilenet_v2'], repeats: 5, tfjsRepeats: 0 } : {}) }) },
+  stimuli: { devices: 'cpu', run: stimuliSection },
+  neurons: { devices: 'cpu', run: () => benchNeurons() },
+  shards: { devices: 'cpu', run: () => benchShards() },
+  reimpl: { devices: 'cpu', run: () => benchReimpl() },
+  attribution: { devices: 'any', run: (c) => benchAttribution({ device: c.device, ...(c.quick ? { iterations: 100, masks: 1000 } : {}) }) },
+  convstack: { devices: 'any', run: (c) => benchConvStack({ device: c.device, repeats: c.quick ? 3 : 5 }) },
 };
 
 function fmt(v: number): string {
@@ -59,22 +81,146 @@ function printSection(s: Section): void {
   for (const n of s.notes ?? []) console.log(`  note: ${n}`);
 }
 
-const words = process.argv.slice(2);
-const picked = Object.entries(SECTIONS).filter(([k]) => words.length === 0 || words.some((w) => k.includes(w)));
-const device = await chooseDevice('auto');
-const results: { key: string; section?: Section; error?: string }[] = [];
-console.log(`neurogate bench — onnxruntime-node ${ortVersion}, ${machine().cpus} cores, device auto → ${device.device} (${device.reason})`);
-for (const [key, fn] of picked) {
-  try {
-    const section = await fn();
-    printSection(section);
-    results.push({ key, section });
-  } catch (e) {
-    console.log(`\n## ${key}: FAILED — ${(e as Error).message}`);
-    results.push({ key, error: (e as Error).message });
+const USAGE = `usage: npm run bench -- [words…] [--sections a,b] [--device cpu|webgpu|cuda|auto] [--quick] [--out file.json]
+       npm run bench -- --probe --device webgpu
+       npm run bench -- --compare results-webgpu.json results-cpu.json`;
+
+class UsageError extends Error {}
+
+/** The sections to run: --sections names them exactly; positional words pick keys containing a word. */
+function pickSections(named: string | undefined, words: string[], device: ConcreteDevice): { picked: [string, SectionEntry][]; skipped: string[] } {
+  const all = Object.entries(SECTIONS);
+  if (named !== undefined) {
+    const keys = named.split(',').map((k) => k.trim()).filter(Boolean);
+    const unknown = keys.filter((k) => !(k in SECTIONS));
+    if (unknown.length || keys.length === 0) throw new UsageError(`unknown section(s) ${unknown.join(', ') || '(none given)'}; sections: ${Object.keys(SECTIONS).join(', ')}`);
+    return { picked: keys.map((k) => [k, SECTIONS[k]]), skipped: [] };
   }
+  const matching = all.filter(([k]) => words.length === 0 || words.some((w) => k.includes(w)));
+  if (matching.length === 0) throw new UsageError(`no section matches ${words.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}`);
+  // On a GPU, sections that ignore the device would only repeat the cpu run; name them to run them anyway.
+  if (device === 'cpu' || words.length > 0) return { picked: matching, skipped: [] };
+  return { picked: matching.filter(([, e]) => e.devices === 'any'), skipped: matching.filter(([, e]) => e.devices === 'cpu').map(([k]) => k) };
 }
-const out = path.join(path.dirname(new URL(import.meta.url).pathname), 'results.json');
-fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine: machine(), onnxruntime: ortVersion, device, results }, null, 2));
-console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
-process.exitCode = results.some((r) => r.error) ? 1 : 0;
+
+interface ResultsFile {
+  date: string;
+  machine: ReturnType<typeof machine>;
+  onnxruntime: string;
+  device: DeviceChoice & { requested: Device };
+  quick?: boolean;
+  results: { key: string; section?: Section; error?: string }[];
+}
+
+/** Figure by figure (same section, same name once the device is taken out), how much faster a ran than b. */
+function compare(fileA: string, fileB: string): void {
+  const read = (f: string): ResultsFile => JSON.parse(fs.readFileSync(f, 'utf8'));
+  const a = read(fileA);
+  const b = read(fileB);
+  const da = a.device.device;
+  const db = b.device.device;
+  const key = (name: string, d: string) => name.split(d).join('<device>');
+  console.log(`\n## ${da} ÷ ${db}: speed-up of ${da} (${path.basename(fileA)}) over ${db} (${path.basename(fileB)}); > 1: ${da} is faster`);
+  let rows = 0;
+  for (const ra of a.results) {
+    const rb = b.results.find((r) => r.key === ra.key);
+    if (!ra.section || !rb?.section) continue;
+    console.log(`  [${ra.key}]`);
+    for (const fa of ra.section.figures) {
+      const fb = rb.section.figures.find((f) => key(f.name, db) === key(fa.name, da) && f.unit === fa.unit);
+      // Only times and rates: a speed-up of a memory figure or of a ratio-valued figure means nothing.
+      if (!fb || fa.repeats === 0 || !(fa.unit === 's' || fa.unit.endsWith('/s'))) continue;
+      const speedup = lowerIsBetter(fa.unit) ? fb.median / fa.median : fa.median / fb.median;
+      console.log(`    ${key(fa.name, da).padEnd(64)} ${fmt(fa.median).padStart(9)} vs ${fmt(fb.median).padStart(9)} ${fa.unit.padEnd(9)} ${fmt(speedup).padStart(7)}×`);
+      rows++;
+    }
+  }
+  if (rows === 0) console.log('  (no figure in common)');
+}
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      allowPositionals: true,
+      options: {
+        device: { type: 'string', default: 'cpu' },
+        sections: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        probe: { type: 'boolean', default: false },
+        compare: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}`);
+    return 2;
+  }
+  const { values: v, positionals: words } = args;
+  if (v.help) {
+    console.log(USAGE);
+    console.log(`sections: ${Object.entries(SECTIONS).map(([k, e]) => `${k}${e.devices === 'cpu' ? ' (cpu only)' : ''}`).join(', ')}`);
+    return 0;
+  }
+  if (v.compare) {
+    if (words.length !== 2) {
+      console.error('bench: --compare takes two results files');
+      return 2;
+    }
+    compare(words[0], words[1]);
+    return 0;
+  }
+  const requested = v.device as Device;
+  if (!['cpu', 'webgpu', 'cuda', 'auto'].includes(requested)) {
+    console.error(`bench: --device must be cpu, webgpu, cuda or auto, got "${requested}"`);
+    return 2;
+  }
+  let choice: DeviceChoice;
+  try {
+    choice = await chooseDevice(requested);
+  } catch (e) {
+    console.error(`bench: ${isNeurogateError(e) ? e.oneLine() : (e as Error).message}`);
+    return 2;
+  }
+  if (v.probe) {
+    console.log(`device ${requested} → ${choice.device} (${choice.reason})`);
+    return 0;
+  }
+  let picked: [string, SectionEntry][];
+  let skipped: string[];
+  try {
+    ({ picked, skipped } = pickSections(v.sections, words, choice.device));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`bench: ${e.message}`);
+    return 2;
+  }
+  const m = machine();
+  console.log(`neurogate bench — onnxruntime-node ${ortVersion}, node ${m.node}, ${m.cpus} cores (${m.cpuModel}), device ${requested} → ${choice.device} (${choice.reason})${v.quick ? ', quick settings' : ''}`);
+  if (skipped.length) console.log(`skipped cpu-only sections on ${choice.device}: ${skipped.join(', ')} (name them to run them anyway)`);
+  const results: ResultsFile['results'] = [];
+  const out = path.resolve(v.out ?? path.join(path.dirname(new URL(import.meta.url).pathname), 'results.json'));
+  // Written after every section: a run stopped by a time limit keeps what it measured.
+  const save = () => {
+    const file: ResultsFile = { date: new Date().toISOString(), machine: m, onnxruntime: ortVersion, device: { requested, ...choice }, quick: v.quick, results };
+    fs.writeFileSync(out, JSON.stringify(file, null, 2));
+  };
+  for (const [key, entry] of picked) {
+    try {
+      const section = await entry.run({ device: entry.devices === 'cpu' ? 'cpu' : choice.device, quick: v.quick });
+      if (entry.devices === 'cpu' && choice.device !== 'cpu') section.title += ' [cpu-only section: ran on cpu]';
+      printSection(section);
+      results.push({ key, section });
+    } catch (e) {
+      const msg = isNeurogateError(e) ? e.oneLine() : (e as Error).message;
+      console.log(`\n## ${key}: FAILED — ${msg}`);
+      results.push({ key, error: msg });
+    }
+    save();
+  }
+  console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
+  return results.some((r) => r.error) ? 1 : 0;
+}
+
+process.exitCode = await main();

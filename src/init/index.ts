@@ -352,7 +352,7 @@ function specText(ctx: SpecContext, entries: readonly Entry[]): string {
   y.comment(0,
     `How pixels become the model’s input. input, layout and size are read from the model file, and \`neurogate validate\` checks them against it. The numbers (range, mean, std, channel order) come from ${g.how}.`,
     ...(g.evidence.length ? ['Fit of each convention to that BatchNorm’s statistics (0 = identical):', ...g.evidence.map((e) => `  ${e}`)] : []),
-    'If your training code preprocessed differently, correct them here and run `neurogate init --force` again: every value below depends on them.',
+    'If your training code preprocessed differently, correct them here: every value below depends on them, so run the spec (`neurogate run`) and move each bound to what it measures now (`init --force` would guess the preprocessing again).',
   );
   const p = g.spec;
   y.line(0, 'preprocess:');

@@ -36,16 +36,30 @@ function diverging(t: number): [number, number, number] {
   return u >= 0 ? [255, 255 * (1 - u), 255 * (1 - u)] : [255 * (1 + u), 255 * (1 + u), 255];
 }
 
+/** Quantile above which map values all get the brightest colour. */
+const SATURATE = 0.99;
+
+function quantile(data: Float32Array, q: number): number {
+  if (data.length === 0) return 0;
+  const sorted = Float32Array.from(data).sort();
+  const at = q * (sorted.length - 1);
+  const i = Math.floor(at);
+  return i + 1 < sorted.length ? sorted[i] + (sorted[i + 1] - sorted[i]) * (at - i) : sorted[i];
+}
+
 /** The map as colours, one RGB triple per pixel (0..255), at the map's own resolution. */
 export function colourMap(map: Tensor, display: OverlayOptions['display']): RgbImage {
   const m = display === 'magnitude' ? spatial(map, 'abs_sum') : spatial(map, 'sum');
   const [H, W] = m.dims;
   const data = new Float32Array(H * W * 3);
-  const { lo, hi } = extent(m.data);
-  const absMax = Math.max(Math.abs(lo), Math.abs(hi));
+  // Gradient-type maps are sparse: scaled by their maximum, a few extreme pixels leave the rest
+  // black. The top 1% saturate instead (masks are already in [0, 1] and shown as they are).
+  const lo = extent(m.data).lo;
+  const hi = quantile(m.data, SATURATE);
+  const absMax = quantile(Float32Array.from(m.data, Math.abs), SATURATE);
   for (let i = 0; i < H * W; i++) {
     const v = m.data[i];
-    const c = display === 'signed' ? diverging(absMax > 0 ? v / absMax : 0) : display === 'mask' ? ramp(v) : ramp(hi > lo ? (v - lo) / (hi - lo) : 0);
+    const c = display === 'signed' ? diverging(absMax > 0 ? Math.max(-1, Math.min(1, v / absMax)) : 0) : display === 'mask' ? ramp(v) : ramp(hi > lo ? (v - lo) / (hi - lo) : 0);
     data[i * 3] = c[0];
     data[i * 3 + 1] = c[1];
     data[i * 3 + 2] = c[2];

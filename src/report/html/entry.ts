@@ -64,7 +64,7 @@ const SCROLL_ROWS = 12;
 function tableFigure(a: Extract<Artifact, { type: 'table' }>): string {
   const cell = (v: string | number | null) => (typeof v === 'number' || v === null ? `<td class="num">${esc(fmtNumber(v))}</td>` : `<td>${esc(v)}</td>`);
   const box = a.rows.length > SCROLL_ROWS ? 'table-box scroll' : 'table-box';
-  return `<figure data-artifact="${esc(a.name)}"><div class="${box}"><table><thead><tr>${a.columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>`
+  return `<figure class="wide" data-artifact="${esc(a.name)}"><div class="${box}"><table><thead><tr>${a.columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>`
     + `<tbody>${a.rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table></div>${caption(a)}</figure>`;
 }
 

@@ -55,7 +55,11 @@ article.entry > header .meta { margin-left: auto; color: var(--muted); font-size
    at least 170px wide so thumbnails keep readable captions. */
 figure { margin: 0; break-inside: avoid; display: table; }
 figure.picture { width: 170px; }
+/* A table as wide as the entry scrolls sideways inside it instead of spilling over its edge. */
+figure.wide { display: block; max-width: 100%; }
+figure.wide > figcaption { display: block; }
 figure > img, figure > svg, figure > .table-box { border: 1px solid var(--line); border-radius: 6px; padding: 6px; background: var(--bg); }
+.table-box { width: fit-content; max-width: 100%; box-sizing: border-box; overflow-x: auto; }
 .table-box table { margin: 0; }
 .table-box.scroll { max-height: 380px; overflow-y: auto; }
 .table-box.scroll thead th { position: sticky; top: 0; }

@@ -15,6 +15,10 @@ test('magnitude ramp: brightness increases with the value; a constant map is uni
   for (let i = 1; i < 8; i++) assert.ok(brightness(c, i) > brightness(c, i - 1));
   const flat = colourMap({ dims: [2, 4], data: new Float32Array(8).fill(3) }, 'magnitude');
   for (let i = 1; i < 8; i++) assert.is(brightness(flat, i), brightness(flat, 0));
+  // One extreme pixel saturates instead of turning every other pixel black.
+  const spiky = Float32Array.from({ length: 400 }, (_, i) => (i === 0 ? 1e6 : i % 10));
+  const s = colourMap({ dims: [20, 20], data: spiky }, 'magnitude');
+  assert.ok(brightness(s, 9) > 0.5 * brightness(s, 0), `${brightness(s, 9)} vs ${brightness(s, 0)}`);
 });
 
 test('signed maps are white at 0, red for positive, blue for negative; [C,H,W] maps are summed over channels', () => {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadSpecs } from '../../src/run/index.ts';
 import { planRun } from '../../src/run/plan.ts';
-import { parseShard, planHash, shardPlan, shardsOf, splitWork, type WorkItem } from '../../src/run/shard.ts';
+import { masksPasses, parseShard, planHash, shardPlan, shardsOf, splitWork, type WorkItem } from '../../src/run/shard.ts';
 import { loadSpecText } from '../../src/spec/load.ts';
 import { errorOf } from '../helpers.ts';
 import { FC_SEED } from '../seed.ts';
@@ -193,6 +193,18 @@ test('the plan hash: stable across loads, moved by a changed spec or by options 
   assert.is.not(planHash(planRun(loadSpecs(THREE), { device: 'cpu' })), base, '--device');
   assert.is.not(planHash(planRun(loadSpecs(THREE), { filter: /mobilenet/ })), base, '--filter');
   assert.is.not(planHash(planRun(loadSpecs(THREE.slice(0, 2)))), base, 'a spec file fewer');
+});
+
+test('attribution entries are costed by their method and measurements, and their shared photographs do not tie them together', () => {
+  const e = (method: Record<string, unknown>, measure = {}) => masksPasses({ id: 'x', image: 'a.png', method, measure, expect: {} } as never);
+  assert.ok(e({ extremal: { iterations: 300, areas: [0.05, 0.1, 0.2] } }) > 100 * e({ gradient: {} }));
+  assert.ok(e({ rise: { masks: 1000 } }) > e({ rise: { masks: 100 } }));
+  assert.ok(e({ gradient: {} }, { deletion: { steps: 50 }, random_baseline: true }) > e({ gradient: {} }, { deletion: { steps: 50 } }));
+  // The shipped masks suite names the same two photographs in every entry; split in two, it still
+  // lands in both shards, balanced within the cost of its largest entry.
+  const plan = planRun(loadSpecs(['specs']));
+  const shards = [1, 2].map((index) => shardPlan(plan, { index, total: 2 }));
+  for (const s of shards) assert.ok(s.plan.some((p) => p.name === 'mobilenet-v2-masks'), JSON.stringify(s.plan.map((p) => p.name)));
 });
 
 test.run();

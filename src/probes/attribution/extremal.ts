@@ -43,7 +43,7 @@ export interface ExtremalOptions {
   areaGrowth: number;
   /** Gaussian smoothing of the final masks with σ = smooth · min(H, W) (0: none). */
   smooth: number;
-  /** Threads for the mask generator (0: one per core, at most 8). Results do not depend on it. */
+  /** Threads for the mask generator (0: half the cores, at most 8; see mask-parallel.ts). Results do not depend on it. */
   threads: number;
 }
 
@@ -74,7 +74,7 @@ function check(o: ExtremalOptions): void {
   if (!(o.learningRate > 0)) throw fail(`learningRate must be > 0, got ${o.learningRate}`, 'TorchRay uses 0.01');
   if (!(o.momentum >= 0 && o.momentum < 1)) throw fail(`momentum must be in [0, 1), got ${o.momentum}`, 'TorchRay uses 0.9');
   if (!(o.smooth >= 0)) throw fail(`smooth must be ≥ 0, got ${o.smooth}`, 'TorchRay uses 0');
-  if (!Number.isInteger(o.threads) || o.threads < 0) throw fail(`threads must be an integer ≥ 0, got ${o.threads}`, '0 uses one thread per core');
+  if (!Number.isInteger(o.threads) || o.threads < 0) throw fail(`threads must be an integer ≥ 0, got ${o.threads}`, '0 uses half the cores');
 }
 
 export const extremal: Method<ExtremalOptions> = async (subject, input, target, options = {}) => {
@@ -119,9 +119,11 @@ async function optimise(subject: Subject, input: Tensor, target: Target, o: Extr
   const regs = o.areas.map(() => [] as number[]);
   let lambda = o.areaWeight;
   let started = false;
-  const timing = { model: 0, js: 0, fractionalParams: 0 };
+  // Where the time goes (ms): the mask generator's forward pass, the perturbed batch, the model's
+  // forward + gradient, and everything after it (pyramid adjoint, area constraint, generator adjoint, SGD).
+  const timing = { mask: 0, perturb: 0, model: 0, adjoint: 0, js: 0, fractionalParams: 0 };
   let clock = performance.now();
-  const lap = (key: 'model' | 'js') => {
+  const lap = (key: 'mask' | 'perturb' | 'model' | 'adjoint') => {
     const now = performance.now();
     timing[key] += now - clock;
     clock = now;
@@ -132,6 +134,7 @@ async function optimise(subject: Subject, input: Tensor, target: Target, o: Extr
       gen.generate(params[i], full[i], states[i]);
       gen.cropTo(full[i], masks[i]);
     }
+    lap('mask');
     for (let i = 0; i < A; i++) {
       if (o.variant !== 'delete') applyPyramid(pyramid, masks[i], HW, batch.subarray(i * per, (i + 1) * per));
       if (o.variant !== 'preserve') {
@@ -142,7 +145,7 @@ async function optimise(subject: Subject, input: Tensor, target: Target, o: Extr
     }
     const flip = o.jitter && t % 2 === 0;
     if (flip) flipRows(batch, W);
-    lap('js');
+    lap('perturb');
     const g = await targetGradient(subject, target, { dims: [B, C, H, W], data: batch }, { batchSize: B });
     lap('model');
     if (flip) flipRows(g.input.data, W);
@@ -189,8 +192,9 @@ async function optimise(subject: Subject, input: Tensor, target: Target, o: Extr
     }
     started = true;
     lambda *= o.areaGrowth;
+    lap('adjoint');
   }
-  lap('js');
+  timing.js = timing.mask + timing.perturb + timing.adjoint;
   timing.fractionalParams /= o.iterations * A * hin * win;
 
   // The masks of the last iteration (TorchRay returns those, not the ones after the last step).

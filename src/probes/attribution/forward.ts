@@ -1,6 +1,6 @@
-// Batched forward scoring of many generated inputs (occlusion windows, RISE masks, deletion
-// curves): inputs are written straight into a batch buffer, and the next batch is filled while
-// onnxruntime runs the current one, so the JS side hides behind the model.
+// Batched forward scoring of many generated inputs (occlusion windows, deletion curves): inputs
+// are written straight into batch buffers. onnxruntime-node runs a session on the calling thread
+// (its run() only defers to setImmediate), so filling never overlaps a run: keep `fill` cheap.
 import { run } from '../../engine/session.ts';
 import type { Tensor } from '../../engine/tensor.ts';
 import { scoresOf, targetTensor } from './target.ts';
@@ -33,7 +33,7 @@ export async function scoreMany(
   const tensor = targetTensor(subject, target);
   const reduce = opts.reduce ?? ((t: Tensor) => scoresOf(target, t));
   const out = new Float64Array(count);
-  // Two buffers: one being run, one being filled.
+  // Two buffers: the next batch is filled before the pending run has read its feeds.
   const bufs = [new Float32Array(bs * per), new Float32Array(bs * per)];
   const fillBatch = (start: number, buf: Float32Array) => {
     const n = Math.min(bs, count - start);

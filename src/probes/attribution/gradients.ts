@@ -66,7 +66,8 @@ export async function targetGradient(subject: Subject, target: Target, inputs: T
     objective = logit(pn.tensor, target.index);
   }
   const scores = new Float64Array(n);
-  const grad = new Float32Array(inputs.data.length);
+  // One run (the common case of a batch within the subject's size) hands its gradient out uncopied.
+  let grad: Float32Array | undefined = n <= bs ? undefined : new Float32Array(inputs.data.length);
   let layerGrad: Float32Array | undefined;
   let layerValue: Float32Array | undefined;
   let layerDims: number[] | undefined;
@@ -76,7 +77,8 @@ export async function targetGradient(subject: Subject, target: Target, inputs: T
     const chunk: Tensor = { dims: [m, ...inputs.dims.slice(1)], data: inputs.data.subarray(s * per, (s + m) * per) };
     const r = await gradient(net, { input: { [subject.input]: chunk }, objective, wrt, outputs: opts.layer ? [opts.layer] : [] }, { device: subject.device });
     for (let i = 0; i < m; i++) scores[s + i] = r.objective[i];
-    grad.set(r.grads[subject.input].data, s * per);
+    if (grad) grad.set(r.grads[subject.input].data, s * per);
+    else grad = r.grads[subject.input].data;
     if (opts.layer) {
       const g = r.grads[opts.layer];
       const v = r.outputs[opts.layer];
@@ -90,7 +92,7 @@ export async function targetGradient(subject: Subject, target: Target, inputs: T
   }
   return {
     scores,
-    input: { dims: [...inputs.dims], data: grad },
+    input: { dims: [...inputs.dims], data: grad! },
     layer: opts.layer ? { grad: { dims: layerDims!, data: layerGrad! }, value: { dims: layerDims!, data: layerValue! } } : undefined,
   };
 }

@@ -2,13 +2,18 @@
 // each output pixel is a softmax-weighted ("smooth max", coldness 20) pool over the (2r+1)² nearest
 // parameters, each scaled by the kernel exp(−2·max(d/σ − 0.5, 0)²); clamped to [0, 1]. Plus its adjoint.
 //
-// Same shapes, margins and kernel as TorchRay's `MaskGenerator` (softmax pooling), computed parameter
-// by parameter: each parameter reaches a square of pixels where the kernel takes few distinct values
-// (it depends on the distance only), so a parameter costs one exp per distinct value, not one per
-// pixel; parameters at exactly 0 add nothing (their e⁰ = 1 terms are counted up front) and those at 1
-// use shared tables. The forward pass splits into output-row bands and the adjoint into parameter
-// ranges, independent of each other: mask-parallel.ts spreads them over threads, and results do not
-// depend on the number of threads.
+// Same shapes, margins and kernel as TorchRay's `MaskGenerator` (softmax pooling), computed by
+// distinct kernel value: the kernel depends on the distance only, so over a parameter's reach it
+// takes few distinct values W_u (461 for 224² with step 7, σ 21). For each W_u the terms e^{c·W_u·p}
+// of all parameters form one small plane (one exp per parameter), and every (phase in the step×step
+// block, neighbour offset) pair that uses W_u adds a shifted copy of that plane to its phase of the
+// output: contiguous row additions, run two values at a time by simd-rows.ts, with no per-pixel exps
+// and no scattered writes. The forward pass also keeps, per W_u, the two parameter planes the adjoint
+// multiplies with, so the adjoint is row multiply-adds only. The forward pass splits into block rows,
+// the adjoint into parameter rows; every pixel and parameter sums its terms in one fixed order, so
+// mask-parallel.ts can spread the ranges over threads and results do not depend on their number.
+
+import { ensureValues, kernelMemory, rowKernels, type RowKernels } from './simd-rows.ts';
 
 export interface MaskGeneratorOptions {
   /** Parameter grid step in pixels (TorchRay: 7). */
@@ -37,21 +42,26 @@ export interface MaskGenerator {
   readonly crop: number;
   /** Neighbourhood side 2r+1 (TorchRay's unfold kernel size). */
   readonly kernelSide: number;
-  /** Distinct kernel values over a parameter's reach (exps per parameter strictly inside (0, 1) in the adjoint). */
+  /** Distinct kernel values over a parameter's reach (exps per parameter in a forward pass). */
   readonly distinctWeights: number;
   /** Full mask from parameters (values should lie in [0, 1]); keeps what the adjoint needs in `state`. */
   generate(params: ArrayLike<number>, full: Float32Array, state: MaskState): void;
   /** The H×W image part of a full mask. */
   cropTo(full: ArrayLike<number>, out: Float32Array): void;
-  /** Gradient w.r.t. the parameters from the gradient w.r.t. the full mask (after the clamp). */
+  /** Gradient w.r.t. the parameters from the gradient w.r.t. the full mask (after the clamp), at the parameters of the last generate with `state`. */
   adjoint(params: ArrayLike<number>, state: MaskState, gFull: Float64Array, gParams: Float64Array): void;
   newState(): MaskState;
 }
 
-/** Per-pixel softmax normaliser and pooled value before the clamp. */
+/**
+ * What the adjoint needs from the last forward pass: per-pixel softmax normaliser and pooled value
+ * before the clamp, and the planes W_u·e^{cv} and c·W_u·v·e^{cv} (v = W_u·p) of every parameter,
+ * [U × params] each, which live in the kernel memory from offset `planes` on.
+ */
 export interface MaskState {
   den: Float64Array;
   pooled: Float64Array;
+  planes: number;
 }
 
 const MAX_COLDNESS = 600; // exp(coldness) must stay finite in float64
@@ -65,8 +75,33 @@ export function roundHalfEven(v: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-/** All tables and scratch one thread needs for a generator of this shape. */
-export function buildTables(height: number, width: number, opts: MaskGeneratorOptions): Tables {
+/**
+ * Where everything lies in the kernel memory (float64 offsets): first what all threads share (the
+ * adjoint weights α, β, the parameter gradient and the parameters), then each thread's scratch (per-phase sums and
+ * two parameter planes), then each state's planes.
+ */
+export function memoryLayout(P: number, BB: number, nIn: number, U: number, threads: number, states: number) {
+  const shared = 2 * P * BB + 2 * nIn;
+  const own = 2 * P * BB + 2 * nIn;
+  const perState = 2 * U * nIn;
+  return {
+    alpha: 0, beta: P * BB, g: 2 * P * BB, params: 2 * P * BB + nIn,
+    thread: (i: number) => {
+      const base = shared + i * own;
+      return { accD: base, accN: base + P * BB, planeA: base + 2 * P * BB, planeB: base + 2 * P * BB + nIn };
+    },
+    state: (k: number) => shared + threads * own + k * perState,
+    perState,
+    total: shared + threads * own + states * perState,
+  };
+}
+
+/**
+ * All tables and scratch one thread needs for a generator of this shape. The threads of a parallel
+ * generator pass the memory the first one made (memoryLayout with `threads` and `states`); a
+ * generator of its own makes a memory that grows as states are added.
+ */
+export function buildTables(height: number, width: number, opts: MaskGeneratorOptions, memory?: WebAssembly.Memory, thread = 0, threads = 1, states = 0): Tables {
   const step = opts.step;
   const sigma = opts.sigma;
   const c = opts.coldness ?? 20;
@@ -91,76 +126,103 @@ export function buildTables(height: number, width: number, opts: MaskGeneratorOp
     throw new RangeError(`mask generator: step ${step} and sigma ${sigma} leave no room for the ${height}×${width} image in the ${hout}×${wout} output; use a smaller step or a larger sigma`);
   }
 
-  const RES = 2048;
-  const expInt = new Float64Array(Math.ceil(c) + 1);
-  for (let i = 0; i < expInt.length; i++) expInt[i] = Math.exp(i);
-  const expT = new Float64Array(RES + 1);
-  const expD = new Float64Array(RES);
-  for (let i = 0; i <= RES; i++) expT[i] = Math.exp(i / RES);
-  for (let i = 0; i < RES; i++) expD[i] = expT[i + 1] - expT[i];
-
-  // A parameter at grid (iy, ix) reaches the output pixels whose step-block lists it among its KS×KS
-  // neighbours (TorchRay's unfold), a square of side S starting at row/col (i + pad − KS + 1)·step; a
-  // pixel at window position (wy, wx) sits at offset (wy + o0 − margin, wx + o0 − margin) from the
-  // parameter's centre margin + step·(iy, ix). `slot` maps window positions to the distinct kernel
-  // values `Wu` (the kernel depends on the distance only).
-  const S = KS * step;
+  // Output pixel (y, x) = (step·by + ry, step·bx + rx) lies in block (by, bx) at phase (ry, rx). Its
+  // KS×KS neighbours (TorchRay's unfold) are the parameters (by + e − ky, bx + e − kx), e = KS − 1 − pad,
+  // one per tap (ky, kx); those outside the grid are TorchRay's zero padding. The kernel value of a
+  // (phase, tap) pair depends on the pixel's offset from the parameter's centre margin + step·(iy, ix),
+  // which is (step·ky + ry + o0 − margin, …) with o0 = (pad − KS + 1)·step.
   const o0 = (pad - KS + 1) * step;
+  const P = step * step;
   const uniq = new Map<number, number>();
   const vals: number[] = [];
-  const slot = new Int32Array(S * S);
-  for (let wy = 0; wy < S; wy++) {
-    for (let wx = 0; wx < S; wx++) {
-      const dy = wy + o0 - margin;
-      const dx = wx + o0 - margin;
-      const tz = Math.max(Math.sqrt(dy * dy + dx * dx) / sigma - 0.5, 0);
-      const w = Math.fround(Math.exp(-2 * tz * tz));
-      let q = uniq.get(w);
-      if (q === undefined) {
-        q = vals.length;
-        vals.push(w);
-        uniq.set(w, q);
+  const slotOf = new Int32Array(P * K2);
+  for (let ky = 0; ky < KS; ky++) {
+    for (let ry = 0; ry < step; ry++) {
+      for (let kx = 0; kx < KS; kx++) {
+        for (let rx = 0; rx < step; rx++) {
+          const dy = step * ky + ry + o0 - margin;
+          const dx = step * kx + rx + o0 - margin;
+          const tz = Math.max(Math.sqrt(dy * dy + dx * dx) / sigma - 0.5, 0);
+          const w = Math.fround(Math.exp(-2 * tz * tz));
+          let q = uniq.get(w);
+          if (q === undefined) {
+            q = vals.length;
+            vals.push(w);
+            uniq.set(w, q);
+          }
+          slotOf[(ry * step + rx) * K2 + ky * KS + kx] = q;
+        }
       }
-      slot[wy * S + wx] = q;
     }
   }
   const U = vals.length;
-  const Wu = Float64Array.from(vals);
-  const oneT1 = new Float64Array(U);
-  const oneT2 = new Float64Array(U);
-  const oneDen = new Float64Array(U);
-  for (let q = 0; q < U; q++) {
-    const e = Math.exp(c * Wu[q]);
-    oneT1[q] = Wu[q] * e;
-    oneT2[q] = c * Wu[q] * Wu[q] * e;
-    oneDen[q] = e - 1;
+  // The (phase, tap) pairs grouped by kernel value, in a fixed order (CSR over u).
+  const uStart = new Int32Array(U + 1);
+  for (let i = 0; i < slotOf.length; i++) uStart[slotOf[i] + 1]++;
+  for (let u = 0; u < U; u++) uStart[u + 1] += uStart[u];
+  const fillAt = uStart.slice(0, U);
+  const entPhaseY = new Int32Array(slotOf.length);
+  const entPhaseX = new Int32Array(slotOf.length);
+  const entKy = new Int32Array(slotOf.length);
+  const entKx = new Int32Array(slotOf.length);
+  for (let r = 0; r < P; r++) {
+    for (let k = 0; k < K2; k++) {
+      const q = fillAt[slotOf[r * K2 + k]]++;
+      entPhaseY[q] = Math.floor(r / step);
+      entPhaseX[q] = r % step;
+      entKy[q] = Math.floor(k / KS);
+      entKx[q] = k % KS;
+    }
   }
+  // Blocks that hold a pixel at phase row ry (the last block row has only ry = 0), likewise columns.
+  const nbY = Int32Array.from({ length: step }, (_, ry) => Math.ceil((hout - ry) / step));
+  const nbX = Int32Array.from({ length: step }, (_, rx) => Math.ceil((wout - rx) / step));
+  const BB = hmid * wmid;
+  const nIn = hin * win;
+  const layout = memoryLayout(P, BB, nIn, U, threads, states);
+  // A generator of its own grows by one state's planes per newState (up to 1 GiB).
+  const kernel = rowKernels(memory ?? kernelMemory(layout.total, 2 ** 27));
+  ensureValues(kernel.memory, layout.total);
+  const at = { alpha: layout.alpha, beta: layout.beta, g: layout.g, params: layout.params, ...layout.thread(thread) };
+  const view = (offset: number, length: number) => new Float64Array(kernel.memory.buffer, offset * 8, length);
 
   return {
     height, width, step, sigma, KS, K2, pad, hin, win, hmid, wmid, hout, wout, crop, c, clamp,
-    expInt, expT, expD, expLimit: Math.floor(c) * RES,
-    S, slot, U, Wu, oneT1, oneT2, oneDen, zeroT2: new Float64Array(U), tA: new Float64Array(U), tB: new Float64Array(U),
+    U, Wu: Float64Array.from(vals), e: KS - 1 - pad, P, BB, nbY, nbX, uStart, entPhaseY, entPhaseX, entKy, entKx,
+    kernel, layout, at,
+    accD: view(at.accD, P * BB), accN: view(at.accN, P * BB), planeA: view(at.planeA, nIn), planeB: view(at.planeB, nIn),
+    alphaP: view(at.alpha, P * BB), betaP: view(at.beta, P * BB), g: view(at.g, nIn), params: view(at.params, nIn),
   };
+}
+
+/** The state whose planes start at `planes` in the kernel memory (den and pooled given, or new). */
+export function stateAt(t: Tables, planes: number, den?: Float64Array, pooled?: Float64Array): MaskState {
+  const nOut = t.hout * t.wout;
+  return { den: den ?? new Float64Array(nOut), pooled: pooled ?? new Float64Array(nOut), planes };
 }
 
 export function createMaskGenerator(height: number, width: number, opts: MaskGeneratorOptions): MaskGenerator {
   const t = buildTables(height, width, opts);
-  const nOut = t.hout * t.wout;
-  const alpha = new Float64Array(nOut);
-  const beta = new Float64Array(nOut);
+  let states = 0;
   return {
     ...describe(t),
     generate(params, full, state) {
       checkParams(t, params);
-      forwardBand(t, params, full, state.den, state.pooled, 0, t.hout);
+      t.params.set(params);
+      forwardRows(t, full, state, 0, t.hmid);
     },
     adjoint(params, state, gFull, gParams) {
       checkParams(t, params);
-      adjointWeights(t, state.den, state.pooled, gFull, alpha, beta);
-      adjointParams(t, params, alpha, beta, gParams, 0, t.hin * t.win);
+      adjointWeights(t, state.den, state.pooled, gFull);
+      adjointRows(t, state, 0, t.hin);
+      gParams.set(t.g);
     },
     cropTo: (full, out) => cropTo(t, full, out),
-    newState: () => ({ den: new Float64Array(nOut), pooled: new Float64Array(nOut) }),
+    newState() {
+      const planes = t.layout.state(states++);
+      ensureValues(t.kernel.memory, planes + t.layout.perState);
+      return stateAt(t, planes);
+    },
   };
 }
 
@@ -188,139 +250,135 @@ export interface Tables {
   height: number; width: number; step: number; sigma: number; KS: number; K2: number; pad: number;
   hin: number; win: number; hmid: number; wmid: number; hout: number; wout: number; crop: number;
   c: number; clamp: boolean;
-  /** exp(x) for x in [0, c) as e^⌊x⌋ · (table + linear interpolation) of e^{x−⌊x⌋}: relative error < 3e-8. */
-  expInt: Float64Array; expT: Float64Array; expD: Float64Array; expLimit: number;
-  /** A parameter's reach: window side, slot of each window position, distinct kernel values, tables for p = 1 and p = 0, scratch. */
-  S: number; slot: Int32Array; U: number; Wu: Float64Array; oneT1: Float64Array; oneT2: Float64Array; oneDen: Float64Array; zeroT2: Float64Array;
-  tA: Float64Array; tB: Float64Array;
-}
-
-const RES_SHIFT = 11; // 2048 table entries per unit of the exponent
-
-function fastExp(t: Tables, x: number): number {
-  const u = x * 2048;
-  if (u >= 0 && u < t.expLimit) {
-    const n = u | 0;
-    const j = n & 2047;
-    return t.expInt[n >> RES_SHIFT] * (t.expT[j] + (u - n) * t.expD[j]);
-  }
-  return Math.exp(x);
+  /** Distinct kernel values W_u; tap offset e = KS − 1 − pad; phases P = step²; blocks per phase BB = hmid·wmid. */
+  U: number; Wu: Float64Array; e: number; P: number; BB: number;
+  /** Blocks holding a pixel at each phase row / column. */
+  nbY: Int32Array; nbX: Int32Array;
+  /** (phase, tap) pairs by kernel value: pairs uStart[u] … uStart[u+1] − 1 use W_u. */
+  uStart: Int32Array; entPhaseY: Int32Array; entPhaseX: Int32Array; entKy: Int32Array; entKx: Int32Array;
+  /** The row kernels, the memory layout and where this thread's arrays lie. */
+  kernel: RowKernels; layout: ReturnType<typeof memoryLayout>;
+  at: { alpha: number; beta: number; g: number; params: number; accD: number; accN: number; planeA: number; planeB: number };
+  /** Views on the kernel memory: this thread's per-phase sums [P × BB] and two parameter planes; the shared adjoint weights [P × BB], parameter gradient and parameters. */
+  accD: Float64Array; accN: Float64Array; planeA: Float64Array; planeB: Float64Array; alphaP: Float64Array; betaP: Float64Array; g: Float64Array; params: Float64Array;
 }
 
 /**
- * Forward pass for output rows [y0, y1), parameter by parameter: each adds e^{cWp} − 1 to the
- * normaliser (which starts at K², every term as e⁰) and W·p·e^{cWp} to the numerator of the pixels it
- * reaches. Every pixel sums its parameters in the same order whatever the row split.
+ * Forward pass for block rows [b0, b1) (output rows step·b0 … step·b1 − 1) at the parameters in
+ * t.params. The normaliser of a pixel is K² (every term as e⁰) plus Σ (e^{cv} − 1) over its
+ * neighbours, the numerator Σ v·e^{cv}, v = W·p. The bands of one pass keep disjoint parameter rows
+ * of the adjoint's planes in `state`.
  */
-export function forwardBand(t: Tables, params: ArrayLike<number>, full: Float32Array, den: Float64Array, pooled: Float64Array, y0: number, y1: number): void {
-  const { step, KS, K2, pad, hin, win, wout, c, clamp, S, slot, U, Wu, oneDen, oneT1, tA, tB } = t;
-  den.fill(K2, y0 * wout, y1 * wout);
-  pooled.fill(0, y0 * wout, y1 * wout);
-  const num = pooled; // the numerator, divided at the end
-  for (let iy = 0; iy < hin; iy++) {
-    const Y0 = (iy + pad - KS + 1) * step;
-    const wy0 = Math.max(0, y0 - Y0);
-    const wy1 = Math.min(S, y1 - Y0);
-    if (wy0 >= wy1) continue;
-    for (let ix = 0; ix < win; ix++) {
-      const p = params[iy * win + ix];
-      if (p === 0) continue;
-      let dT: Float64Array;
-      let nT: Float64Array;
-      if (p === 1) {
-        dT = oneDen;
-        nT = oneT1;
-      } else {
-        for (let q = 0; q < U; q++) {
-          const v = Wu[q] * p;
-          const e = fastExp(t, c * v);
-          tA[q] = e - 1;
-          tB[q] = e * v;
-        }
-        dT = tA;
-        nT = tB;
-      }
-      const X0 = (ix + pad - KS + 1) * step;
-      const wx0 = Math.max(0, -X0);
-      const wx1 = Math.min(S, wout - X0);
-      for (let wy = wy0; wy < wy1; wy++) {
-        const srow = wy * S;
-        const orow = (Y0 + wy) * wout + X0;
-        for (let wx = wx0; wx < wx1; wx++) {
-          const q = slot[srow + wx];
-          const o = orow + wx;
-          den[o] += dT[q];
-          num[o] += nT[q];
-        }
-      }
+export function forwardRows(t: Tables, full: Float32Array, state: MaskState, b0: number, b1: number): void {
+  const { step, KS, K2, hin, win, hmid, wmid, hout, wout, c, clamp, U, Wu, e, P, BB, nbY, nbX, uStart, entPhaseY, entPhaseX, entKy, entKx, accD, accN, kernel, at } = t;
+  const { den, pooled } = state;
+  const nIn = hin * win;
+  for (let r = 0; r < P; r++) {
+    accD.fill(0, r * BB + b0 * wmid, r * BB + b1 * wmid);
+    accN.fill(0, r * BB + b0 * wmid, r * BB + b1 * wmid);
+  }
+  // Parameter rows these blocks reach: iy = by + e − ky (e ≥ 1). The band keeps the adjoint's planes
+  // for rows b0 + e … b1 + e (from 0 for the first band, to the end for the last), which tile the grid.
+  const i0 = Math.max(0, b0 + e - KS + 1);
+  const i1 = Math.min(hin, b1 + e);
+  const s0 = (b0 === 0 ? 0 : Math.min(hin, b0 + e)) * win;
+  const s1 = (b1 >= hmid ? hin : i1) * win;
+  for (let u = 0; u < U && i0 < i1; u++) {
+    const w = Wu[u];
+    kernel.planes(at.params + i0 * win, at.planeA + i0 * win, at.planeB + i0 * win, (i1 - i0) * win, w, c);
+    if (s1 > s0) kernel.keep(at.params + s0, at.planeA + s0, state.planes + u * nIn + s0, state.planes + (U + u) * nIn + s0, s1 - s0, w, c);
+    for (let q = uStart[u]; q < uStart[u + 1]; q++) {
+      const ry = entPhaseY[q];
+      const rx = entPhaseX[q];
+      const ky = entKy[q];
+      const kx = entKx[q];
+      const byA = Math.max(b0, ky - e);
+      const byB = Math.min(b1, nbY[ry], ky - e + hin);
+      const bxA = Math.max(0, kx - e);
+      const bxB = Math.min(nbX[rx], kx - e + win);
+      if (byA >= byB || bxA >= bxB) continue;
+      const d = (ry * step + rx) * BB + byA * wmid + bxA;
+      const s = (byA + e - ky) * win + bxA + e - kx;
+      kernel.addRows(at.accD + d, at.planeA + s, at.accN + d, at.planeB + s, byB - byA, bxB - bxA, wmid, win);
     }
   }
-  for (let o = y0 * wout; o < y1 * wout; o++) {
-    const q = num[o] / den[o];
-    pooled[o] = q;
-    full[o] = clamp ? (q < 0 ? 0 : q > 1 ? 1 : q) : q;
-  }
-}
-
-/** Per-pixel weights α, β of the adjoint (0 where the gradient is 0 or the clamp is active). */
-export function adjointWeights(t: Tables, den: Float64Array, pooled: Float64Array, gFull: Float64Array, alpha: Float64Array, beta: Float64Array): void {
-  const { c, clamp } = t;
-  for (let o = 0; o < den.length; o++) {
-    const g = gFull[o];
-    const q = pooled[o];
-    // torch.clamp passes the gradient where min ≤ x ≤ max.
-    if (g === 0 || (clamp && (q < 0 || q > 1))) {
-      alpha[o] = 0;
-      beta[o] = 0;
-    } else {
-      const a = g / den[o];
-      alpha[o] = a;
-      beta[o] = a * (1 - c * q);
+  for (let by = b0; by < b1; by++) {
+    for (let ry = 0; ry < step; ry++) {
+      const y = by * step + ry;
+      if (y >= hout) break;
+      for (let rx = 0; rx < step; rx++) {
+        const base = (ry * step + rx) * BB + by * wmid;
+        for (let bx = 0, x = rx; x < wout; bx++, x += step) {
+          const o = y * wout + x;
+          const d = K2 + accD[base + bx];
+          const q = accN[base + bx] / d;
+          den[o] = d;
+          pooled[o] = q;
+          full[o] = clamp ? (q < 0 ? 0 : q > 1 ? 1 : q) : q;
+        }
+      }
     }
   }
 }
 
-/** Gradients of parameters [j0, j1) (flat index), each gathered from the pixels it reaches. */
-export function adjointParams(t: Tables, params: ArrayLike<number>, alpha: Float64Array, beta: Float64Array, gParams: Float64Array, j0: number, j1: number): void {
-  const { step, KS, pad, win, hout, wout, c, S, slot, U, Wu, oneT1, oneT2, zeroT2, tA, tB } = t;
-  for (let j = j0; j < j1; j++) {
-    const iy = Math.floor(j / win);
-    const ix = j - iy * win;
-    const p = params[j];
-    let t1: Float64Array;
-    let t2: Float64Array;
-    if (p === 0) {
-      t1 = Wu;
-      t2 = zeroT2;
-    } else if (p === 1) {
-      t1 = oneT1;
-      t2 = oneT2;
-    } else {
-      for (let q = 0; q < U; q++) {
-        const w = Wu[q];
-        const e = fastExp(t, c * w * p);
-        tA[q] = w * e;
-        tB[q] = c * w * w * p * e;
-      }
-      t1 = tA;
-      t2 = tB;
-    }
-    const y0 = (iy + pad - KS + 1) * step;
-    const x0 = (ix + pad - KS + 1) * step;
-    const wy0 = Math.max(0, -y0);
-    const wy1 = Math.min(S, hout - y0);
-    const wx0 = Math.max(0, -x0);
-    const wx1 = Math.min(S, wout - x0);
-    let s = 0;
-    for (let wy = wy0; wy < wy1; wy++) {
-      const srow = wy * S;
-      const orow = (y0 + wy) * wout + x0;
-      for (let wx = wx0; wx < wx1; wx++) {
-        const q = slot[srow + wx];
-        const o = orow + wx;
-        s += beta[o] * t1[q] + alpha[o] * t2[q];
+/**
+ * Per-pixel weights α = g/den and β = α·(1 − c·pooled) of the adjoint, laid out by phase
+ * ([P × BB], like the forward sums) in the shared t.alphaP, t.betaP; 0 where the gradient is 0, the
+ * clamp is active or no pixel exists.
+ */
+export function adjointWeights(t: Tables, den: Float64Array, pooled: Float64Array, gFull: Float64Array): void {
+  const { step, hmid, wmid, hout, wout, c, clamp, BB, alphaP, betaP } = t;
+  alphaP.fill(0);
+  betaP.fill(0);
+  for (let by = 0; by < hmid; by++) {
+    for (let ry = 0; ry < step; ry++) {
+      const y = by * step + ry;
+      if (y >= hout) break;
+      for (let rx = 0; rx < step; rx++) {
+        const base = (ry * step + rx) * BB + by * wmid;
+        for (let bx = 0, x = rx; x < wout; bx++, x += step) {
+          const o = y * wout + x;
+          const g = gFull[o];
+          const q = pooled[o];
+          // torch.clamp passes the gradient where min ≤ x ≤ max.
+          if (g === 0 || (clamp && (q < 0 || q > 1))) continue;
+          const a = g / den[o];
+          alphaP[base + bx] = a;
+          betaP[base + bx] = a * (1 - c * q);
+        }
       }
     }
-    gParams[j] = s;
+  }
+}
+
+/**
+ * Gradients of parameter rows [i0, i1) into t.g, from the weights adjointWeights left. With v = W·p
+ * and s = e^{cv}/den, ∂pooled/∂p = W·s·(1 + c·(v − pooled)), so a parameter gathers
+ * Σ β·W·e^{cv} + α·c·W·v·e^{cv} over the pixels it reaches: for each pair that uses W_u, the pair's
+ * shifted β and α planes times the state's planes of W_u.
+ */
+export function adjointRows(t: Tables, state: MaskState, i0: number, i1: number): void {
+  const { step, hin, win, wmid, U, e, BB, nbY, nbX, uStart, entPhaseY, entPhaseX, entKy, entKx, kernel, at, g } = t;
+  const nIn = hin * win;
+  const t1 = state.planes;
+  const t2 = state.planes + U * nIn;
+  g.fill(0, i0 * win, i1 * win);
+  for (let u = 0; u < U; u++) {
+    for (let q = uStart[u]; q < uStart[u + 1]; q++) {
+      const ry = entPhaseY[q];
+      const rx = entPhaseX[q];
+      const ky = entKy[q];
+      const kx = entKx[q];
+      // Parameter (iy, ix) sits at tap (ky, kx) of block (iy − e + ky, ix − e + kx).
+      const iyA = Math.max(i0, e - ky);
+      const iyB = Math.min(i1, nbY[ry] + e - ky);
+      const ixA = Math.max(0, e - kx);
+      const ixB = Math.min(win, nbX[rx] + e - kx);
+      if (iyA >= iyB || ixA >= ixB) continue;
+      const s = (ry * step + rx) * BB + (iyA - e + ky) * wmid + ixA - e + kx;
+      const d = iyA * win + ixA;
+      const plane = u * nIn + d;
+      kernel.macRows(at.g + d, t1 + plane, t2 + plane, at.beta + s, at.alpha + s, iyB - iyA, ixB - ixA, win, wmid);
+    }
   }
 }

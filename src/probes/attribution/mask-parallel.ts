@@ -1,10 +1,11 @@
-// The smooth mask generator spread over worker threads: output rows of the forward pass and
-// parameters of the adjoint are split into contiguous ranges, one per thread (the caller's thread
+// The smooth mask generator spread over worker threads: block rows of the forward pass and
+// parameter rows of the adjoint are split into contiguous ranges, one per thread (the caller's thread
 // takes the first). Ranges are independent, so results are identical for any number of threads.
-// Workers share memory with the caller and wait on Atomics, so a call costs no message passing.
+// Workers share memory with the caller (buffers, and the kernel memory of simd-rows.ts) and wait on
+// Atomics, so a call costs no message passing.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { adjointParams, adjointWeights, buildTables, checkParams, cropTo, describe, forwardBand, type MaskGenerator, type MaskGeneratorOptions, type MaskState } from './mask-generator.ts';
+import { adjointRows, adjointWeights, buildTables, checkParams, cropTo, describe, forwardRows, stateAt, type MaskGenerator, type MaskGeneratorOptions, type MaskState, type Tables } from './mask-generator.ts';
 
 export interface ParallelMaskGenerator extends MaskGenerator {
   readonly threads: number;
@@ -55,11 +56,10 @@ export interface SharedSetup {
   opts: MaskGeneratorOptions;
   threads: number;
   ctrl: SharedArrayBuffer;
-  params: SharedArrayBuffer;
   full: SharedArrayBuffer;
-  alpha: SharedArrayBuffer;
-  beta: SharedArrayBuffer;
-  gParams: SharedArrayBuffer;
+  /** The kernel memory laid out by memoryLayout for `threads` threads and one state per slot. */
+  memory: WebAssembly.Memory;
+  states: number;
   dens: SharedArrayBuffer[];
   pooleds: SharedArrayBuffer[];
 }
@@ -74,16 +74,12 @@ export const CMD_FORWARD = 1;
 export const CMD_ADJOINT = 2;
 export const CMD_EXIT = 3;
 
-/** Typed views on the shared buffers (the same in the caller and in every worker). */
-export function sharedViews(setup: SharedSetup) {
+/** Typed views on the shared buffers and the state slots (the same in the caller and in every worker). */
+export function sharedViews(setup: SharedSetup, t: Tables) {
   return {
     ctrl: new Int32Array(setup.ctrl),
-    params: new Float64Array(setup.params),
     full: new Float32Array(setup.full),
-    alpha: new Float64Array(setup.alpha),
-    beta: new Float64Array(setup.beta),
-    gParams: new Float64Array(setup.gParams),
-    slots: setup.dens.map((d, i) => ({ den: new Float64Array(d), pooled: new Float64Array(setup.pooleds[i]) })),
+    slots: setup.dens.map((d, i) => stateAt(t, t.layout.state(i), new Float64Array(d), new Float64Array(setup.pooleds[i]))),
   };
 }
 
@@ -95,22 +91,32 @@ export function share(n: number, i: number, T: number): [number, number] {
 const WAIT_MS = 120_000;
 
 /**
- * A generator using `threads` threads (default: the machine's cores, at most 8) with `states`
- * state slots (one per mask optimised at once). Falls back to one thread when workers cannot start.
+ * Default thread count: half the cores, at most 8. The generator runs between onnxruntime runs, whose
+ * intra-op threads (one per core) keep spinning for a while after each run; on 2 cores a second
+ * generator thread only competed with them (measured: slower and more variable than one thread).
  */
-export async function createParallelMaskGenerator(height: number, width: number, opts: MaskGeneratorOptions, states: number, threads = Math.min(8, os.availableParallelism?.() ?? os.cpus().length)): Promise<ParallelMaskGenerator & { reset(): void; terminate(): Promise<void> }> {
-  const t = buildTables(height, width, opts);
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(8, Math.floor((os.availableParallelism?.() ?? os.cpus().length) / 2)));
+}
+
+/**
+ * A generator using `threads` threads (default: defaultThreads()) with `states` state slots (one per
+ * mask optimised at once). Falls back to one thread when workers cannot start.
+ */
+export async function createParallelMaskGenerator(height: number, width: number, opts: MaskGeneratorOptions, states: number, threads = defaultThreads()): Promise<ParallelMaskGenerator & { reset(): void; terminate(): Promise<void> }> {
+  // Block rows (forward) outnumber parameter rows (adjoint), so the parameter rows bound the split.
+  const T = Math.max(1, Math.min(threads, Math.ceil(height / opts.step) || 1));
+  const t = buildTables(height, width, opts, undefined, 0, T, states);
   const nIn = t.hin * t.win;
   const nOut = t.hout * t.wout;
-  const T = Math.max(1, Math.min(threads, t.hout, nIn));
   const sab = (bytes: number) => new SharedArrayBuffer(bytes);
   const setup: SharedSetup = {
-    height, width, opts, threads: T,
-    ctrl: sab(8 * 4), params: sab(nIn * 8), full: sab(nOut * 4), alpha: sab(nOut * 8), beta: sab(nOut * 8), gParams: sab(nIn * 8),
+    height, width, opts, threads: T, memory: t.kernel.memory, states,
+    ctrl: sab(8 * 4), full: sab(nOut * 4),
     dens: Array.from({ length: states }, () => sab(nOut * 8)),
     pooleds: Array.from({ length: states }, () => sab(nOut * 8)),
   };
-  const { ctrl, params, full, alpha, beta, gParams, slots } = sharedViews(setup);
+  const { ctrl, full, slots } = sharedViews(setup, t);
   let handed = 0;
   const workers = T > 1 ? await startWorkers(setup, T - 1) : [];
   const threadsUsed = workers.length + 1;
@@ -157,19 +163,18 @@ export async function createParallelMaskGenerator(height: number, width: number,
     generate(p, out, state) {
       checkParams(t, p);
       const slot = slotOf(state);
-      params.set(p);
-      const [a, b] = share(t.hout, 0, threadsUsed);
-      dispatch(CMD_FORWARD, slot, () => forwardBand(t, params, full, state.den, state.pooled, a, b));
+      t.params.set(p);
+      const [a, b] = share(t.hmid, 0, threadsUsed);
+      dispatch(CMD_FORWARD, slot, () => forwardRows(t, full, state, a, b));
       out.set(full);
     },
     adjoint(p, state, gFull, g) {
       checkParams(t, p);
       const slot = slotOf(state);
-      params.set(p);
-      adjointWeights(t, state.den, state.pooled, gFull, alpha, beta);
-      const [a, b] = share(nIn, 0, threadsUsed);
-      dispatch(CMD_ADJOINT, slot, () => adjointParams(t, params, alpha, beta, gParams, a, b));
-      g.set(gParams);
+      adjointWeights(t, state.den, state.pooled, gFull);
+      const [a, b] = share(t.hin, 0, threadsUsed);
+      dispatch(CMD_ADJOINT, slot, () => adjointRows(t, state, a, b));
+      g.set(t.g);
     },
     cropTo: (f, out) => cropTo(t, f, out),
     reset() {

@@ -1,12 +1,12 @@
 // Worker thread of the parallel mask generator: builds its own tables, then waits on the shared
 // control word and runs its share of each forward or adjoint pass (see mask-parallel.ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import { adjointParams, buildTables, forwardBand } from './mask-generator.ts';
+import { adjointRows, buildTables, forwardRows } from './mask-generator.ts';
 import { CMD_ADJOINT, CMD_EXIT, CMD_FORWARD, CTRL_CMD, CTRL_DONE, CTRL_FAIL, CTRL_GEN, CTRL_SLOT, share, sharedViews, type SharedSetup } from './mask-parallel.ts';
 
 const setup = workerData as SharedSetup & { index: number };
-const t = buildTables(setup.height, setup.width, setup.opts);
-const { ctrl, params, full, alpha, beta, gParams, slots } = sharedViews(setup);
+const t = buildTables(setup.height, setup.width, setup.opts, setup.memory, setup.index, setup.threads, setup.states);
+const { ctrl, full, slots } = sharedViews(setup, t);
 const T = setup.threads;
 const i = setup.index;
 
@@ -21,11 +21,11 @@ for (;;) {
   try {
     const slot = Atomics.load(ctrl, CTRL_SLOT);
     if (cmd === CMD_FORWARD) {
-      const [a, b] = share(t.hout, i, T);
-      forwardBand(t, params, full, slots[slot].den, slots[slot].pooled, a, b);
+      const [a, b] = share(t.hmid, i, T);
+      forwardRows(t, full, slots[slot], a, b);
     } else if (cmd === CMD_ADJOINT) {
-      const [a, b] = share(t.hin * t.win, i, T);
-      adjointParams(t, params, alpha, beta, gParams, a, b);
+      const [a, b] = share(t.hin, i, T);
+      adjointRows(t, slots[slot], a, b);
     }
   } catch {
     Atomics.store(ctrl, CTRL_FAIL, 1);

@@ -2,30 +2,22 @@
 // picks a pyramid level by linear interpolation, 1 = the input, 0 = the most perturbed level;
 // and the adjoint that turns the input gradient into the mask gradient (level index held fixed).
 
-/** The pyramid level k below mask value m, and the interpolation weight t − k (t = m·(L−1)). */
-function level(m: number, L: number): [number, number] {
-  const t = Math.fround(m * (L - 1));
-  let k = Math.floor(t);
-  if (k < 0) k = 0;
-  else if (k > L - 1) k = L - 1;
-  return [k, t - k];
-}
-
 /**
- * x[c,p] = (1−w)·P_k[c,p] + w·P_{min(k+1,L−1)}[c,p] with t = m[p]·(L−1), k = ⌊t⌋, w = t − k.
- * `mask` holds H·W values in [0, 1]; `out` receives C·H·W values.
+ * x[c,p] = (1−w)·P_k[c,p] + w·P_{min(k+1,L−1)}[c,p] with t = m[p]·(L−1), k = ⌊t⌋ (clamped to
+ * 0…L−1, in float32 like TorchRay), w = t − k. `mask` holds H·W values in [0, 1]; `out` receives C·H·W values.
  */
 export function applyPyramid(pyramid: readonly Float32Array[], mask: ArrayLike<number>, HW: number, out: Float32Array): void {
   const L = pyramid.length;
   const C = out.length / HW;
   for (let p = 0; p < HW; p++) {
-    const [k, w] = level(mask[p], L);
+    const t = Math.fround(mask[p] * (L - 1));
+    let k = Math.floor(t);
+    if (k < 0) k = 0;
+    else if (k > L - 1) k = L - 1;
+    const w = t - k;
     const P0 = pyramid[k];
-    const P1 = pyramid[Math.min(k + 1, L - 1)];
-    for (let c = 0; c < C; c++) {
-      const i = c * HW + p;
-      out[i] = (1 - w) * P0[i] + w * P1[i];
-    }
+    const P1 = pyramid[k + 1 < L ? k + 1 : L - 1];
+    for (let i = p; i < C * HW; i += HW) out[i] = (1 - w) * P0[i] + w * P1[i];
   }
 }
 
@@ -34,14 +26,16 @@ export function applyPyramidAdjoint(pyramid: readonly Float32Array[], mask: Arra
   const L = pyramid.length;
   const C = gInput.length / HW;
   for (let p = 0; p < HW; p++) {
-    const [k] = level(mask[p], L);
+    const t = Math.fround(mask[p] * (L - 1));
+    let k = Math.floor(t);
+    if (k < 0) k = 0;
+    else if (k > L - 1) k = L - 1;
+    // The top level has no level above it: its interpolation weight has no effect.
+    if (k === L - 1) continue;
     const P0 = pyramid[k];
-    const P1 = pyramid[Math.min(k + 1, L - 1)];
+    const P1 = pyramid[k + 1];
     let s = 0;
-    for (let c = 0; c < C; c++) {
-      const i = c * HW + p;
-      s += gInput[i] * (P1[i] - P0[i]);
-    }
+    for (let i = p; i < C * HW; i += HW) s += gInput[i] * (P1[i] - P0[i]);
     gMask[p] += sign * (L - 1) * s;
   }
 }

@@ -1,14 +1,17 @@
 // RISE (Petsiuk, Das & Saenko, BMVC 2018): N random s×s binary grids (keep probability p),
 // upsampled bilinearly with random shifts as TorchRay does (reflect-padded grid, crop at a random
-// offset below one cell); saliency = Σ score(x ⊙ M_i) · M_i / (N · p). Forward-only and batched.
+// offset below one cell); saliency = Σ score(x ⊙ M_i) · M_i / (N · p). Forward-only and batched; the
+// upsampling and masking run inside the model's graph (rise-net.ts), riseMasks is their JS definition.
 import { badInput } from '../../errors.ts';
 import { makeRng, randInt, type Rng } from '../../util/rng.ts';
-import { scoreMany, scoreOne } from './forward.ts';
-import { checkInput } from './subject.ts';
-import { probabilitiesOf, scoresOf } from './target.ts';
-import type { Attribution, Method, Target } from './types.ts';
+import { run } from '../../engine/session.ts';
 import type { Tensor } from '../../engine/tensor.ts';
+import { scoreOne } from './forward.ts';
 import { linearTaps } from './maps.ts';
+import { RISE_FEEDS, RISE_MASK, riseNet, tapMatrix, transposed } from './rise-net.ts';
+import { checkInput } from './subject.ts';
+import { probabilitiesOf, scoresOf, targetTensor } from './target.ts';
+import type { Attribution, Method, Subject, Target } from './types.ts';
 
 export interface RiseOptions {
   /** Number of random masks (paper: 4000 for ResNet-50; TorchRay's default 8000). */
@@ -34,7 +37,15 @@ export interface RiseMasks {
   next(dst: Float32Array): void;
 }
 
-export function riseMasks(H: number, W: number, cells: number, p: number, rng: Rng): RiseMasks {
+/** One mask's random draws: the s×s cells (1 keeps), then the row and column shift (< one cell). */
+export interface RiseDraw {
+  cells: Uint8Array;
+  shiftY: number;
+  shiftX: number;
+}
+
+/** The geometry TorchRay's RISE uses for an H×W input and s cells per side. */
+export function riseGeometry(H: number, W: number, cells: number) {
   const s = cells;
   const cellY = Math.ceil(H / s);
   const cellX = Math.ceil(W / s);
@@ -43,23 +54,43 @@ export function riseMasks(H: number, W: number, cells: number, p: number, rng: R
   const upX = W + cellX;
   const cy2 = Math.ceil(upY / s);
   const cx2 = Math.ceil(upX / s);
-  const padY = cy2 * (s + 2);
-  const padX = cx2 * (s + 2);
   const g = s + 2;
-  // Taps for every shift, computed once.
-  const rowTaps = Array.from({ length: cellY }, (_, sh) => linearTaps(g, padY, H, cy2 + sh));
-  const colTaps = Array.from({ length: cellX }, (_, sh) => linearTaps(g, padX, W, cx2 + sh));
+  return {
+    s, g, cellY, cellX,
+    /** Taps of the reflect-padded g-grid for every row / column shift. */
+    rowTaps: Array.from({ length: cellY }, (_, sh) => linearTaps(g, cy2 * g, H, cy2 + sh)),
+    colTaps: Array.from({ length: cellX }, (_, sh) => linearTaps(g, cx2 * g, W, cx2 + sh)),
+  };
+}
+
+/** Draw the next mask's cells and shifts (the order of draws is the stream's contract). */
+export function riseDraw(rng: Rng, geo: ReturnType<typeof riseGeometry>, p: number, into?: RiseDraw): RiseDraw {
+  const d = into ?? { cells: new Uint8Array(geo.s * geo.s), shiftY: 0, shiftX: 0 };
+  for (let i = 0; i < d.cells.length; i++) d.cells[i] = rng() < p ? 1 : 0;
+  d.shiftY = randInt(rng, geo.cellY);
+  d.shiftX = randInt(rng, geo.cellX);
+  return d;
+}
+
+/** The cells reflect-padded by one on every side: the g×g grid TorchRay upsamples. */
+export function padCells(cells: Uint8Array, s: number, out: Float32Array): void {
+  const g = s + 2;
+  const reflect = (i: number) => (i < 0 ? -i : i >= s ? 2 * (s - 1) - i : i);
+  for (let y = 0; y < g; y++) for (let x = 0; x < g; x++) out[y * g + x] = cells[reflect(y - 1) * s + reflect(x - 1)];
+}
+
+/** The masks in plain JS (the definition; rise() computes the same masks inside the model's graph). */
+export function riseMasks(H: number, W: number, cells: number, p: number, rng: Rng): RiseMasks {
+  const geo = riseGeometry(H, W, cells);
+  const g = geo.g;
   const grid = new Float32Array(g * g);
   const rows = new Float32Array(g * W);
-  const reflect = (i: number) => (i < 0 ? -i : i >= s ? 2 * (s - 1) - i : i);
+  const draw: RiseDraw = { cells: new Uint8Array(geo.s * geo.s), shiftY: 0, shiftX: 0 };
   return {
     next(dst) {
-      const cellsOn = new Uint8Array(s * s);
-      for (let i = 0; i < s * s; i++) cellsOn[i] = rng() < p ? 1 : 0;
-      const shY = randInt(rng, cellY);
-      const shX = randInt(rng, cellX);
-      for (let y = 0; y < g; y++) for (let x = 0; x < g; x++) grid[y * g + x] = cellsOn[reflect(y - 1) * s + reflect(x - 1)];
-      const ct = colTaps[shX];
+      riseDraw(rng, geo, p, draw);
+      padCells(draw.cells, geo.s, grid);
+      const ct = geo.colTaps[draw.shiftX];
       for (let y = 0; y < g; y++) {
         for (let x = 0; x < W; x++) {
           const a = grid[y * g + ct.i0[x]];
@@ -67,7 +98,7 @@ export function riseMasks(H: number, W: number, cells: number, p: number, rng: R
           rows[y * W + x] = a + (b - a) * ct.f[x];
         }
       }
-      const rt = rowTaps[shY];
+      const rt = geo.rowTaps[draw.shiftY];
       for (let y = 0; y < H; y++) {
         const r0 = rt.i0[y] * W;
         const r1 = rt.i1[y] * W;
@@ -94,33 +125,9 @@ export const rise: Method<RiseOptions> = async (subject, input, target, options 
   if (!Number.isInteger(o.cells) || o.cells < 2) throw badInput('E_ATTR_OPTION', `rise cells must be an integer ≥ 2, got ${o.cells}`, undefined, 'the paper uses 7');
   if (!(o.p > 0 && o.p <= 1)) throw badInput('E_ATTR_OPTION', `rise p must be in (0, 1], got ${o.p}`, undefined, 'the paper uses 0.5');
   if (o.score === 'probability' && target.kind !== 'class') throw badInput('E_ATTR_OPTION', 'rise score "probability" needs a class target', undefined, 'use score: raw or sigmoid');
-  const [C, H, W] = subject.inputDims;
+  const [, H, W] = subject.inputDims;
   const HW = H * W;
-  const gen = riseMasks(H, W, o.cells, o.p, makeRng(o.seed));
-  const bs = Math.max(1, Math.min(subject.batchSize, o.masks));
-  // Masks of the batch being run and of the one being filled.
-  const ring = new Float32Array(2 * bs * HW);
-  const sal = new Float64Array(HW);
-  const reduce = reducerFor(o.score, target);
-  await scoreMany(subject, target, o.masks, (i, dst) => {
-    const m = ring.subarray((i % (2 * bs)) * HW, (i % (2 * bs) + 1) * HW);
-    gen.next(m);
-    for (let c = 0; c < C; c++) {
-      const off = c * HW;
-      for (let k = 0; k < HW; k++) dst[off + k] = input.data[off + k] * m[k];
-    }
-  }, {
-    batchSize: bs,
-    reduce,
-    consume: (start, scores) => {
-      for (let j = 0; j < scores.length; j++) {
-        const i = start + j;
-        const m = ring.subarray((i % (2 * bs)) * HW, (i % (2 * bs) + 1) * HW);
-        const w = scores[j];
-        for (let k = 0; k < HW; k++) sal[k] += w * m[k];
-      }
-    },
-  });
+  const sal = await saliencySum(subject, input, target, o, reducerFor(o.score, target));
   const norm = 1 / (o.masks * o.p);
   const map = new Float32Array(HW);
   for (let k = 0; k < HW; k++) map[k] = sal[k] * norm;
@@ -135,3 +142,59 @@ export const rise: Method<RiseOptions> = async (subject, input, target, options 
   };
   return result;
 };
+
+/**
+ * Σ score(x ⊙ M_i)·M_i over the masks, in batches of the subject's size: each run of the masked
+ * net (rise-net.ts) upsamples the batch's grids, masks the image and scores it. JS only draws cells
+ * and shifts and adds up the returned masks: onnxruntime-node runs a session on the calling thread,
+ * so JS work between runs is never hidden behind them, and keeping it small is what keeps RISE at
+ * the model's own speed.
+ */
+async function saliencySum(subject: Subject, input: Tensor, target: Target, o: RiseOptions, reduce: (t: Tensor) => Float64Array): Promise<Float64Array> {
+  const [C, H, W] = subject.inputDims;
+  const HW = H * W;
+  const geo = riseGeometry(H, W, o.cells);
+  const g = geo.g;
+  const rowMats = geo.rowTaps.map((t) => tapMatrix(t, g));
+  const colMats = geo.colTaps.map((t) => transposed(tapMatrix(t, g), W, g));
+  const net = riseNet(subject, g);
+  const tensor = targetTensor(subject, target);
+  const rng = makeRng(o.seed);
+  const draw: RiseDraw = { cells: new Uint8Array(geo.s * geo.s), shiftY: 0, shiftX: 0 };
+  const bs = Math.max(1, Math.min(subject.batchSize, o.masks));
+  const image: Tensor = { dims: [1, C, H, W], data: input.data };
+  const grid = new Float32Array(g * g);
+  // Two sets of feed buffers: the next batch is drawn before the previous run has consumed its feeds.
+  const feeds = [0, 1].map(() => ({ grid: new Float32Array(bs * g * g), rows: new Float32Array(bs * H * g), cols: new Float32Array(bs * g * W) }));
+  const fill = (start: number, f: (typeof feeds)[number]): Record<string, Tensor> => {
+    const n = Math.min(bs, o.masks - start);
+    for (let j = 0; j < n; j++) {
+      riseDraw(rng, geo, o.p, draw);
+      padCells(draw.cells, geo.s, grid);
+      f.grid.set(grid, j * g * g);
+      f.rows.set(rowMats[draw.shiftY], j * H * g);
+      f.cols.set(colMats[draw.shiftX], j * g * W);
+    }
+    return {
+      [RISE_FEEDS.image]: image,
+      [RISE_FEEDS.grid]: { dims: [n, 1, g, g], data: f.grid.subarray(0, n * g * g) },
+      [RISE_FEEDS.rows]: { dims: [n, 1, H, g], data: f.rows.subarray(0, n * H * g) },
+      [RISE_FEEDS.cols]: { dims: [n, 1, g, W], data: f.cols.subarray(0, n * g * W) },
+    };
+  };
+  const sal = new Float64Array(HW);
+  let next = fill(0, feeds[0]);
+  for (let start = 0, which = 0; start < o.masks; start += bs, which = 1 - which) {
+    const pending = run(net, next, [tensor, RISE_MASK], { device: subject.device });
+    if (start + bs < o.masks) next = fill(start + bs, feeds[1 - which]);
+    const res = await pending;
+    const scores = reduce(res[tensor]);
+    const masks = res[RISE_MASK].data;
+    for (let j = 0; j < scores.length; j++) {
+      const w = scores[j];
+      const m = j * HW;
+      for (let k = 0; k < HW; k++) sal[k] += w * masks[m + k];
+    }
+  }
+  return sal;
+}

@@ -11,6 +11,8 @@ import { runSpecs, validateSpecs } from '../../src/run/index.ts';
 import { SpecError } from '../../src/spec/issues.ts';
 import { setRunLimits } from '../../src/run/limits.ts';
 import { asyncErrorOf } from '../helpers.ts';
+import { openGoldenStore } from '../../src/golden/index.ts';
+import { PNG } from 'pngjs';
 
 // The specs are written to a temp folder but name the repository's fixtures: outside their root.
 setRunLimits({ allowOutside: true });
@@ -123,6 +125,29 @@ masks:
   const e3 = await asyncErrorOf(() => validateSpecs([h]));
   const text3 = (e3 as SpecError).issues.map((i) => `${i.where} ${i.message} ${i.hint ?? ''}`).join('\n');
   assert.match(text3, /bad3\.yaml:7:\d+ .*does not produce `pointing_hti`.*did you mean `pointing_hit`/);
+});
+
+test('a heatmap golden: bless records the map as a PNG, the same run then matches, another image does not', async () => {
+  const spec = (image: string) => specFile('heat.yaml', `suite: heat
+model: SHAPES/shapes_cnn.onnx
+engine: { device: cpu }
+masks:
+  - id: gradient-map
+    image: SHAPES/${image}
+    target: { class: 0 }
+    method: { gradient: {} }
+    expect:
+      heatmap: { golden: { threshold: 0.1, max_diff_ratio: 0.02 } }
+`);
+  const root = path.join(dir, 'golden');
+  const run = async (image: string, mode: 'bless' | 'compare') =>
+    (await runSpecs({ paths: [spec(image)], golden: { store: openGoldenStore({ root, outDir: path.join(dir, 'out'), ci: false }), mode } })).report.suites[0].entries[0].checks[0];
+  assert.ok((await run('shape_0_disk.png', 'bless')).passed);
+  const png = PNG.sync.read(fs.readFileSync(path.join(root, 'heat', 'gradient-map', 'heatmap.cpu.png')));
+  assert.equal([png.width, png.height], [224, 224]);
+  assert.ok((await run('shape_0_disk.png', 'compare')).passed);
+  const other = await run('shape_1_square.png', 'compare');
+  assert.is(other.passed, false, JSON.stringify(other));
 });
 
 test.run();

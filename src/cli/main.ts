@@ -2,6 +2,7 @@
 // one-line messages and the exit codes CI reads (0 pass · 1 gate failed · 2 bad input · 3 internal).
 import { pathToFileURL } from 'node:url';
 import { EXIT, exitCodeFor, isNeurogateError } from '../errors.ts';
+import { HelpRequested } from './args.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -41,6 +42,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await cmd.load())(rest);
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      console.log(`usage: ${e.usage}`);
+      return EXIT.pass;
+    }
     return reportError(e, debug);
   }
 }

@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCommand, planOptions, RUN_USAGE } from '../../src/cli/run.ts';
 import { validateCommand } from '../../src/cli/validate.ts';
+import { main } from '../../src/cli/main.ts';
 import { exitCodeFor } from '../../src/errors.ts';
 import path from 'node:path';
 import { asyncErrorOf, errorOf } from '../helpers.ts';
@@ -61,6 +62,18 @@ test('validate --schema-only checks specs without loading models; a bad spec exi
   assert.is(bad.code, 2);
   assert.match(bad.err, /typo\.yaml:9:21: unknown key `mni` — did you mean `min`\?/);
   assert.match(bad.err, /1 problem in the specs; nothing was run/);
+});
+
+test('--help on a subcommand prints its usage and exits 0; after `--` it is a file name', async () => {
+  for (const cmd of ['run', 'validate', 'init', 'layers', 'export', 'bless', 'scan', 'merge-reports']) {
+    const r = await captured(() => main([cmd, '--help']));
+    assert.is(r.code, 0, `${cmd}: ${r.err}`);
+    assert.match(r.out, new RegExp(`^usage: neurogate ${cmd}`), cmd);
+  }
+  assert.is((await captured(() => main(['validate', '-h', '--bogus']))).code, 0);
+  const asFile = await captured(() => main(['validate', '--schema-only', '--', '--help']));
+  assert.is(asFile.code, 2);
+  assert.match(asFile.err, /--help/);
 });
 
 test.run();

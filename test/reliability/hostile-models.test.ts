@@ -18,7 +18,7 @@ import { tfjsFilesFromDisk } from '../../src/models/tfjs/files.ts';
 import { spawnSync } from 'node:child_process';
 import { FC_SEED } from '../seed.ts';
 import { asyncErrorOf } from '../helpers.ts';
-import { shapesDir } from './workspace.ts';
+import { pathsOf, shapesDir } from './workspace.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-rel-models-'));
 /** RELIABILITY_SCALE=10 for a long fuzz run (the README records one); 1 in `npm test`. */
@@ -80,13 +80,6 @@ zoo.modelJson.weightsManifest.forEach((g, i) => {
   g.paths.forEach((p, j) => zooShards.set(p, bytes[j]));
 });
 
-type Path = (string | number)[];
-function pathsOf(v: unknown, prefix: Path = [], out: Path[] = []): Path[] {
-  out.push(prefix);
-  if (Array.isArray(v)) v.forEach((x, i) => pathsOf(x, [...prefix, i], out));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) pathsOf(x, [...prefix, k], out);
-  return out;
-}
 const manifestPaths = pathsOf(zoo.modelJson.weightsManifest, ['weightsManifest']).filter((p) => p.length > 1);
 const topologyPaths = pathsOf(zoo.modelJson.modelTopology, ['modelTopology']).filter((p) => p.length > 1);
 

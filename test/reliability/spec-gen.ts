@@ -8,6 +8,7 @@ import YAML from 'yaml';
 import { loadSpecText } from '../../src/spec/load.ts';
 import { SpecError } from '../../src/spec/issues.ts';
 import { planRun } from '../../src/run/plan.ts';
+import { pathsOf } from './workspace.ts';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
@@ -24,13 +25,6 @@ export const BASES = fs.readdirSync(path.join(repo, 'specs')).filter((f) => f.en
   }
 }).map((s) => ({ ...s, value: YAML.parse(s.text) as unknown }));
 
-type Path = (string | number)[];
-function pathsOf(v: unknown, prefix: Path = [], out: Path[] = []): Path[] {
-  out.push(prefix);
-  if (Array.isArray(v)) v.forEach((x, i) => pathsOf(x, [...prefix, i], out));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) pathsOf(x, [...prefix, k], out);
-  return out;
-}
 
 const special = fc.constantFrom(NaN, Infinity, -Infinity, -0, 0, 1e308, -1e-320, 2 ** 53 + 1, '.nan', '.inf', '-.inf', '~', 'null', 'yes', 'NO', '0x1F', '1_000', '0o17', '2001-12-14');
 const unicodeId = fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }), fc.constantFrom('\u202eevil', 'é\u0301', '💥💥', '\u0000', 'a\u200bb', 'ǅ', '\ud800', 'id:', '- x', '#', 'zoo:../../x'));

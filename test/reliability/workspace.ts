@@ -63,3 +63,13 @@ export function shapesSpec(opts: { model?: string; image?: string; expect?: stri
     '',
   ].join('\n');
 }
+
+export type Path = (string | number)[];
+
+/** Every path into a JSON-like value (the value itself first), for mutating one place at a time. */
+export function pathsOf(v: unknown, prefix: Path = [], out: Path[] = []): Path[] {
+  out.push(prefix);
+  if (Array.isArray(v)) v.forEach((x, i) => pathsOf(x, [...prefix, i], out));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) pathsOf(x, [...prefix, k], out);
+  return out;
+}

@@ -15,7 +15,7 @@ import type { Artifact } from '../report/model.ts';
 import { circularDistance, signedDelta, wrap360 } from '../probes/neuron/angles.ts';
 import { tuning2d, type TuningMetrics, type TuningOptions } from '../probes/neuron/tuning.ts';
 import { pearson } from '../probes/attribution/metrics/spearman.ts';
-import { maxSimilarityMatching } from './hungarian.ts';
+import { maxSimilarityMatching } from '../compare/hungarian.ts';
 
 /** One unit's responses over the sweep: responses[r][a] at radii[r] and angles[a] (shared by all units compared). */
 export interface TuningSurface {

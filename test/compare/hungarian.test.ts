@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { FC_SEED } from '../seed.ts';
-import { maxSimilarityMatching, minCostAssignment } from '../../src/reimpl/hungarian.ts';
+import { maxSimilarityMatching, minCostAssignment } from '../../src/compare/hungarian.ts';
 
 /** Cheapest assignment by trying every injective map of the smaller side into the larger. */
 function bruteForce(cost: number[][]): number {

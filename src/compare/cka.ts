@@ -32,14 +32,25 @@ export function gram(x: Features): Float64Array {
   if (data.length !== n * dim) throw new RangeError(`gram: ${data.length} values for ${n}×${dim} features`);
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) throw new RangeError(`gram: feature value ${data[i]} at row ${Math.floor(i / dim)} is not finite`);
   const k = new Float64Array(n * n);
+  const put = (i: number, j: number, s: number) => { k[i * n + j] = s; k[j * n + i] = s; };
   for (let i = 0; i < n; i++) {
     const a = i * dim;
-    for (let j = 0; j <= i; j++) {
+    let j = 0;
+    // Four rows per sweep over row i: wide layers make this loop the whole cost of a diff.
+    for (; j + 3 <= i; j += 4) {
+      const b0 = j * dim, b1 = b0 + dim, b2 = b1 + dim, b3 = b2 + dim;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let d = 0; d < dim; d++) {
+        const x = data[a + d];
+        s0 += x * data[b0 + d]; s1 += x * data[b1 + d]; s2 += x * data[b2 + d]; s3 += x * data[b3 + d];
+      }
+      put(i, j, s0); put(i, j + 1, s1); put(i, j + 2, s2); put(i, j + 3, s3);
+    }
+    for (; j <= i; j++) {
       const b = j * dim;
       let s = 0;
       for (let d = 0; d < dim; d++) s += data[a + d] * data[b + d];
-      k[i * n + j] = s;
-      k[j * n + i] = s;
+      put(i, j, s);
     }
   }
   return centreGram(k, n);

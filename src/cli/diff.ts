@@ -36,7 +36,8 @@ const OPTIONS = {
 /** Default layers: up to 8 spread evenly over the spatial layers (the named ones when the model names its layers). */
 export function defaultLayers(layers: readonly LayerInfo[], model: ImportedModel, most = 8): string[] {
   const aliases = new Set(Object.keys(model.layerAliases ?? {}));
-  let pool = layers.filter((l) => l.shape.length === 3 && l.op !== 'Input');
+  // Spatial maps with more channels than an image has: not the input, its padding or reshapes.
+  let pool = layers.filter((l) => l.shape.length === 3 && l.shape[0] > 3 && l.shape[1] > 1 && !['Input', 'Pad', 'Reshape', 'Transpose'].includes(l.op));
   if (aliases.size > 0 && pool.some((l) => aliases.has(l.name))) pool = pool.filter((l) => aliases.has(l.name));
   if (pool.length <= most) return pool.map((l) => l.name);
   return Array.from({ length: most }, (_, i) => pool[Math.round((i * (pool.length - 1)) / (most - 1))].name);

@@ -15,7 +15,10 @@ export interface UnitMatch {
   baseline: number;
   /** Its matched candidate unit, or −1 when the candidate has fewer units and this one is left over. */
   candidate: number;
-  /** Pearson correlation of the two profiles; 0 when either unit never varies on the probe set. */
+  /**
+   * Pearson correlation of the two profiles; 0 when one unit never varies on the probe set and the
+   * other does, 1 when both are the same constant.
+   */
   correlation: number;
 }
 
@@ -60,10 +63,11 @@ export function profilesOf(dims: readonly number[], data: Float32Array, grid = 4
 }
 
 /** Profiles with zero mean and unit norm per unit (float64); a constant unit becomes all zeros. */
-function standardised(p: UnitProfiles): { z: Float64Array; silent: boolean[] } {
+function standardised(p: UnitProfiles): { z: Float64Array; silent: boolean[]; means: Float64Array } {
   const { units, samples, data } = p;
   const z = new Float64Array(units * samples);
   const silent = new Array<boolean>(units).fill(false);
+  const means = new Float64Array(units);
   for (let u = 0; u < units; u++) {
     const o = u * samples;
     let mean = 0;
@@ -73,6 +77,7 @@ function standardised(p: UnitProfiles): { z: Float64Array; silent: boolean[] } {
       mean += v;
     }
     mean /= samples;
+    means[u] = mean;
     let ss = 0;
     for (let s = 0; s < samples; s++) ss += (data[o + s] - mean) ** 2;
     // Relative floor: float noise on a constant unit must not pass for a response.
@@ -80,7 +85,7 @@ function standardised(p: UnitProfiles): { z: Float64Array; silent: boolean[] } {
     const inv = 1 / Math.sqrt(ss);
     for (let s = 0; s < samples; s++) z[o + s] = (data[o + s] - mean) * inv;
   }
-  return { z, silent };
+  return { z, silent, means };
 }
 
 /** Pearson correlation of every baseline unit with every candidate unit: rows baseline, columns candidate. */
@@ -101,6 +106,8 @@ function correlate(a: UnitProfiles, b: UnitProfiles): { r: number[][]; silent: {
     for (let j = 0; j < b.units; j++) {
       let s = 0;
       for (let k = 0; k < S; k++) s += za[i * S + k] * zb[j * S + k];
+      // Two constant units agree when their constants do (a unit dead in both versions has not moved).
+      if (sa.silent[i] && sb.silent[j]) s = Math.abs(sa.means[i] - sb.means[j]) <= 1e-6 * Math.max(1, Math.abs(sa.means[i])) ? 1 : 0;
       row[j] = s;
     }
     return row;

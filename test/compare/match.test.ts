@@ -55,6 +55,17 @@ test('fewer candidate units: left-over baseline units are unmatched; constant un
   assert.throws(() => matchUnits(a, randomProfiles(5, 21, 1)), /same probe set/);
 });
 
+test('a unit constant in both versions at the same value is matched with correlation 1, at another value with 0', () => {
+  const a = randomProfiles(3, 10, 5);
+  a.data.fill(0, 0, 10); // unit 0 dead
+  const same = matchUnits(a, { ...a, data: a.data.slice() });
+  assert.is(same.pairs[0].candidate, 0);
+  assert.is(same.pairs[0].correlation, 1);
+  const b = { ...a, data: a.data.slice() };
+  b.data.fill(2, 0, 10);
+  assert.is(matchUnits(a, b).pairs[0].correlation, 0);
+});
+
 test('profiles pool each map to a grid: a [1, 1, 4, 4] map on a 2×2 grid gives the four quadrant means', () => {
   const data = Float32Array.from({ length: 16 }, (_, i) => i);
   const p = profilesOf([1, 1, 4, 4], data, 2);

@@ -21,6 +21,7 @@ import { benchShards } from './shards.ts';
 import { benchReimpl } from './reimpl.ts';
 import { benchAttribution } from './attribution.ts';
 import { benchConvStack } from './convstack.ts';
+import { benchDiff } from './diff.ts';
 
 interface RunContext {
   device: ConcreteDevice;
@@ -61,6 +62,7 @@ const SECTIONS: Record<string, SectionEntry> = {
   neurons: { devices: 'cpu', run: () => benchNeurons() },
   shards: { devices: 'cpu', run: () => benchShards() },
   reimpl: { devices: 'cpu', run: () => benchReimpl() },
+  diff: { devices: 'cpu', run: () => benchDiff() },
   attribution: { devices: 'any', run: (c) => benchAttribution({ device: c.device, ...(c.quick ? { iterations: 100, masks: 1000 } : {}) }) },
   convstack: { devices: 'any', run: (c) => benchConvStack({ device: c.device, repeats: c.quick ? 3 : 5 }) },
 };

@@ -94,7 +94,8 @@ export async function diffCommand(argv: string[]): Promise<number> {
   }
   const meta = { baseline: refA, candidate: refB, seconds: (performance.now() - t0) / 1000 };
   const identical = isIdentical(result);
-  const json = JSON.stringify({ ...meta, hashes: { baseline: baseline.net.hash, candidate: candidate.net.hash }, device: chosen.device, identical, ...result }, null, 2);
+  const { maps: _maps, ...numbers } = result;
+  const json = JSON.stringify({ ...meta, hashes: { baseline: baseline.net.hash, candidate: candidate.net.hash }, device: chosen.device, identical, ...numbers }, null, 2);
   if (values.json) console.log(json);
   else console.log(formatDiff(result, meta));
   const dir = values['report-dir'] ?? 'reports';

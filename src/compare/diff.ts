@@ -10,7 +10,7 @@ import { spatial } from '../probes/attribution/maps.ts';
 import { renderStimulus, type StimulusInput } from '../stimuli/index.ts';
 import { toModelInput, type RgbImage } from '../stimuli/image.ts';
 import { ckaFromGrams, featuresOf, gram } from './cka.ts';
-import { mapDrift, type MapDrift } from './map-drift.ts';
+import { mapDrift, type Map2d, type MapDrift } from './map-drift.ts';
 import { fractionMatched, matchUnits, profilesOf, type UnitMatch } from './match.ts';
 
 export interface DiffImage {
@@ -87,6 +87,15 @@ export interface DiffResult {
   /** Logit drift was measured on clutter scenes because no images were given. */
   logitInputs: 'images' | 'clutter';
   attribution: AttributionDrift[];
+  /** The compared maps themselves, for pictures (left out of the JSON: they are large). */
+  maps: ComparedMaps[];
+}
+
+export interface ComparedMaps {
+  method: MethodName;
+  label: string;
+  baseline: Map2d;
+  candidate: Map2d;
 }
 
 /** CKA at least 1 − this, with every unit matched at correlation ≥ 1 − UNIT_TOLERANCE, reads as unchanged. */
@@ -243,6 +252,7 @@ export async function diffModels(baseline: ImportedModel, candidate: ImportedMod
   }
 
   const attribution: AttributionDrift[] = [];
+  const maps: ComparedMaps[] = [];
   if (baseline.logits && candidate.logits && methods.length > 0) {
     const subA = subjectOf(baseline, { device: o.device, batchSize: o.batchSize });
     const subB = subjectOf(candidate, { device: o.device, batchSize: o.batchSize });
@@ -256,7 +266,9 @@ export async function diffModels(baseline: ImportedModel, candidate: ImportedMod
           const m = spatial(a.masks?.[0]?.mask ?? a.map, 'abs_sum');
           return { height: m.dims[0], width: m.dims[1], data: m.data };
         };
-        rows.push({ label: items[i].label, target, ...mapDrift(await mapOf(baseline, subA), await mapOf(candidate, subB)) });
+        const pair = { method, label: items[i].label, baseline: await mapOf(baseline, subA), candidate: await mapOf(candidate, subB) };
+        maps.push(pair);
+        rows.push({ label: items[i].label, target, ...mapDrift(pair.baseline, pair.candidate) });
         step(`${method} ${items[i].label}`);
       }
       const mean = (k: keyof MapDrift) => rows.reduce((s, r) => s + r[k], 0) / Math.max(1, rows.length);
@@ -265,7 +277,7 @@ export async function diffModels(baseline: ImportedModel, candidate: ImportedMod
   }
   return {
     probe: { images: opts.images.length, orientations, clutter, inputs: n, grid: o.grid, threshold },
-    layers, firstChanged, logits, logitInputs: onImages ? 'images' : 'clutter', attribution,
+    layers, firstChanged, logits, logitInputs: onImages ? 'images' : 'clutter', attribution, maps,
   };
 }
 

@@ -1,7 +1,9 @@
 // A release diff as people read it: a `git diff --stat`-like table (one row per layer, a bar for
 // how much it changed), the units that moved most, logit and attribution drift; and as HTML.
 import { escapeXml } from '../report/escape.ts';
-import { isIdentical, layerChanged, LOGIT_TOLERANCE, type DiffResult } from './diff.ts';
+import { encodePng } from '../stimuli/image.ts';
+import { isIdentical, layerChanged, LOGIT_TOLERANCE, type ComparedMaps, type DiffResult } from './diff.ts';
+import type { Map2d } from './map-drift.ts';
 
 const f = (v: number | null | undefined, d: number) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(d));
 
@@ -37,6 +39,31 @@ export function formatDiff(r: DiffResult, meta: DiffMeta, width = 40): string {
   return out.join('\n');
 }
 
+/** A map rescaled to [0, 1] as a grey PNG data URI (white = most attributed). */
+function mapPng(m: Map2d, scale?: { lo: number; hi: number }): string {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < m.data.length; i++) { lo = Math.min(lo, m.data[i]); hi = Math.max(hi, m.data[i]); }
+  if (scale) ({ lo, hi } = scale);
+  const span = hi - lo || 1;
+  const data = new Float32Array(m.height * m.width * 3);
+  for (let i = 0; i < m.data.length; i++) data[3 * i] = data[3 * i + 1] = data[3 * i + 2] = Math.max(0, Math.min(255, (255 * (m.data[i] - lo)) / span));
+  return `data:image/png;base64,${encodePng({ width: m.width, height: m.height, data }).toString('base64')}`;
+}
+
+/** Baseline | candidate | |difference| of the rescaled maps (the difference on the same 0..1 scale). */
+function sideBySide(p: ComparedMaps): string {
+  const unit = (m: Map2d) => {
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < m.data.length; i++) { lo = Math.min(lo, m.data[i]); hi = Math.max(hi, m.data[i]); }
+    return Float32Array.from(m.data, (v) => (hi > lo ? (v - lo) / (hi - lo) : 0));
+  };
+  const a = unit(p.baseline);
+  const b = unit(p.candidate);
+  const diff = { height: p.baseline.height, width: p.baseline.width, data: a.map((v, i) => Math.abs(v - b[i])) };
+  const img = (src: string, what: string) => `<figure><img src="${src}" width="160" alt="${escapeXml(what)}"><figcaption>${escapeXml(what)}</figcaption></figure>`;
+  return `<div class="maps"><h3>${escapeXml(p.method)} · ${escapeXml(p.label)}</h3>${img(mapPng(p.baseline), 'baseline')}${img(mapPng(p.candidate), 'candidate')}${img(mapPng(diff, { lo: 0, hi: 1 }), '|difference|')}</div>`;
+}
+
 /** A self-contained HTML page of the same content. */
 export function diffHtml(r: DiffResult, meta: DiffMeta): string {
   const e = escapeXml;
@@ -49,9 +76,10 @@ export function diffHtml(r: DiffResult, meta: DiffMeta): string {
   const logits = r.logits ? `<p>Logits on the ${r.logitInputs}: max |Δ| ${r.logits.maxAbs.toExponential(2)}, mean |Δ| ${r.logits.meanAbs.toExponential(2)}, top-1 agreement ${(100 * r.logits.top1Agreement).toFixed(0)}%.</p>` : '';
   return `<!doctype html><html><head><meta charset="utf-8"><title>neurogate diff</title><style>
 body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:left}
-tr.changed td:first-child{font-weight:600;color:#b00}.bar{display:inline-block;height:10px;background:#c33}</style></head><body>
+tr.changed td:first-child{font-weight:600;color:#b00}.bar{display:inline-block;height:10px;background:#c33}
+figure{display:inline-block;margin:0 8px 8px 0}figcaption{font-size:12px;color:#555}img{image-rendering:pixelated;border:1px solid #ccc}</style></head><body>
 <h1>${e(meta.baseline)} → ${e(meta.candidate)}</h1>
 <p>${r.probe.inputs} probe inputs (${r.probe.images} images, ${r.probe.orientations} curve orientations, ${r.probe.clutter} clutter scenes); matched = correlation ≥ ${r.probe.threshold}. ${isIdentical(r) ? '<strong>Identical within float tolerance.</strong>' : `First change at <strong>${e(r.firstChanged ?? '–')}</strong>.`}</p>
 <table><tr><th>layer</th><th>CKA</th><th>CKA (debiased)</th><th>matched</th><th>mean r</th><th>1 − CKA</th><th>units that moved most (peak before→after)</th></tr>${rows.join('')}</table>
-${logits}${attr}</body></html>`;
+${logits}${attr}${r.maps.map(sideBySide).join('')}</body></html>`;
 }

@@ -33,7 +33,12 @@ test('a model against its own export is identical: exit 0 with --exit-code, a --
   assert.is(json.layers.length, 8);
   for (const l of json.layers) assert.ok(Math.abs(l.cka - 1) < 1e-6, `${l.layer} ${l.cka}`);
   assert.is(json.logits.maxAbs, 0);
-  assert.match(fs.readFileSync(path.join(tmp, 'out', 'diff.html'), 'utf8'), /Identical within float tolerance/);
+  assert.is(json.maps, undefined); // the maps go to the HTML only
+  const html = fs.readFileSync(path.join(tmp, 'out', 'diff.html'), 'utf8');
+  assert.match(html, /Identical within float tolerance/);
+  // baseline | candidate | difference for each of the three images
+  assert.is(html.match(/<img src="data:image\/png;base64,/g)?.length, 9);
+  assert.is(html.match(/\|difference\|<\/figcaption>/g)?.length, 3);
 });
 
 test('a noisy copy: exit 1 with --exit-code (0 without), first change and moved units named, --json on stdout', async () => {

@@ -1,7 +1,7 @@
 // Heatmaps for the HTML report: an attribution map coloured (magnitude: a dark-to-bright ramp;
 // signed: blue–white–red) and laid over the input image, encoded as an inline PNG artifact.
 import type { Tensor } from '../../engine/tensor.ts';
-import type { Artifact } from '../../report/model.ts';
+import type { Artifact } from '../../probe/measurement.ts';
 import { encodePng, resize, type RgbImage } from '../../stimuli/image.ts';
 import { extent, spatial } from './maps.ts';
 

@@ -8,8 +8,8 @@ import { loadModel } from '../../src/models/load.ts';
 import { run } from '../../src/engine/session.ts';
 import { maxAbsDiff, type Tensor } from '../../src/engine/tensor.ts';
 import { readImage, toModelInput } from '../../src/stimuli/image.ts';
-import { createActivationCache } from '../../src/run/cache.ts';
-import { createForwardEngine, fixedBatch } from '../../src/run/forward.ts';
+import { createActivationCache } from '../../src/probe/cache.ts';
+import { createForwardEngine, fixedBatch } from '../../src/probe/forward.ts';
 
 const dir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'shapes_cnn');
 const model = await loadModel(path.join(dir, 'shapes_cnn.onnx'));

@@ -4,13 +4,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { specJsonSchema, specJsonSchemaText } from '../../src/spec/json-schema.ts';
-import type { Expectation } from '../../src/spec/schema/expect.ts';
+import { specJsonSchema, specJsonSchemaText } from '../../src/suite/json-schema.ts';
+import type { Expectation } from '../../src/suite/schema/expect.ts';
 import type { ExpectationSpec } from '../../src/check/forms.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
-test('committed specs/schema.json is up to date (run `npm run schema` after changing src/spec/schema)', () => {
+test('committed specs/schema.json is up to date (run `npm run schema` after changing src/suite/schema)', () => {
   const committed = fs.readFileSync(path.join(root, 'specs', 'schema.json'), 'utf8');
   assert.ok(committed === specJsonSchemaText(), 'specs/schema.json is stale: run `npm run schema`');
 });

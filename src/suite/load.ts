@@ -8,7 +8,7 @@ import { SpecError, issueAt, type SpecIssue } from './issues.ts';
 import { sourceText, whereAt, type SourceText } from './source.ts';
 import { parseYaml, locate, type PathSegment } from './yaml.ts';
 import { zodIssues } from './zod-issues.ts';
-import { isInside, runLimits, specRoot } from '../run/limits.ts';
+import { isInside, specRoot } from './paths.ts';
 import { SuiteSchema, type Suite } from './schema/suite.ts';
 import type { NeuronEntry } from './schema/neuron.ts';
 import type { MaskEntry } from '../probes/attribution/schema.ts';
@@ -21,6 +21,8 @@ export interface SpecOverrides {
   model?: string;
   /** --baseline: replaces the suite's baseline. */
   baseline?: string;
+  /** --allow-outside: files the spec names may lie outside its project. */
+  allowOutside?: boolean;
 }
 
 export interface LoadedSpec {
@@ -29,6 +31,8 @@ export interface LoadedSpec {
   dir: string;
   suite: Suite;
   doc: Document.Parsed;
+  /** Whether files it names may lie outside its project (--allow-outside), for checks made after loading. */
+  allowOutside: boolean;
   /** `file:line:col` of a value (or with `key` its key) in this spec. */
   where(path: readonly PathSegment[], key?: boolean): string;
   /** An issue at a path of this spec, for errors found after loading (a layer the model lacks). */
@@ -78,7 +82,7 @@ export function loadSpecText(file: string, text: string, overrides: SpecOverride
   }
   const parsed = SuiteSchema.safeParse(value);
   if (!parsed.success) throw new SpecError(zodIssues(parsed.error.issues, SuiteSchema, value, doc, src));
-  const spec: LoadedSpec = { src, dir: path.dirname(src.abs), suite: parsed.data, doc, where, issue };
+  const spec: LoadedSpec = { src, dir: path.dirname(src.abs), suite: parsed.data, doc, allowOutside: overrides.allowOutside === true, where, issue };
   const issues = crossChecks(spec, overrides);
   if (issues.length) throw new SpecError(issues);
   return spec;
@@ -144,7 +148,7 @@ function fileRef(spec: LoadedSpec, p: PathSegment[], ref: string, what: 'model' 
  * --allow-outside: a spec from an untrusted branch must not make CI read arbitrary files.
  */
 export function outsideIssue(spec: LoadedSpec, p: PathSegment[], abs: string, what: string): SpecIssue | undefined {
-  if (runLimits().allowOutside) return undefined;
+  if (spec.allowOutside) return undefined;
   const root = specRoot(spec.dir);
   if (isInside(root, abs)) return undefined;
   return spec.issue(p, `${what} path resolves outside the spec's project root ${root}: ${abs}`, 'keep models and images inside the project (the nearest folder above the spec with package.json or .git; symlinks are followed), or pass --allow-outside');

@@ -1,7 +1,7 @@
 // What a probe is to the runner: a kind, the metrics it can produce, and one async function from
 // plain parameters and the engine to measurements, artifacts and the parameters it really used.
 import type { Rng } from '../util/rng.ts';
-import type { Artifact, Measurement } from '../report/model.ts';
+import type { Artifact, Measurement } from './measurement.ts';
 import type { ForwardEngine } from './forward.ts';
 import type { RgbImage } from '../stimuli/image.ts';
 

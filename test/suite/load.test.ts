@@ -5,9 +5,9 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadSpecFile, loadSpecText, entriesOf } from '../../src/spec/load.ts';
-import { SpecError, type SpecIssue } from '../../src/spec/issues.ts';
-import { discoverSpecs } from '../../src/spec/discover.ts';
+import { loadSpecFile, loadSpecText, entriesOf } from '../../src/suite/load.ts';
+import { SpecError, type SpecIssue } from '../../src/suite/issues.ts';
+import { discoverSpecs } from '../../src/suite/discover.ts';
 import { errorOf } from '../helpers.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');

@@ -10,7 +10,7 @@ import { createActivationCache, type ActivationCache } from '../probe/cache.ts';
 import { createForwardEngine, type ForwardStats, type MergingEngine } from '../probe/forward.ts';
 import type { PreparedEntry, PreparedSuite } from './prepare.ts';
 import type { ProbeOutput } from '../probe/probe.ts';
-import { probeOf } from './registry.ts';
+import { probeOf } from '../kinds/index.ts';
 import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import type { Progress } from './progress.ts';
 

@@ -11,7 +11,7 @@ import { planRun } from '../../src/run/plan.ts';
 import { prepareRun } from '../../src/run/prepare.ts';
 import { executeRun } from '../../src/run/execute.ts';
 import { buildReport } from '../../src/run/report.ts';
-import { loadSpecFile } from '../../src/suite/load.ts';
+import { loadSpecFile } from '../../src/kinds/load.ts';
 import { SpecError } from '../../src/suite/issues.ts';
 import type { ActivationParams } from '../../src/probes/neuron/activation.ts';
 import { asyncErrorOf } from '../helpers.ts';

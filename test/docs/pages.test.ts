@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { docFiles, fences, repo, SHELL_LANGS, type Fence } from './markdown.ts';
-import { SuiteSchema } from '../../src/spec/schema/suite.ts';
+import { suiteKeys, suiteSchema } from '../../src/kinds/schema.ts';
+import { entryKinds } from '../../src/kinds/index.ts';
 import { ACTIVATION_METRICS } from '../../src/probes/neuron/activation.ts';
 import { TUNING_METRICS } from '../../src/probes/neuron/tuning-probe.ts';
 import { FEATUREVIZ_METRICS } from '../../src/probes/neuron/featureviz-probe.ts';
@@ -24,8 +25,8 @@ const read = (rel: string) => fs.readFileSync(path.join(repo, rel), 'utf8');
 const pages = docFiles();
 const blocks: Fence[] = pages.flatMap((f) => fences(f, read(f)));
 const at = (b: Fence) => `${b.file}:${b.line}`;
-const SPEC_KEYS = new Set(Object.keys(SuiteSchema.shape));
-const ENTRY_KINDS = ['neurons', 'masks', 'circuits', 'reimpl'];
+const SPEC_KEYS = new Set(suiteKeys());
+const ENTRY_KINDS = entryKinds().map((k) => k.key);
 
 test('every code fence has a language the tests know, and no fence hides from the reader', () => {
   const known = new Set<string>([...SHELL_LANGS, 'yaml', 'python', 'text', 'json', '']);
@@ -48,7 +49,7 @@ test('every YAML block parses; every spec or spec fragment in one satisfies the 
     if (!keys.some((k) => k === 'suite' || ENTRY_KINDS.includes(k) || k === 'preprocess')) continue;
     assert.ok(keys.every((k) => SPEC_KEYS.has(k)), `${at(b)}: keys ${keys.filter((k) => !SPEC_KEYS.has(k)).join(', ')} are not spec keys`);
     // A fragment (README's `circuits:` list, a `preprocess:` block) is checked as the suite it would sit in.
-    const r = SuiteSchema.safeParse({ suite: 'fragment', model: 'zoo:mobilenet_v2', ...v });
+    const r = suiteSchema().safeParse({ suite: 'fragment', model: 'zoo:mobilenet_v2', ...v });
     assert.ok(r.success, `${at(b)}: ${r.success ? '' : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     specs++;
   }

@@ -8,9 +8,10 @@ import { importOnnxFile } from '../../../src/models/onnx-file.ts';
 import { readImage } from '../../../src/stimuli/image.ts';
 import { masksProbe, methodFromSpec, targetFromSpec } from '../../../src/probes/attribution/probe.ts';
 import fs from 'node:fs';
-import { loadSpecFile } from '../../../src/spec/load.ts';
+import { entriesOfKind, loadSpecFile } from '../../../src/kinds/load.ts';
+import { masksKind } from '../../../src/probes/attribution/kind.ts';
 import { MaskEntrySchema, MASK_METRICS } from '../../../src/probes/attribution/schema.ts';
-import type { ForwardEngine } from '../../../src/run/forward.ts';
+import type { ForwardEngine } from '../../../src/probe/forward.ts';
 import { makeRng } from '../../../src/util/rng.ts';
 
 const dir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'fixtures', 'shapes_cnn');
@@ -41,8 +42,9 @@ test('schema: a full masks entry parses; a missing image, two methods or an unkn
 test('the shipped mobilenet_v2 masks suite loads: every entry valid, every image present', () => {
   const file = path.join(dir, '..', '..', '..', 'specs', 'mobilenet_v2-masks.yaml');
   const spec = loadSpecFile(file);
-  assert.ok((spec.suite.masks ?? []).length >= 8);
-  for (const e of spec.suite.masks!) {
+  const masks = entriesOfKind(spec.suite, masksKind);
+  assert.ok(masks.length >= 8);
+  for (const e of masks) {
     for (const m of Object.keys(e.expect)) assert.ok((MASK_METRICS as readonly string[]).includes(m), `${e.id}: unknown metric ${m}`);
     for (const img of e.images ?? [e.image!]) assert.ok(fs.existsSync(path.join(path.dirname(file), img)), img);
   }

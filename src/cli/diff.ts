@@ -11,7 +11,7 @@ import { listLayers, type LayerInfo } from '../models/catalog.ts';
 import { loadModel } from '../models/load.ts';
 import type { ImportedModel } from '../models/types.ts';
 import { METHODS, type MethodName } from '../probes/attribution/index.ts';
-import { fixedBatch } from '../run/forward.ts';
+import { fixedBatch } from '../probe/forward.ts';
 import { createProgress } from '../run/progress.ts';
 import { readImage } from '../stimuli/image.ts';
 import { writeFileAtomic } from '../util/atomic.ts';

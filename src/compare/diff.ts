@@ -61,6 +61,8 @@ export interface LayerDiff {
   moved: MovedUnit[];
   /** Every baseline unit's match, in baseline order. */
   pairs: UnitMatch[];
+  /** Each unit's preferred curve orientation at the centre (null when flat), baseline and candidate numbering. */
+  peaks: { baseline: (number | null)[]; candidate: (number | null)[] };
 }
 
 export interface LogitDrift {
@@ -229,6 +231,7 @@ export async function diffModels(baseline: ImportedModel, candidate: ImportedMod
       silent: m.silent,
       moved,
       pairs: m.pairs,
+      peaks: { baseline: sa.centre[li].map((c) => peakOf(c, angles)), candidate: sb.centre[li].map((c) => peakOf(c, angles)) },
     };
     step(`layer ${l.name}`);
     return result;

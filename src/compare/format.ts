@@ -40,7 +40,7 @@ export function formatDiff(r: DiffResult, meta: DiffMeta, width = 40): string {
 }
 
 /** A map rescaled to [0, 1] as a grey PNG data URI (white = most attributed). */
-function mapPng(m: Map2d, scale?: { lo: number; hi: number }): string {
+export function mapPng(m: Map2d, scale?: { lo: number; hi: number }): string {
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < m.data.length; i++) { lo = Math.min(lo, m.data[i]); hi = Math.max(hi, m.data[i]); }
   if (scale) ({ lo, hi } = scale);
@@ -51,7 +51,7 @@ function mapPng(m: Map2d, scale?: { lo: number; hi: number }): string {
 }
 
 /** Baseline | candidate | |difference| of the rescaled maps (the difference on the same 0..1 scale). */
-function sideBySide(p: ComparedMaps): string {
+export function sideBySide(p: ComparedMaps): string {
   const unit = (m: Map2d) => {
     let lo = Infinity, hi = -Infinity;
     for (let i = 0; i < m.data.length; i++) { lo = Math.min(lo, m.data[i]); hi = Math.max(hi, m.data[i]); }

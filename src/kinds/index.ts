@@ -10,6 +10,7 @@ import { neuronsKind } from '../probes/neuron/kind.ts';
 import { masksKind } from '../probes/attribution/kind.ts';
 import { circuitsKind } from '../probes/circuit/kind.ts';
 import { reimplKind } from '../reimpl/kind.ts';
+import { compareKind } from '../compare/kind.ts';
 
 const kinds: EntryKind[] = [];
 
@@ -60,3 +61,4 @@ registerEntryKind(neuronsKind);
 registerEntryKind(masksKind);
 registerEntryKind(circuitsKind);
 registerEntryKind(reimplKind);
+registerEntryKind(compareKind);

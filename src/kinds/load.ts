@@ -81,6 +81,7 @@ function crossChecks(spec: LoadedSpec, overrides: SpecOverrides): SpecIssue[] {
       else if (!suite.model) out.push(issue([...p, 'id'], `entry "${entry.id}" has no model`, 'set `model:` on the suite (or on the entry), or pass --model', true));
     }
     const k = entryKind(kind);
+    if (k.needsBaseline && !baseline) out.push(issue([...p, 'id'], `a ${kind} entry compares the model with a baseline model, but none is set`, 'set `baseline:` on the suite or pass --baseline', true));
     if (k.crossChecks) out.push(...k.crossChecks(spec, { kind, index: p[1] as number, path: p, entry }));
     const n = entry.repeat ?? 1;
     for (const [metric, e] of Object.entries(entry.expect) as [string, Expectation][]) {

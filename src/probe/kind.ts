@@ -71,6 +71,8 @@ export interface EntryKind<E extends EntryBase = EntryBase> {
   crossChecks?(spec: LoadedSpec, at: SpecEntry<E>): SpecIssue[];
   /** `change` checks compare against the suite's baseline model, unless the kind makes its own (circuits). */
   ownBaseline?: boolean;
+  /** The probe itself compares the model with the suite's baseline (`compare:`): the baseline always loads, and must be set. */
+  needsBaseline?: boolean;
   /** The probe an entry runs. */
   probeOf(entry: E): Probe<never>;
   /** Every probe the kind may run (the runner finds them by name). */

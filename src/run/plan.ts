@@ -101,7 +101,7 @@ export function planRun(specs: readonly LoadedSpec[], opts: PlanOptions = {}): P
       }
       entries.push({
         spec, at, id: e.id, where: spec.where(at.path), probeKind, model,
-        baseline: checks.some((c) => c.expectation.change) && baseline ? { ...baseline, ...(preprocess && { preprocess }) } : undefined,
+        baseline: (checks.some((c) => c.expectation.change) || entryKind(at.kind).needsBaseline) && baseline ? { ...baseline, ...(preprocess && { preprocess }) } : undefined,
         device, devicePath,
         batch: e.engine?.batch ?? suite.engine?.batch ?? DEFAULT_BATCH,
         seed: opts.seed ?? e.seed ?? suite.seed ?? 0,

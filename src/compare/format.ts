@@ -50,16 +50,21 @@ export function mapPng(m: Map2d, scale?: { lo: number; hi: number }): string {
   return `data:image/png;base64,${encodePng({ width: m.width, height: m.height, data }).toString('base64')}`;
 }
 
-/** Baseline | candidate | |difference| of the rescaled maps (the difference on the same 0..1 scale). */
-export function sideBySide(p: ComparedMaps): string {
+/** |a − b| of the two maps each rescaled to [0, 1] (show it on the fixed 0..1 scale). */
+export function differenceMap(a: Map2d, b: Map2d): Map2d {
   const unit = (m: Map2d) => {
     let lo = Infinity, hi = -Infinity;
     for (let i = 0; i < m.data.length; i++) { lo = Math.min(lo, m.data[i]); hi = Math.max(hi, m.data[i]); }
     return Float32Array.from(m.data, (v) => (hi > lo ? (v - lo) / (hi - lo) : 0));
   };
-  const a = unit(p.baseline);
-  const b = unit(p.candidate);
-  const diff = { height: p.baseline.height, width: p.baseline.width, data: a.map((v, i) => Math.abs(v - b[i])) };
+  const x = unit(a);
+  const y = unit(b);
+  return { height: a.height, width: a.width, data: x.map((v, i) => Math.abs(v - y[i])) };
+}
+
+/** Baseline | candidate | |difference| of the rescaled maps (the difference on the same 0..1 scale). */
+export function sideBySide(p: ComparedMaps): string {
+  const diff = differenceMap(p.baseline, p.candidate);
   const img = (src: string, what: string) => `<figure><img src="${src}" width="160" alt="${escapeXml(what)}"><figcaption>${escapeXml(what)}</figcaption></figure>`;
   return `<div class="maps"><h3>${escapeXml(p.method)} · ${escapeXml(p.label)}</h3>${img(mapPng(p.baseline), 'baseline')}${img(mapPng(p.candidate), 'candidate')}${img(mapPng(diff, { lo: 0, hi: 1 }), '|difference|')}</div>`;
 }

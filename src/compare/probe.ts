@@ -6,7 +6,7 @@ import type { ForwardEngine } from '../probe/forward.ts';
 import type { Artifact, Measurement } from '../probe/measurement.ts';
 import type { Probe, ProbeOutput } from '../probe/probe.ts';
 import { diffModels, type DiffImage } from './diff.ts';
-import { mapPng } from './format.ts';
+import { differenceMap, mapPng } from './format.ts';
 import { COMPARE_METRICS } from './schema.ts';
 
 export interface CompareParams {
@@ -72,8 +72,9 @@ export const compareProbe: Probe<CompareParams> = {
       m['map.ssim'] = worst('ssim');
       m.map_similarity = m['map.ssim'];
       for (const pair of r.maps) {
-        for (const [side, map] of [['baseline', pair.baseline], ['candidate', pair.candidate]] as const) {
-          artifacts.push({ type: 'image', name: `${pair.method} ${side} ${pair.label}`, caption: `${pair.method} map on ${pair.label}: ${side}`, pngBase64: mapPng(map).split(',')[1], width: map.width, height: map.height });
+        const diff = differenceMap(pair.baseline, pair.candidate);
+        for (const [side, map, scale] of [['baseline', pair.baseline], ['candidate', pair.candidate], ['|difference|', diff, { lo: 0, hi: 1 }]] as const) {
+          artifacts.push({ type: 'image', name: `${pair.method} ${side} ${pair.label}`, caption: `${pair.method} map on ${pair.label}: ${side}`, pngBase64: mapPng(map, scale).split(',')[1], width: map.width, height: map.height });
         }
       }
     }

@@ -56,7 +56,7 @@ test('a permuted candidate passes: baseline units resolve to their permuted indi
   assert.equal(e.measurements['match.unit'], [perm[0], perm[5], perm[47]]);
   assert.is(e.measurements['family.matched'], 3);
   assert.ok(e.artifacts.some((a) => a.type === 'table' && a.name === 'matched units'));
-  assert.is(e.artifacts.filter((a) => a.type === 'image').length, 4); // baseline and candidate map per image
+  assert.is(e.artifacts.filter((a) => a.type === 'image').length, 6); // baseline | candidate | difference per image
   assert.is(report.exitCode, 0);
 });
 

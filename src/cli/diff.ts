@@ -3,7 +3,7 @@
 // printed like `git diff --stat`, written as JSON and HTML. Exit 0 · 1 changed (with --exit-code) · 2 · 3.
 import fs from 'node:fs';
 import path from 'node:path';
-import { diffModels, diffSteps, isIdentical, type DiffImage } from '../compare/diff.ts';
+import { diffModels, diffSteps, isIdentical } from '../compare/diff.ts';
 import { diffHtml, formatDiff } from '../compare/format.ts';
 import { chooseDevice, type Device } from '../engine/session.ts';
 import { badInput, EXIT } from '../errors.ts';
@@ -11,11 +11,10 @@ import { listLayers, type LayerInfo } from '../models/catalog.ts';
 import { loadModel } from '../models/load.ts';
 import type { ImportedModel } from '../models/types.ts';
 import { METHODS, type MethodName } from '../probes/attribution/index.ts';
-import { fixedBatch } from '../probe/forward.ts';
 import { createProgress } from '../run/progress.ts';
-import { readImage } from '../stimuli/image.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { parse } from './args.ts';
+import { readFolder } from './scan.ts';
 
 const USAGE = 'neurogate diff <baseline> <candidate> [--layers a,b,…] [--images <dir>] [--methods gradient,…|none] [--threshold <r>] [--orientations N] [--device auto|cpu|webgpu|cuda] [--batch N] [--json] [--report-dir <dir>] [--exit-code] [--quiet]';
 
@@ -50,19 +49,6 @@ function numberOpt(v: string | undefined, name: string, ok: (n: number) => boole
   return n;
 }
 
-const IMAGE_EXT = /\.(png|jpe?g)$/i;
-
-function readFolder(dir: string): DiffImage[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir).filter((n) => IMAGE_EXT.test(n)).sort();
-  } catch {
-    throw badInput('E_ARGS', 'cannot read the --images folder', dir, 'give a folder of PNG or JPEG images');
-  }
-  if (names.length === 0) throw badInput('E_ARGS', 'the --images folder holds no PNG or JPEG files', dir, 'give a folder of PNG or JPEG images');
-  return names.map((n) => ({ label: n, image: readImage(path.join(dir, n)) }));
-}
-
 export async function diffCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, USAGE);
   if (positionals.length !== 2) throw badInput('E_ARGS', 'give a baseline and a candidate model', undefined, `usage: ${USAGE}`);
@@ -80,11 +66,10 @@ export async function diffCommand(argv: string[]): Promise<number> {
   const candidate = await loadModel(refB);
   const layers = values.layers ? values.layers.split(',').map((s) => s.trim()).filter(Boolean) : defaultLayers(await listLayers(baseline), baseline);
   const chosen = await chooseDevice(device);
-  const batchSize = Math.min(batch, fixedBatch(baseline) ?? batch, fixedBatch(candidate) ?? batch);
-  const opts = { layers, images, orientations, threshold, methods: methods as MethodName[], batchSize, device: chosen.device };
+  const opts = { layers, images, orientations, threshold, methods: methods as MethodName[], batchSize: batch, device: chosen.device };
 
   const progress = createProgress({ quiet: values.quiet || values.json, intervalMs: 5000 });
-  progress.start(diffSteps(opts, Boolean(baseline.logits && candidate.logits)));
+  progress.start(diffSteps(baseline, candidate, opts));
   const t0 = performance.now();
   let result;
   try {

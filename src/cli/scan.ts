@@ -106,7 +106,8 @@ function defaultFor(kind: string, step: number): SweepSpec | undefined {
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
 
-function readFolder(dir: string): { label: string; image: ReturnType<typeof readImage> }[] {
+/** Every PNG/JPEG of a folder, by name (`--images` of scan and diff). */
+export function readFolder(dir: string): { label: string; image: ReturnType<typeof readImage> }[] {
   let names: string[];
   try {
     names = fs.readdirSync(dir).filter((n) => IMAGE_EXT.test(n)).sort();

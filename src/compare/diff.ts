@@ -3,6 +3,7 @@
 // then logit drift and attribution drift on images. Plain data out; the CLI prints and writes it.
 import { runBatched, type ConcreteDevice } from '../engine/session.ts';
 import { badInput } from '../errors.ts';
+import { fixedBatch } from '../probe/forward.ts';
 import { resolveLayer, type LayerInfo } from '../models/catalog.ts';
 import type { ImportedModel } from '../models/types.ts';
 import { METHODS, subjectOf, type MethodName } from '../probes/attribution/index.ts';
@@ -200,7 +201,9 @@ async function commonLayers(a: ImportedModel, b: ImportedModel, names: readonly 
 }
 
 export async function diffModels(baseline: ImportedModel, candidate: ImportedModel, opts: DiffOptions): Promise<DiffResult> {
-  const o = { grid: opts.grid ?? 4, batchSize: opts.batchSize ?? 8, device: opts.device ?? 'cpu' as ConcreteDevice };
+  // Exporters that write a fixed batch of 1 into the input (torch.onnx dynamo) get one input per run.
+  const batch = opts.batchSize ?? 8;
+  const o = { grid: opts.grid ?? 4, batchSize: Math.min(batch, fixedBatch(baseline) ?? batch, fixedBatch(candidate) ?? batch), device: opts.device ?? 'cpu' as ConcreteDevice };
   const orientations = opts.orientations ?? 16;
   const clutter = opts.clutter ?? 8;
   const threshold = opts.threshold ?? 0.8;
@@ -291,10 +294,11 @@ function argmax(v: ArrayLike<number>): number {
 }
 
 /** How many steps onStep will be called with, for a progress bar. */
-export function diffSteps(opts: Pick<DiffOptions, 'images' | 'layers' | 'orientations' | 'clutter' | 'methods' | 'batchSize'>, hasLogits = true): number {
+export function diffSteps(baseline: ImportedModel, candidate: ImportedModel, opts: Pick<DiffOptions, 'images' | 'layers' | 'orientations' | 'clutter' | 'methods' | 'batchSize'>): number {
   const n = opts.images.length + (opts.orientations ?? 16) + (opts.clutter ?? 8);
-  const chunks = Math.ceil(n / (opts.batchSize ?? 8));
+  const batch = opts.batchSize ?? 8;
+  const chunks = Math.ceil(n / Math.min(batch, fixedBatch(baseline) ?? batch, fixedBatch(candidate) ?? batch));
   const scored = opts.images.length > 0 ? opts.images.length : (opts.clutter ?? 8);
-  return 2 * chunks + opts.layers.length + (hasLogits ? (opts.methods ?? ['gradient']).length * scored : 0);
+  const attributions = baseline.logits && candidate.logits ? (opts.methods ?? ['gradient']).length * scored : 0;
+  return 2 * chunks + opts.layers.length + attributions;
 }
-

@@ -57,6 +57,12 @@ test('a noisy copy: exit 1 with --exit-code (0 without), first change and moved 
   assert.ok(json.layers[0].cka > 1 - 1e-9 && json.layers[1].cka < 1 - 1e-6 && json.layers[1].meanCorrelation < 0.99);
 });
 
+test('the two PyTorch exporters of one network (the dynamo one with a fixed batch of 1) diff as identical at the logits', () => {
+  const r = cli('diff', shapes, path.join(root, 'test/fixtures/shapes_cnn/shapes_cnn_dynamo.onnx'), '--layers', 'logits', '--methods', 'none', '--exit-code', '--quiet');
+  assert.is(r.code, 0, r.err + r.out);
+  assert.match(r.out, /identical within float tolerance/);
+});
+
 test('bad arguments exit 2 with the reason', () => {
   const cases: [string[], RegExp][] = [
     [['diff', shapes], /give a baseline and a candidate/],

@@ -65,7 +65,7 @@ test('validate --schema-only checks specs without loading models; a bad spec exi
 });
 
 test('--help on a subcommand prints its usage and exits 0; after `--` it is a file name', async () => {
-  for (const cmd of ['run', 'validate', 'init', 'layers', 'export', 'bless', 'scan', 'merge-reports']) {
+  for (const cmd of ['run', 'validate', 'init', 'layers', 'export', 'bless', 'scan', 'diff', 'merge-reports']) {
     const r = await captured(() => main([cmd, '--help']));
     assert.is(r.code, 0, `${cmd}: ${r.err}`);
     assert.match(r.out, new RegExp(`^usage: neurogate ${cmd}`), cmd);

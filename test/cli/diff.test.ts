@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeModel } from '../../src/engine/onnx.ts';
+import { nsfwjsFiles } from '../../src/models/zoo/nsfwjs.ts';
 import { loadShapes, noisy } from '../compare/shapes-variants.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -60,6 +61,20 @@ test('a noisy copy: exit 1 with --exit-code (0 without), first change and moved 
 test('the two PyTorch exporters of one network (the dynamo one with a fixed batch of 1) diff as identical at the logits', () => {
   const r = cli('diff', shapes, path.join(root, 'test/fixtures/shapes_cnn/shapes_cnn_dynamo.onnx'), '--layers', 'logits', '--methods', 'none', '--exit-code', '--quiet');
   assert.is(r.code, 0, r.err + r.out);
+  assert.match(r.out, /identical within float tolerance/);
+});
+
+test('a TF.js model.json on disk against the zoo model it was written from: identical', () => {
+  // The zoo's MobileNetV2 written out as plain TF.js files, as a user's own export would be.
+  const dir = path.join(tmp, 'tfjs');
+  fs.mkdirSync(dir);
+  const files = nsfwjsFiles('mobilenet_v2');
+  const manifest = files.modelJson.weightsManifest;
+  manifest.forEach((g, gi) => files.shards(gi).forEach((bytes, k) => fs.writeFileSync(path.join(dir, g.paths[k]), bytes)));
+  fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: files.modelJson.modelTopology, weightsManifest: manifest }));
+  const r = cli('diff', 'zoo:mobilenet_v2', 'tfjs/model.json', '--layers', 'block_5_expand,out_relu', '--methods', 'none', '--orientations', '4', '--exit-code', '--quiet');
+  assert.is(r.code, 0, r.err + r.out);
+  assert.match(r.out, /block_5_expand \| CKA 1\.0000/);
   assert.match(r.out, /identical within float tolerance/);
 });
 

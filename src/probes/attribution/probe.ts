@@ -80,7 +80,7 @@ async function topClass(subject: Subject, input: Tensor): Promise<Target> {
 
 async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise<ProbeOutput> {
   const model = engine.model;
-  const subject = subjectOf(model, { device: engine.device });
+  const subject = subjectOf(model, { device: engine.device, batchSize: engine.batchSize });
   const method = METHODS[p.method.name];
   const isMask = MASK_METHODS.includes(p.method.name);
   const display = p.heatmap ?? (isMask ? 'mask' : 'magnitude');

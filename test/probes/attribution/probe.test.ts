@@ -16,7 +16,7 @@ import { makeRng } from '../../../src/util/rng.ts';
 
 const dir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'fixtures', 'shapes_cnn');
 const model = importOnnxFile(path.join(dir, 'shapes_cnn.onnx'), { labels: ['disk', 'square', 'triangle'] });
-const engine: ForwardEngine = { model, device: 'cpu', forward: () => Promise.reject(new Error('the masks probe runs its own passes')) };
+const engine: ForwardEngine = { model, device: 'cpu', batchSize: 16, forward: () => Promise.reject(new Error('the masks probe runs its own passes')) };
 const disk = { label: 'shape_0_disk.png', image: readImage(path.join(dir, 'shape_0_disk.png')) };
 const BOX: [number, number, number, number] = [125, 85, 171, 130];
 

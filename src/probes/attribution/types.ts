@@ -37,16 +37,8 @@ export type Target =
   | { kind: 'unit'; tensor: string; channel: number; y?: number; x?: number }
   | { kind: 'channel'; tensor: string; channel: number };
 
-export type MethodName =
-  | 'gradient'
-  | 'gradient_x_input'
-  | 'smoothgrad'
-  | 'integrated_gradients'
-  | 'grad_cam'
-  | 'occlusion'
-  | 'rise'
-  | 'meaningful_perturbation'
-  | 'extremal';
+/** A method's spec name (`gradient`, `integrated_gradients`, …): the `name` of its descriptor in methods/index.ts. */
+export type MethodName = string;
 
 export type ParamValue = number | string | boolean | number[] | null;
 

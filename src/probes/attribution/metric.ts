@@ -82,6 +82,11 @@ export function describeMetric<O extends object>(d: MaskMetricDescriptor<O>): Ma
   return d;
 }
 
+/** A seed for a metric's own generator, drawn from the entry's stream (one draw per metric and image). */
+export function drawSeed(rng: Rng): number {
+  return Math.floor(rng() * 2 ** 32);
+}
+
 /** The schema of the metric's key under `measure:`. */
 export function metricSchema(d: AnyMetricDescriptor): z.ZodType {
   const s = d.form === 'flag' ? z.boolean() : blockSchema(d.options, d.defaults);

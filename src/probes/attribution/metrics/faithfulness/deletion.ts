@@ -98,33 +98,24 @@ async function curveMetric(kind: 'deletion' | 'insertion', ctx: MetricContext, o
 }
 
 const curveOptions = { steps: { schema: int(1, 10_000), description: 'Curve steps' } };
-const curvePasses = (o: CurveMetricOptions, _method: number, m: Record<string, unknown>) => (o.steps + 1) * (m.random_baseline ? 2 : 1);
 
-export const deletionMetric = describeMetric<CurveMetricOptions>({
-  key: 'deletion',
-  family: 'faithfulness',
-  description: 'Deletion curve AUC (deletion_auc, normalised: deletion_auc_norm)',
-  form: 'options',
-  options: curveOptions,
-  defaults: { steps: CURVE_DEFAULTS.steps },
-  metrics: ['deletion_auc', 'deletion_auc_norm'],
-  needs: ['model'],
-  passes: curvePasses,
-  run: (ctx, o) => curveMetric('deletion', ctx, o),
-});
+function curveDescriptor(kind: 'deletion' | 'insertion', description: string) {
+  return describeMetric<CurveMetricOptions>({
+    key: kind,
+    family: 'faithfulness',
+    description,
+    form: 'options',
+    options: curveOptions,
+    defaults: { steps: CURVE_DEFAULTS.steps },
+    metrics: [`${kind}_auc`, `${kind}_auc_norm`],
+    needs: ['model'],
+    passes: (o, _method, m) => (o.steps + 1) * (m.random_baseline ? 2 : 1),
+    run: (ctx, o) => curveMetric(kind, ctx, o),
+  });
+}
 
-export const insertionMetric = describeMetric<CurveMetricOptions>({
-  key: 'insertion',
-  family: 'faithfulness',
-  description: 'Insertion curve AUC (insertion_auc, insertion_auc_norm)',
-  form: 'options',
-  options: curveOptions,
-  defaults: { steps: CURVE_DEFAULTS.steps },
-  metrics: ['insertion_auc', 'insertion_auc_norm'],
-  needs: ['model'],
-  passes: curvePasses,
-  run: (ctx, o) => curveMetric('insertion', ctx, o),
-});
+export const deletionMetric = curveDescriptor('deletion', 'Deletion curve AUC (deletion_auc, normalised: deletion_auc_norm)');
+export const insertionMetric = curveDescriptor('insertion', 'Insertion curve AUC (insertion_auc, insertion_auc_norm)');
 
 /** A modifier: the deletion and insertion curves also score a seeded random map (their cost counts it). */
 export const randomBaselineMetric = describeMetric<Record<string, never>>({

@@ -6,6 +6,7 @@ import { badInput } from '../errors.ts';
 import type { ExpectationSpec } from '../check/forms.ts';
 import { SpecError, didYouMean, type SpecIssue } from '../suite/issues.ts';
 import { entryKind } from '../kinds/index.ts';
+import { DEFAULT_BATCH } from '../probe/forward.ts';
 import { entriesOf, type LoadedSpec, type SpecEntry } from '../kinds/load.ts';
 import type { Expectation } from '../suite/schema/expect.ts';
 import type { PathSegment } from '../suite/yaml.ts';
@@ -66,7 +67,6 @@ export interface PlannedSuite {
   entries: PlannedEntry[];
 }
 
-export const DEFAULT_BATCH = 16;
 
 export function planRun(specs: readonly LoadedSpec[], opts: PlanOptions = {}): PlannedSuite[] {
   const issues: SpecIssue[] = [];

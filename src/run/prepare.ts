@@ -3,6 +3,7 @@
 // place in the spec, before a single probe runs.
 import path from 'node:path';
 import { badInput, isNeurogateError } from '../errors.ts';
+import { resolveLayer } from '../models/catalog.ts';
 import { loadModel } from '../models/load.ts';
 import { preprocessField } from '../models/preprocess.ts';
 import type { ImportedModel } from '../models/types.ts';
@@ -11,6 +12,7 @@ import { outsideIssue } from '../suite/paths.ts';
 import type { LoadedSpec } from '../suite/spec.ts';
 import { readImage, type RgbImage } from '../stimuli/image.ts';
 import { entryKind } from '../kinds/index.ts';
+import type { LayerRef } from '../probe/kind.ts';
 import type { ModelChoice, PlannedEntry, PlannedSuite } from './plan.ts';
 import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 
@@ -81,11 +83,32 @@ export async function prepareRun(plan: readonly PlannedSuite[], limits: RunLimit
       const planned = kind.ownBaseline ? { ...pe, baseline: pe.model } : pe;
       const baselineModel = pe.baseline && !kind.ownBaseline ? await modelFor(pe.baseline, pe.spec) : undefined;
       if (!model || (pe.baseline && !kind.ownBaseline && !baselineModel)) continue;
+      // Every layer name the entry writes, on every model it runs, before its kind prepares it.
+      const layerIssues = await unknownLayers(pe, kind.layers?.(pe.at) ?? [], model, '');
+      if (baselineModel) layerIssues.push(...await unknownLayers(pe, kind.layers?.(pe.at) ?? [], baselineModel, ` (in the baseline model ${pe.baseline!.ref})`));
+      if (layerIssues.length) {
+        issues.push(...layerIssues);
+        continue;
+      }
       const prepared = await kind.prepare(pe, { model, baseline: baselineModel, baselineRef: pe.baseline?.ref }, { images: imageSource, issues, limits });
       if (prepared) entries.push({ plan: planned, ...prepared });
     }
     out.push({ plan: suite, entries });
   }
   if (issues.length) throw new SpecError(dedupeIssues(issues));
+  return out;
+}
+
+/** The layer names of an entry the model lacks, each at its place in the spec with the closest names. */
+async function unknownLayers(pe: PlannedEntry, refs: readonly LayerRef[], model: ImportedModel, suffix: string): Promise<SpecIssue[]> {
+  const out: SpecIssue[] = [];
+  for (const r of refs) {
+    try {
+      await resolveLayer(model, r.name);
+    } catch (e) {
+      if (!isNeurogateError(e) || e.kind !== 'bad_input') throw e;
+      out.push(pe.spec.issue(r.path, `${e.message}${suffix}`, e.hint));
+    }
+  }
   return out;
 }

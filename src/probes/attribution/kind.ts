@@ -2,7 +2,7 @@
 import type { EntryKind, LayerRef } from '../../probe/kind.ts';
 import { prepareEach } from '../../probe/kind.ts';
 import type { Probe } from '../../probe/probe.ts';
-import { fileRef } from '../../suite/paths.ts';
+import { imageRefs } from '../../suite/paths.ts';
 import { masksPasses } from './cost.ts';
 import { prepareMasks } from './prepare.ts';
 import { masksProbe } from './probe.ts';
@@ -13,10 +13,7 @@ export const masksKind: EntryKind<MaskEntry> = {
   schema: MaskEntrySchema,
   description: 'Attribution maps and masks of images, with checks on their metrics',
   maxEntries: 10_000,
-  crossChecks: (spec, { path: p, entry }) => [
-    ...(entry.image ? fileRef(spec, [...p, 'image'], entry.image, 'image') : []),
-    ...(entry.images ?? []).flatMap((img, i) => fileRef(spec, [...p, 'images', i], img, 'image')),
-  ],
+  crossChecks: (spec, { path: p, entry }) => imageRefs(spec, p, entry),
   probeOf: () => masksProbe as Probe<never>,
   probes: [masksProbe as Probe<never>],
   layers: ({ path: p, entry }) => {

@@ -4,13 +4,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { diffModels, diffSteps, isIdentical } from '../compare/diff.ts';
-import { diffHtml, formatDiff } from '../compare/format.ts';
+import { diffHtml, formatDiff } from './diff-format.ts';
 import { chooseDevice, type Device } from '../engine/session.ts';
 import { badInput, EXIT } from '../errors.ts';
 import { listLayers, type LayerInfo } from '../models/catalog.ts';
 import { loadModel } from '../models/load.ts';
 import type { ImportedModel } from '../models/types.ts';
-import { METHODS, type MethodName } from '../probes/attribution/index.ts';
+import { methodNamed, methods as allMethods, type MethodName } from '../probes/attribution/index.ts';
 import { createProgress } from '../run/progress.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { parse } from './args.ts';
@@ -56,7 +56,7 @@ export async function diffCommand(argv: string[]): Promise<number> {
   const orientations = numberOpt(values.orientations, 'orientations', (n) => Number.isInteger(n) && n >= 0 && n <= 360, 'an integer in 0..360') ?? 16;
   const batch = numberOpt(values.batch, 'batch', (n) => Number.isInteger(n) && n >= 1 && n <= 1024, 'an integer in 1..1024') ?? 8;
   const methods = values.methods === undefined ? (['gradient'] as MethodName[]) : values.methods === 'none' ? [] : values.methods.split(',').map((m) => m.trim());
-  for (const m of methods) if (!(m in METHODS)) throw badInput('E_ARGS', `--methods: unknown attribution method "${m}"`, undefined, `one or more of ${Object.keys(METHODS).join(', ')}, or none`);
+  for (const m of methods) if (!methodNamed(m)) throw badInput('E_ARGS', `--methods: unknown attribution method "${m}"`, undefined, `one or more of ${allMethods().map((d) => d.name).join(', ')}, or none`);
   const device = (values.device ?? 'auto') as Device;
   if (!['auto', 'cpu', 'webgpu', 'cuda'].includes(device)) throw badInput('E_ARGS', `--device ${device} is unknown`, undefined, 'one of auto, cpu, webgpu, cuda');
   const images = values.images ? readFolder(values.images) : [];

@@ -6,7 +6,7 @@ import { badInput } from '../errors.ts';
 import { fixedBatch } from '../probe/forward.ts';
 import { resolveLayer, type LayerInfo } from '../models/catalog.ts';
 import type { ImportedModel } from '../models/types.ts';
-import { METHODS, subjectOf, type MethodName } from '../probes/attribution/index.ts';
+import { methodFunction, subjectOf, type MethodName } from '../probes/attribution/index.ts';
 import { spatial } from '../probes/attribution/maps.ts';
 import { renderStimulus, type StimulusInput } from '../stimuli/index.ts';
 import { toModelInput, type RgbImage } from '../stimuli/image.ts';
@@ -268,7 +268,7 @@ export async function diffModels(baseline: ImportedModel, candidate: ImportedMod
         const target = argmax(sa.logits[i]);
         const mapOf = async (model: ImportedModel, sub: typeof subA) => {
           const input = toModelInput(items[i].render(model.preprocess.width, model.preprocess.height), model.preprocess);
-          const a = await METHODS[method](sub, input, { kind: 'class', index: target });
+          const a = await methodFunction(method)(sub, input, { kind: 'class', index: target });
           const m = spatial(a.masks?.[0]?.mask ?? a.map, 'abs_sum');
           return { height: m.dims[0], width: m.dims[1], data: m.data };
         };

@@ -6,7 +6,7 @@ import type { ForwardEngine } from '../probe/forward.ts';
 import type { Artifact, Measurement } from '../probe/measurement.ts';
 import type { Probe, ProbeOutput } from '../probe/probe.ts';
 import { diffModels, type DiffImage } from './diff.ts';
-import { differenceMap, mapPng } from './format.ts';
+import { differenceMap, mapPng } from './map-images.ts';
 import { COMPARE_METRICS } from './schema.ts';
 
 export interface CompareParams {

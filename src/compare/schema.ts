@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { ExpectSchema } from '../suite/schema/expect.ts';
 import { IdSchema, overridable, PathSchema } from '../suite/schema/common.ts';
+import { methodNamed } from '../probes/attribution/index.ts';
 
 export const COMPARE_METRICS = [
   'cka', 'cka_debiased', 'matched', 'mean_correlation',
@@ -19,7 +20,8 @@ export const COMPARE_METRICS = [
   'map_similarity', 'map.spearman', 'map.top_iou', 'map.ssim',
 ] as const;
 
-const METHOD = z.enum(['gradient', 'gradient_x_input', 'smoothgrad', 'integrated_gradients', 'grad_cam', 'occlusion', 'rise']);
+// Checked against the method descriptors when a spec is parsed, so registered methods count too.
+const METHOD = z.string().refine((name) => methodNamed(name) !== undefined, { message: 'unknown attribution method' });
 
 export const CompareEntrySchema = z
   .strictObject({

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { FC_SEED } from '../seed.ts';
 import { diffModels, isIdentical, layerChanged, type DiffOptions } from '../../src/compare/diff.ts';
-import { formatDiff } from '../../src/compare/format.ts';
+import { formatDiff } from '../../src/cli/diff-format.ts';
 import { applyEdit } from '../../src/probes/circuit/edits.ts';
 import { makeNet } from '../../src/engine/net.ts';
 import { readImage } from '../../src/stimuli/image.ts';

@@ -1,9 +1,8 @@
 // A release diff as people read it: a `git diff --stat`-like table (one row per layer, a bar for
 // how much it changed), the units that moved most, logit and attribution drift; and as HTML.
 import { escapeXml } from '../report/escape.ts';
-import { encodePng } from '../stimuli/image.ts';
-import { isIdentical, layerChanged, LOGIT_TOLERANCE, type ComparedMaps, type DiffResult } from './diff.ts';
-import type { Map2d } from './map-drift.ts';
+import { isIdentical, layerChanged, LOGIT_TOLERANCE, type ComparedMaps, type DiffResult } from '../compare/diff.ts';
+import { differenceMap, mapPng } from '../compare/map-images.ts';
 
 const f = (v: number | null | undefined, d: number) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(d));
 
@@ -37,29 +36,6 @@ export function formatDiff(r: DiffResult, meta: DiffMeta, width = 40): string {
   for (const a of r.attribution) out.push(`attribution ${a.method} on the ${r.logitInputs}: Spearman ${f(a.mean.spearman, 3)}, top-10% IoU ${f(a.mean.topIou, 3)}, SSIM ${f(a.mean.ssim, 3)} (mean of ${a.images.length})`);
   out.push(isIdentical(r) ? 'identical within float tolerance' : `changed: ${changed.length} of ${r.layers.length} layers${r.logits && r.logits.maxAbs > LOGIT_TOLERANCE ? ', logits' : ''}`);
   return out.join('\n');
-}
-
-/** A map rescaled to [0, 1] as a grey PNG data URI (white = most attributed). */
-export function mapPng(m: Map2d, scale?: { lo: number; hi: number }): string {
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < m.data.length; i++) { lo = Math.min(lo, m.data[i]); hi = Math.max(hi, m.data[i]); }
-  if (scale) ({ lo, hi } = scale);
-  const span = hi - lo || 1;
-  const data = new Float32Array(m.height * m.width * 3);
-  for (let i = 0; i < m.data.length; i++) data[3 * i] = data[3 * i + 1] = data[3 * i + 2] = Math.max(0, Math.min(255, (255 * (m.data[i] - lo)) / span));
-  return `data:image/png;base64,${encodePng({ width: m.width, height: m.height, data }).toString('base64')}`;
-}
-
-/** |a − b| of the two maps each rescaled to [0, 1] (show it on the fixed 0..1 scale). */
-export function differenceMap(a: Map2d, b: Map2d): Map2d {
-  const unit = (m: Map2d) => {
-    let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < m.data.length; i++) { lo = Math.min(lo, m.data[i]); hi = Math.max(hi, m.data[i]); }
-    return Float32Array.from(m.data, (v) => (hi > lo ? (v - lo) / (hi - lo) : 0));
-  };
-  const x = unit(a);
-  const y = unit(b);
-  return { height: a.height, width: a.width, data: x.map((v, i) => Math.abs(v - y[i])) };
 }
 
 /** Baseline | candidate | |difference| of the rescaled maps (the difference on the same 0..1 scale). */

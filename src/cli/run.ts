@@ -6,7 +6,7 @@ import type { Device } from '../engine/session.ts';
 import { badInput, EXIT, isNeurogateError } from '../errors.ts';
 import { DEFAULT_NAMES, writeReports } from '../report/index.ts';
 import { shownPath } from '../report/format.ts';
-import { runSpecs } from '../run/index.ts';
+import { run } from '../index.ts';
 import type { PlanOptions } from '../run/plan.ts';
 import { createProgress } from '../run/progress.ts';
 import { SpecError } from '../spec/issues.ts';
@@ -68,7 +68,7 @@ export async function runCommand(argv: string[], golden: GoldenRunOptions = {}):
   const store = openGoldenStore({ root: 'golden', outDir: reportDir });
   const stopOnInterrupt = exitOnInterrupt();
   try {
-    const { report } = await runSpecs({ paths, ...opts, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode } });
+    const report = await run(paths, { ...opts, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode } });
     if (mode === 'bless') console.log(formatBlessSummary(store));
     const only = values.json || values.junit || values.html;
     const wants = (format: 'junit' | 'html') => values[format] === true || (reporters ? reporters.has(format) : !only);

@@ -7,21 +7,21 @@ import { badInput } from './errors.ts';
 import { listLayers, type LayerInfo } from './models/catalog.ts';
 import { loadModel as importModel } from './models/load.ts';
 import type { ImportedModel } from './models/types.ts';
-import { METHODS, subjectOf, checkInput, type Attribution, type MethodName, type Target } from './probes/attribution/index.ts';
+import { methodNamed, methods, subjectOf, checkInput, type AnyMethod, type Attribution, type MethodName, type Target } from './probes/attribution/index.ts';
 import type { RunReport } from './report/model.ts';
 import { runSpecs, type RunRequest } from './run/index.ts';
-import { loadSpecFile } from './spec/load.ts';
-import type { Suite } from './spec/schema/suite.ts';
+import { loadSpecFile } from './kinds/load.ts';
+import type { Suite } from './suite/spec.ts';
 import { readImage, toModelInput } from './stimuli/image.ts';
 
 export type { Attribution, MethodName, Target } from './probes/attribution/index.ts';
 export type { ImportedModel } from './models/types.ts';
 export type { LayerInfo } from './models/catalog.ts';
 export type { Tensor } from './engine/tensor.ts';
-export type { Suite } from './spec/schema/suite.ts';
+export type { Suite } from './suite/spec.ts';
 export type { RunReport, SuiteResult, EntryResult, CheckResult } from './report/model.ts';
 export { NeurogateError, isNeurogateError } from './errors.ts';
-export { SpecError } from './spec/issues.ts';
+export { SpecError } from './suite/issues.ts';
 export { writeReports, toJson, toJunit, toHtml, formatSummary, type ReportOptions } from './report/index.ts';
 export { toGithub } from './report/github.ts';
 export { VERSION } from './version.ts';
@@ -88,8 +88,9 @@ export interface AttributeOptions {
 export async function attribute(model: ModelInput, image: string | Tensor, opts: AttributeOptions = {}): Promise<Attribution> {
   const m = await modelOf(model);
   const method = opts.method ?? 'integrated_gradients';
-  const fn = METHODS[method];
-  if (!fn) throw badInput('E_ARGS', `unknown attribution method "${method}"`, undefined, `one of ${Object.keys(METHODS).join(', ')}`);
+  const d = methodNamed(method);
+  if (!d) throw badInput('E_ARGS', `unknown attribution method "${method}"`, undefined, `one of ${methods().map((m) => m.name).join(', ')}`);
+  const fn = d.run as AnyMethod;
   const subject = subjectOf(m, { device: opts.device ?? 'cpu' });
   const input = typeof image === 'string' ? toModelInput(readImage(path.resolve(image)), m.preprocess) : image;
   checkInput(subject, input);

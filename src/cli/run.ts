@@ -2,20 +2,19 @@
 // unless only some formats are asked for), print the summary, exit 0 · 1 · 2 · 3.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Device } from '../engine/session.ts';
+import { DEVICES, type Device } from '../engine/session.ts';
 import { badInput, EXIT, isNeurogateError } from '../errors.ts';
 import { DEFAULT_NAMES, writeReports } from '../report/index.ts';
 import { shownPath } from '../report/format.ts';
 import { run } from '../index.ts';
 import type { PlanOptions } from '../run/plan.ts';
 import { createProgress } from '../run/progress.ts';
-import { SpecError } from '../spec/issues.ts';
-import { DEVICES } from '../spec/schema/common.ts';
+import { SpecError } from '../suite/issues.ts';
 import { didYouMean, parse, printable } from './args.ts';
 import { annotation, toGithub } from '../report/github.ts';
 import { openGoldenStore, formatBlessSummary, type GoldenRunOptions } from '../golden/index.ts';
 import { parseShard } from '../run/shard.ts';
-import { setRunLimits, type RunLimits } from '../run/limits.ts';
+import { applyImageLimits, DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 
 export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--reporter console,github,json,junit,html] [--json] [--junit] [--html] [--quiet] [--debug]';
 
@@ -60,7 +59,8 @@ export async function runCommand(argv: string[], golden: GoldenRunOptions = {}):
   const paths = specPaths(positionals, RUN_USAGE);
   const opts = planOptions(values, RUN_USAGE);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard, RUN_USAGE);
-  setRunLimits(limitOptions(values, RUN_USAGE));
+  const limits = limitOptions(values, RUN_USAGE);
+  applyImageLimits(limits);
   const reporters = parseReporters(values.reporter, RUN_USAGE);
   const reportDir = values['report-dir'] ?? 'reports';
   const mode = golden.goldenMode ?? 'compare';
@@ -68,7 +68,7 @@ export async function runCommand(argv: string[], golden: GoldenRunOptions = {}):
   const store = openGoldenStore({ root: 'golden', outDir: reportDir });
   const stopOnInterrupt = exitOnInterrupt();
   try {
-    const report = await run(paths, { ...opts, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode } });
+    const report = await run(paths, { ...opts, limits, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode } });
     if (mode === 'bless') console.log(formatBlessSummary(store));
     const only = values.json || values.junit || values.html;
     const wants = (format: 'junit' | 'html') => values[format] === true || (reporters ? reporters.has(format) : !only);
@@ -124,9 +124,9 @@ export function exitOnInterrupt(): () => void {
   return () => process.off('SIGINT', onSigint);
 }
 
-/** --allow-outside, --timeout <seconds>, --max-model-bytes <n>, --max-image-pixels <n>. */
-export function limitOptions(values: { 'allow-outside'?: boolean; timeout?: string; 'max-model-bytes'?: string; 'max-image-pixels'?: string }, usage: string): Partial<RunLimits> {
-  const out: Partial<RunLimits> = { allowOutside: values['allow-outside'] === true };
+/** --allow-outside, --timeout <seconds>, --max-model-bytes <n>, --max-image-pixels <n>; the defaults for flags not given. */
+export function limitOptions(values: { 'allow-outside'?: boolean; timeout?: string; 'max-model-bytes'?: string; 'max-image-pixels'?: string }, usage: string): RunLimits {
+  const out: RunLimits = { ...DEFAULT_LIMITS, allowOutside: values['allow-outside'] === true };
   if (values.timeout !== undefined) {
     const n = Number(values.timeout);
     if (values.timeout.trim() === '' || !Number.isFinite(n) || n <= 0) throw badInput('E_ARGS', `--timeout must be a positive number of seconds, got "${values.timeout}"`, undefined, `usage: ${usage}`);

@@ -22,6 +22,7 @@ import { benchReimpl } from './reimpl.ts';
 import { benchAttribution } from './attribution.ts';
 import { benchConvStack } from './convstack.ts';
 import { benchDiff } from './diff.ts';
+import { benchStartup } from './startup.ts';
 
 interface RunContext {
   device: ConcreteDevice;
@@ -65,6 +66,7 @@ const SECTIONS: Record<string, SectionEntry> = {
   diff: { devices: 'cpu', run: () => benchDiff() },
   attribution: { devices: 'any', run: (c) => benchAttribution({ device: c.device, ...(c.quick ? { iterations: 100, masks: 1000 } : {}) }) },
   convstack: { devices: 'any', run: (c) => benchConvStack({ device: c.device, repeats: c.quick ? 3 : 5 }) },
+  startup: { devices: 'cpu', run: () => benchStartup() },
 };
 
 function fmt(v: number): string {

@@ -1,6 +1,6 @@
 // The pictures in docs/: runs each docs example spec (docs/examples/<kind>.yaml) with `neurogate run`,
-// opens its report.html in headless Chromium (Debian's chromium driven by playwright-core, as the report
-// tests do) and saves the entry that shows that spec kind's part of the report as <out>/<kind>.png.
+// opens its report.html in headless Chromium (test/report/chromium.ts: the one npm installs, or
+// NEUROGATE_CHROMIUM) and saves the entry that shows that spec kind's part of the report as <out>/<kind>.png.
 //   npm run docs:screenshots                                   writes docs/img/<kind>.png
 //   node --import tsx scripts/docs-screenshots.ts [out-dir] [kind…]
 // test/docs/screenshots.test.ts runs the same code into a temp folder, so the committed pictures

@@ -24,9 +24,11 @@ export const ZOO_MODELS = ['mobilenet_v2'];
 const LEFT_OUT_PACKAGES: Record<string, string> = {
   '@tensorflow/tfjs': 'tfjs-wasm is the reference of the engine section only: a cpu-only section the GPU check does not run',
   '@tensorflow/tfjs-backend-wasm': 'as @tensorflow/tfjs',
-  'playwright-core': 'drives Chromium in the HTML-report tests; no bench section loads it',
   'onnxruntime-node': 'travels on its own, in onnxruntime-node.tar.xz, with its linux-x64 binaries only',
 };
+
+/** devDependencies the GPU check needs at run time. */
+const DEV_TOOLS_CARRIED = ['tsx'];
 
 /** Left out of node_modules.tar.xz but carried in an archive of their own: their dependencies still go in. */
 const TRAVELS_APART: Record<string, true> = { 'onnxruntime-node': true };
@@ -146,7 +148,8 @@ export function runtimePackages(repo: string): { dirs: string[]; skipped: string
       if (d) visit(d);
     }
   };
-  for (const name of Object.keys(pkg.dependencies ?? {})) {
+  // The bench runs the TypeScript sources, so tsx (a devDependency: the package runs its build) travels too.
+  for (const name of [...Object.keys(pkg.dependencies ?? {}), ...DEV_TOOLS_CARRIED]) {
     const d = resolveDir(name, repo);
     if (!d) throw new BundleError(`dependency ${name} is not installed`, 'run `npm ci` first');
     if (!(name in LEFT_OUT_PACKAGES)) visit(d);

@@ -6,21 +6,13 @@ import { isCI } from '../golden/store.ts';
 export const BLESS_USAGE = 'neurogate bless [files|dirs…] [--filter <regex on suite/entry>] [run options]';
 
 export async function blessCommand(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log([
-      `usage: ${BLESS_USAGE}`,
-      '',
-      'Runs the matching entries and records their results as goldens under golden/: missing goldens',
-      'are written, goldens outside their tolerance are rewritten, goldens still within it stay',
-      'untouched. Review the changes with `git diff golden/` and commit them.',
-      'Takes the options of `neurogate run`. Refused when CI is set: goldens never change in CI.',
-    ].join('\n'));
-    return 0;
-  }
+  const { runCommand } = await import('./run.ts');
+  // --help goes to run's option parser, which answers it before anything runs (main prints bless's help): also under CI.
+  const end = argv.indexOf('--');
+  if ((end < 0 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h')) return runCommand(argv, { goldenMode: 'bless' });
   if (isCI()) {
     throw badInput('E_GOLDEN_CI', 'neurogate bless does not run when CI is set: goldens never change in CI', undefined,
       'run it on a developer machine (without CI=true), review `git diff golden/` and commit');
   }
-  const { runCommand } = await import('./run.ts');
   return runCommand(argv, { goldenMode: 'bless' });
 }

@@ -2,7 +2,8 @@
 // channel range of each branch (so `mixed2:79` can be traced to its branch).
 import { parse } from './args.ts';
 import { loadModel } from '../models/load.ts';
-import { listLayers, type LayerInfo } from '../models/catalog.ts';
+import type { LayerInfo } from '../models/catalog.ts';
+import { layers as listLayers } from '../index.ts';
 import { badInput, EXIT } from '../errors.ts';
 // Entry kinds bring zoo models of their own (zoo:reimpl-curves): register them before a model is named.
 import '../kinds/index.ts';

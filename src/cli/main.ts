@@ -2,7 +2,8 @@
 // one-line messages and the exit codes CI reads (0 pass · 1 gate failed · 2 bad input · 3 internal).
 import { pathToFileURL } from 'node:url';
 import { EXIT, exitCodeFor, isNeurogateError } from '../errors.ts';
-import { HelpRequested } from './args.ts';
+import { didYouMean, HelpRequested, printable } from './args.ts';
+import { commandHelp } from './help.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -21,11 +22,23 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return ['usage: neurogate <command> [options]', '', 'commands:', ...lines, '', 'exit codes: 0 pass · 1 a check failed · 2 bad input · 3 internal error', 'add --debug for stack traces'].join('\n');
+  return ['usage: neurogate <command> [options]', '', 'commands:', ...lines, '', 'exit codes: 0 pass · 1 a check failed · 2 bad input · 3 internal error', 'neurogate help <command> (or <command> --help): its options, defaults and examples', 'add --debug for stack traces'].join('\n');
+}
+
+/** `unknown command "x"`, with the nearest command when it looks like a typo. */
+function unknownCommand(name: string): number {
+  const near = didYouMean(name, Object.keys(COMMANDS));
+  console.error(`neurogate: unknown command "${printable(name)}"${near ? ` — did you mean "${near}"?` : ''}\n\n${usage()}`);
+  return EXIT.badInput;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest[0] !== undefined && !rest[0].startsWith('-')) {
+    if (!COMMANDS[rest[0]]) return unknownCommand(rest[0]);
+    console.log(commandHelp(rest[0]));
+    return EXIT.pass;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
     return name ? EXIT.pass : EXIT.badInput;
@@ -35,16 +48,13 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.pass;
   }
   const cmd = COMMANDS[name];
-  if (!cmd) {
-    console.error(`neurogate: unknown command "${name}"\n\n${usage()}`);
-    return EXIT.badInput;
-  }
+  if (!cmd) return unknownCommand(name);
   const debug = rest.includes('--debug');
   try {
     return await (await cmd.load())(rest);
   } catch (e) {
     if (e instanceof HelpRequested) {
-      console.log(`usage: ${e.usage}`);
+      console.log(commandHelp(name));
       return EXIT.pass;
     }
     return reportError(e, debug);

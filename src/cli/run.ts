@@ -1,19 +1,22 @@
 // `neurogate run [files|dirs…]`: run the specs, write the reports (JSON always; JUnit and HTML
 // unless only some formats are asked for), print the summary, exit 0 · 1 · 2 · 3.
 import fs from 'node:fs';
+import path from 'node:path';
 import { DEVICES, type Device } from '../engine/session.ts';
-import { badInput, EXIT } from '../errors.ts';
-import { writeReports } from '../report/index.ts';
-import { runSpecs } from '../run/index.ts';
+import { badInput, EXIT, isNeurogateError } from '../errors.ts';
+import { DEFAULT_NAMES, writeReports } from '../report/index.ts';
+import { shownPath } from '../report/format.ts';
+import { run } from '../index.ts';
 import type { PlanOptions } from '../run/plan.ts';
 import { createProgress } from '../run/progress.ts';
 import { SpecError } from '../suite/issues.ts';
-import { parse } from './args.ts';
+import { didYouMean, parse, printable } from './args.ts';
+import { annotation, toGithub } from '../report/github.ts';
 import { openGoldenStore, formatBlessSummary, type GoldenRunOptions } from '../golden/index.ts';
 import { parseShard } from '../run/shard.ts';
 import { applyImageLimits, DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 
-export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--json] [--junit] [--html] [--quiet] [--debug]';
+export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--reporter console,github,json,junit,html] [--json] [--junit] [--html] [--quiet] [--debug]';
 
 const RUN_OPTIONS = {
   filter: { type: 'string' },
@@ -31,7 +34,25 @@ const RUN_OPTIONS = {
   junit: { type: 'boolean' },
   html: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  reporter: { type: 'string', multiple: true },
 } as const;
+
+export const REPORTERS = ['console', 'github', 'json', 'junit', 'html'] as const;
+export type Reporter = (typeof REPORTERS)[number];
+
+/** `--reporter a,b --reporter c` → the set named; undefined when the option is not given. */
+export function parseReporters(values: string[] | undefined, usage: string): Set<Reporter> | undefined {
+  if (values === undefined) return undefined;
+  const names = values.flatMap((v) => v.split(',')).map((n) => n.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!(REPORTERS as readonly string[]).includes(n)) {
+      const near = didYouMean(n, REPORTERS);
+      throw badInput('E_ARGS', `--reporter ${printable(n)} is not one of ${REPORTERS.join(', ')}`, undefined, near ? `did you mean ${near}?` : `usage: ${usage}`);
+    }
+  }
+  if (!names.length) throw badInput('E_ARGS', '--reporter needs at least one name', undefined, `one or more of ${REPORTERS.join(', ')}`);
+  return new Set(names as Reporter[]);
+}
 
 export async function runCommand(argv: string[], golden: GoldenRunOptions = {}): Promise<number> {
   const { values, positionals } = parse(argv, RUN_OPTIONS, RUN_USAGE);
@@ -40,29 +61,53 @@ export async function runCommand(argv: string[], golden: GoldenRunOptions = {}):
   const shard = values.shard === undefined ? undefined : parseShard(values.shard, RUN_USAGE);
   const limits = limitOptions(values, RUN_USAGE);
   applyImageLimits(limits);
+  const reporters = parseReporters(values.reporter, RUN_USAGE);
   const reportDir = values['report-dir'] ?? 'reports';
   const mode = golden.goldenMode ?? 'compare';
   // Goldens live in golden/ beside the specs' working directory; mismatch images go to the reports.
   const store = openGoldenStore({ root: 'golden', outDir: reportDir });
   const stopOnInterrupt = exitOnInterrupt();
   try {
-    const { report } = await runSpecs({ paths, ...opts, limits, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode } });
+    const report = await run(paths, { ...opts, limits, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode } });
     if (mode === 'bless') console.log(formatBlessSummary(store));
     const only = values.json || values.junit || values.html;
+    const wants = (format: 'junit' | 'html') => values[format] === true || (reporters ? reporters.has(format) : !only);
     await writeReports(report, {
       dir: reportDir,
       json: true,
-      junit: !only || values.junit === true,
-      html: !only || values.html === true,
+      junit: wants('junit'),
+      html: wants('html'),
       quiet: values.quiet,
+      ...(reporters && !reporters.has('console') && { stream: null }),
     });
+    if (reporters?.has('github')) process.stdout.write(toGithub(report));
     return report.exitCode;
   } catch (e) {
+    // No report for this run: a green report left from an earlier one would tell CI it passed.
+    removeStaleReports(reportDir);
+    if (reporters?.has('github') && isNeurogateError(e)) {
+      const issues = e instanceof SpecError ? e.issues : [{ where: e.where, message: e.message, hint: e.hint }];
+      for (const i of issues) process.stdout.write(annotation({ where: i.where, title: `neurogate: ${e.code}`, message: `${i.message}${i.hint ? ` — ${i.hint}` : ''}` }));
+    }
     if (e instanceof SpecError) return printSpecError(e);
     throw e;
   } finally {
     stopOnInterrupt();
   }
+}
+
+/** Deletes the report files an earlier run left in `dir`, and says so on stderr. */
+export function removeStaleReports(dir: string, stream: NodeJS.WritableStream = process.stderr): string[] {
+  const removed = Object.values(DEFAULT_NAMES).map((name) => path.join(dir, name)).filter((f) => {
+    try {
+      fs.unlinkSync(f);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (removed.length) stream.write(`neurogate: removed the reports of an earlier run (${removed.map(shownPath).join(', ')}): this run wrote none\n`);
+  return removed;
 }
 
 /**

@@ -37,10 +37,13 @@ function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:@=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command that records this golden: `--filter` is matched against `<suite>/<entry>`. */
+/**
+ * The command that records this golden, to paste as it is: the spec file (when known) and
+ * `--filter`, matched against `<suite>/<entry>`.
+ */
 export function blessHint(key: GoldenKey): string {
   const re = `^${escapeRegex(key.suite)}/${escapeRegex(key.entry)}$`;
-  return `npx neurogate bless --filter ${shellQuote(re)}`;
+  return `npx neurogate bless ${key.spec ? `${shellQuote(key.spec)} ` : ''}--filter ${shellQuote(re)}`;
 }
 
 function escapeRegex(s: string): string {

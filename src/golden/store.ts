@@ -14,6 +14,8 @@ export interface GoldenStore {
   ci: boolean;
   /** Files written by bless in this run, relative to root (for the bless summary). */
   written: string[];
+  /** Those of `written` that did not exist before: untracked, so `git diff` does not show them. */
+  created: string[];
 }
 
 export interface GoldenKey {
@@ -22,6 +24,8 @@ export interface GoldenKey {
   name: string;
   /** The engine, for results that differ by engine; left out for engine-independent goldens. */
   device?: string;
+  /** The spec file the golden's check is written in, for the command that records it (not part of the file name). */
+  spec?: string;
 }
 
 /** CI=true (and any other non-empty value but `false`/`0`), as Jest and Vitest read it. */
@@ -31,7 +35,7 @@ export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 export function openGoldenStore(opts: { root?: string; outDir?: string; ci?: boolean } = {}): GoldenStore {
-  return { root: opts.root ?? 'golden', outDir: opts.outDir, ci: opts.ci ?? isCI(), written: [] };
+  return { root: opts.root ?? 'golden', outDir: opts.outDir, ci: opts.ci ?? isCI(), written: [], created: [] };
 }
 
 /** Engines a golden can be keyed by (the concrete devices of src/engine/session.ts). */
@@ -89,8 +93,10 @@ export function writeGoldenBytes(store: GoldenStore, key: GoldenKey, ext: 'json'
     });
   }
   const rel = goldenRelPath(key, ext);
+  const existed = fs.existsSync(path.join(store.root, rel));
   writeInside(store.root, rel, data, 'golden');
   store.written.push(rel);
+  if (!existed) store.created.push(rel);
   return rel;
 }
 
@@ -148,9 +154,17 @@ export function parseNumericGolden(text: string, where: string): NumericGolden {
   return { value };
 }
 
-/** What bless did, for the end of its output: files written, relative to the store root. */
+/**
+ * What bless did, for the end of its output: new files and changed files listed apart, because
+ * `git diff` shows only the changed ones — new goldens are untracked until `git add`.
+ */
 export function formatBlessSummary(store: GoldenStore): string {
   if (store.written.length === 0) return 'bless: no golden changed\n';
-  const files = store.written.map((f) => `  ${path.join(store.root, f)}`).join('\n');
-  return `bless: ${store.written.length} golden${store.written.length === 1 ? '' : 's'} written — review with \`git diff ${store.root}\` and commit:\n${files}\n`;
+  const list = (files: string[]) => files.map((f) => `  ${path.join(store.root, f)}\n`).join('');
+  const plural = (n: number) => `${n} golden${n === 1 ? '' : 's'}`;
+  const changed = store.written.filter((f) => !store.created.includes(f));
+  let out = '';
+  if (store.created.length) out += `bless: ${plural(store.created.length)} new — untracked, so \`git diff\` does not show them: review each file, then \`git add ${store.root}\` and commit:\n${list(store.created)}`;
+  if (changed.length) out += `bless: ${plural(changed.length)} updated — review with \`git diff ${store.root}\` and commit:\n${list(changed)}`;
+  return out;
 }

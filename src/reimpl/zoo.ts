@@ -5,11 +5,13 @@ import type { ZooEntry } from '../models/zoo/entry.ts';
 import { buildCurveNet } from './network.ts';
 
 /** The files whose content decides the weights: the disk cache is keyed on them, so editing a rule rebuilds. */
-const RULE_FILES = ['params.ts', 'family.ts', 'rules.ts', 'network.ts'];
+const RULE_FILES = ['params', 'family', 'rules', 'network'];
+/** `.ts` from the sources, `.js` from the compiled package. */
+const EXT = import.meta.url.endsWith('.js') ? '.js' : '.ts';
 
 export const reimplCurvesEntry: ZooEntry = {
   name: 'reimpl-curves',
   description: 'clean-room curve detectors (128², grey inside): Gabor → complex → lines → early curves → 24 curves, weights written from geometric rules, no training',
   load: () => buildCurveNet({}, 'zoo:reimpl-curves').model,
-  sources: () => RULE_FILES.map((f) => fileURLToPath(new URL(`./${f}`, import.meta.url))),
+  sources: () => RULE_FILES.map((f) => fileURLToPath(new URL(`./${f}${EXT}`, import.meta.url))),
 };

@@ -130,7 +130,8 @@ function goldenCheck(
   out: ProbeOutput, device: string, key: { suite: string; entry: string; metric: string },
   spec: NonNullable<ExpectationSpec['golden']>, golden: ReportContext['golden'], where?: string,
 ): { check: CheckResult; artifacts: Artifact[] } {
-  const gk = { suite: key.suite, entry: key.entry, name: key.metric, device };
+  const specFile = where?.replace(/:\d+:\d+$/, '');
+  const gk = { suite: key.suite, entry: key.entry, name: key.metric, device, ...(specFile && { spec: specFile }) };
   const opts = spec === true ? {} : spec;
   if (!golden) {
     return { check: { metric: key.metric, expectation: 'matches golden', threshold: { form: 'golden' }, observed: null, passed: false, reason: 'goldens are not available in this run', ...(where && { where }) }, artifacts: [] };

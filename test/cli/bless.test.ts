@@ -41,7 +41,22 @@ test('missing golden under CI: exit 1, nothing written, the message says how to 
   const report = JSON.parse(fs.readFileSync(path.join(dir, 'reports', 'neurogate-report.json'), 'utf8'));
   const check = report.suites[0].entries[0].checks[0];
   assert.is(check.passed, false);
-  assert.match(check.reason, /neurogate bless --filter/);
+  assert.match(check.reason, /`npx neurogate bless g\.yaml --filter '\^g\/logits\$'`/);
+  hint = /`(npx neurogate bless [^`]*)`/.exec(check.reason)![1];
+});
+
+let hint = '';
+
+test('the hint, pasted into a shell, records the golden and bless lists it as new (untracked, so not in git diff)', () => {
+  // `npx` stands for the installed package's bin here; the rest of the line runs as the user pastes it.
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0' };
+  delete env.CI;
+  const r = spawnSync('bash', ['-c', `npx() { shift; node ${JSON.stringify(bin)} "$@"; }\n${hint}`], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  assert.ok(fs.existsSync(golden));
+  assert.match(r.stdout, /bless: 1 golden new — untracked.*git add golden/);
+  assert.match(r.stdout, /^ {2}golden\/g\/logits\/activation\.cpu\.json$/m);
+  fs.rmSync(path.join(dir, 'golden'), { recursive: true });
 });
 
 test('bless records the golden; CI then passes; a changed golden fails; bless refuses CI', () => {

@@ -64,7 +64,19 @@ const shippedRunners: Elsewhere = {
   check: () => sourceHas('test/cli/merge-reports-shipped.test.ts', "import { runShardsLocally } from '../../scripts/shards-local.ts'", "runShardsLocally({ shards: 3, args: ['specs'"),
 };
 
+const packageCheck: Elsewhere = {
+  runBy: 'npm run test:package (test/package/install.check.ts): npm pack, a fresh project, this install from the tarball, init, validate and run through npx — minutes of install, so not inside npm test',
+  check() {
+    assert.is(JSON.parse(read('package.json')).scripts['test:package'], 'node --import tsx test/package/install.check.ts');
+    sourceHas('test/package/install.check.ts', 'INSTALL_FROM_TARBALL = `ONNXRUNTIME_NODE_INSTALL=skip npm install -D ./${tarball}`', "'npx neurogate init --model model.onnx --image disk.png'", "sh('npx neurogate run', project)");
+  },
+};
+
 const RUN_ELSEWHERE: Record<string, Elsewhere> = {
+  // docs/install.md: what a user types in their own repository.
+  'ONNXRUNTIME_NODE_INSTALL=skip npm install -D neurogate': packageCheck,
+  'npx neurogate init --model model.onnx --image disk.png': packageCheck,
+  'npx neurogate run': packageCheck,
   'npm install': {
     runBy: '.ci/run as `npm ci`, which installs exactly package-lock.json and fails when it disagrees with package.json — so `npm install` gets the same tree',
     check() {

@@ -30,13 +30,22 @@ const SPEC_KEYS = new Set(suiteKeys());
 const ENTRY_KINDS = entryKinds().map((k) => k.key);
 
 test('every code fence has a language the tests know, and no fence hides from the reader', () => {
-  const known = new Set<string>([...SHELL_LANGS, 'yaml', 'python', 'text', 'json', '']);
+  const known = new Set<string>([...SHELL_LANGS, 'yaml', 'python', 'text', 'json', 'js', '']);
   for (const b of blocks) assert.ok(known.has(b.lang), `${at(b)}: fence language "${b.lang}" — use sh/bash/console (run by commands.test.ts) or one of ${[...known].join(', ')}`);
   // A fence indented 4+ spaces is not read as one (CommonMark), so its commands would escape the run.
   for (const f of pages) read(f).split('\n').forEach((l, i) => assert.not.match(l, /^ {4,}(```|~~~)/, `${f}:${i + 1}: indented fence`));
   // Bare and text blocks are for output and synopses: a runnable command there belongs in a sh block.
   for (const b of blocks.filter((x) => x.lang === '' || x.lang === 'text')) {
     for (const l of b.text.split('\n')) assert.not.match(l, /^\s*(\$ |npx |npm |node )/, `${at(b)}: "${l}" looks like a command; put it in a sh block`);
+  }
+});
+
+test('every js block is lines of the API example that npm run test:package runs (docs/examples/api.mjs)', () => {
+  const example = new Set(read('docs/examples/api.mjs').split('\n').map((l) => l.trim()));
+  const js = blocks.filter((b) => b.lang === 'js');
+  assert.ok(js.length >= 2, 'docs/api.md shows the import and the example');
+  for (const b of js) for (const l of b.text.split('\n').map((x) => x.trim()).filter(Boolean)) {
+    assert.ok(example.has(l) || /^import \{[^}]*\} from 'neurogate';$/.test(l), `${at(b)}: "${l}" is not in docs/examples/api.mjs`);
   }
 });
 
@@ -102,7 +111,8 @@ test('docs/ci.md carries docs/github-workflow.yml verbatim; the workflow caches,
   };
   const uses = (action: string) => (s: Record<string, any>) => typeof s.uses === 'string' && s.uses.startsWith(`${action}@`);
   const checkout = index(uses('actions/checkout'), 'checks out');
-  const node = index((s) => uses('actions/setup-node')(s) && String(s.with?.['node-version']) === '20', 'sets up Node 20');
+  const node = index((s) => uses('actions/setup-node')(s) && String(s.with?.['node-version']) === '${{ matrix.node }}', 'sets up the matrix\'s Node');
+  assert.equal((jobs[0] as { strategy?: { matrix?: { node?: number[] } } }).strategy?.matrix?.node, [20, 22, 24], 'tests Node 20, 22 and 24');
   const modules = index((s) => uses('actions/cache')(s) && s.with?.path === 'node_modules' && /hashFiles\('package-lock\.json'\)/.test(s.with?.key), 'caches node_modules on the lock file');
   // The converted-model cache: the folder NEUROGATE_CACHE_DIR points at (src/models/cache.ts reads it).
   const cacheDir = env?.NEUROGATE_CACHE_DIR ?? '';

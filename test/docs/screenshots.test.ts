@@ -4,7 +4,7 @@
 // `npx neurogate run docs/examples/<kind>.yaml`), its report opened in Chromium, the kind's entry
 // photographed — and checks each picture shows the entry. The committed docs/img/<kind>.png must
 // exist with about the same size (fonts differ between machines, so no pixel comparison).
-// Without Chromium this fails and says how to install it (.ci/run does).
+// The browser is the one npm installs (@sparticuz/chromium), or NEUROGATE_CHROMIUM when set.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';

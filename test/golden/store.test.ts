@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FC_SEED } from '../seed.ts';
-import { openGoldenStore, compareOrBless, goldenRelPath, isCI, toleranceFor, formatBlessSummary, type GoldenKey } from '../../src/golden/index.ts';
+import { openGoldenStore, compareOrBless, goldenRelPath, isCI, toleranceFor, formatBlessSummary, blessHint, type GoldenKey } from '../../src/golden/index.ts';
 import { formatNumericGolden, parseNumericGolden, encodeComponent } from '../../src/golden/store.ts';
 import { blessCommand } from '../../src/cli/bless.ts';
 import { NeurogateError } from '../../src/errors.ts';
@@ -46,6 +46,7 @@ test('real logits: missing → fail with a bless command; bless records; compare
   assert.not.ok(missing.passed);
   assert.is(missing.check.observed, null);
   assert.match(missing.check.reason!, "npx neurogate bless --filter '^shapes/square-logits$'");
+  assert.match(blessHint({ ...key, spec: 'my specs/a.yaml' }), "npx neurogate bless 'my specs/a.yaml' --filter '^shapes/square-logits$'");
   assert.equal(snapshot(dir), {}, 'compare never writes');
 
   const blessed = compareOrBless(store, key, logits, tol, 'bless');
@@ -83,6 +84,14 @@ test('bless leaves a golden that still matches byte-identical, and rewrites one 
   assert.match(changed.check.reason!, 'golden updated');
   assert.equal(parseNumericGolden(fs.readFileSync(file, 'utf8'), file).value, [1.5, 2, 3]);
   assert.equal(store.written.length, 2);
+  assert.match(formatBlessSummary(store), /^bless: 1 golden new — untracked/);
+
+  // The next bless run finds the file there: it is listed as updated (git diff shows it), not as new.
+  const next = openGoldenStore({ root: dir, ci: false });
+  compareOrBless(next, key, [2.5, 2, 3], tol, 'bless');
+  assert.equal(next.created, []);
+  assert.match(formatBlessSummary(next), /^bless: 1 golden updated — review with `git diff /);
+  assert.not.match(formatBlessSummary(next), 'new');
 });
 
 test('CI=true: nothing is ever written; a missing golden fails saying how to bless; bless is refused', async () => {

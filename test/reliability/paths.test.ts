@@ -33,6 +33,16 @@ test('the root is the nearest folder with package.json or .git, else the spec fo
   assert.is(specRoot(path.join(ws.dir, 'specs', 'deep', 'er')), ws.dir);
   const bare = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ng-rel-bare-')));
   assert.is(specRoot(bare), bare);
+  // A plain folder (no package.json, no .git) where specs/ sits beside the model: the working directory is the project.
+  fs.mkdirSync(path.join(bare, 'specs'));
+  const cwd = process.cwd();
+  process.chdir(bare);
+  try {
+    assert.is(specRoot(path.join(bare, 'specs')), bare);
+    assert.is(specRoot(ws.dir), ws.dir, 'a spec outside the working directory keeps its own root');
+  } finally {
+    process.chdir(cwd);
+  }
   assert.ok(isInside(ws.dir, path.join(ws.dir, 'images', 'shape_0_disk.png')));
   assert.not.ok(isInside(ws.dir, path.join(ws.dir, 'images', 'link-out.png')), 'a symlink out is outside');
   assert.not.ok(isInside(ws.dir, path.join(ws.dir, 'images', 'dir-out', path.basename(secret))), 'a symlinked folder out is outside');

@@ -45,14 +45,16 @@ test('formats can be switched off or renamed (into subfolders); quiet prints fai
   assert.is(silent.text(), '');
 });
 
-test('the JUnit file lists each failed check with observed vs threshold, and the error', () => {
+test('the JUnit file has a testcase per check, each failed one with observed vs threshold, and the error', () => {
   const xml = toJunit(smallReport);
-  assert.match(xml, '<testsuites name="neurogate" tests="3" failures="2" errors="1"');
+  assert.match(xml, '<testsuites name="neurogate" tests="4" failures="2" errors="1"');
   assert.match(xml, '<failure message="tuning.echo: observed 0.79996, expected ≤ 0.1 — above the maximum" type="check">');
   assert.match(xml, 'threshold: {"max":0.1}');
   assert.match(xml, 'baseline: 31');
   assert.match(xml, '<error message="layer &quot;mixed9&quot; not found — did you mean mixed2?" type="E_LAYER">');
-  assert.match(xml, '<testcase name="echo" classname="curves.neurons" file="specs/a.yaml" line="9"');
+  assert.match(xml, '<testcase name="echo › tuning.echo ≤ 0.1" classname="curves.echo" time="0.040">');
+  assert.match(xml, 'at: specs/a.yaml:12:7');
+  assert.match(xml, '<testcase name="broken" classname="curves.broken" time="0.000">');
   assert.match(xml, '<property name="model.hash" value="' + 'ab'.repeat(16) + '"/>');
 });
 

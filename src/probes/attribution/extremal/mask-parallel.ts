@@ -186,18 +186,24 @@ export async function createParallelMaskGenerator(height: number, width: number,
 }
 
 /**
- * Start n workers on mask-worker.ts. The sources are TypeScript, so each worker registers tsx
- * first (as bin/neurogate.js does); a worker that fails to start makes the caller use fewer.
+ * Start n workers on mask-worker. Run from the TypeScript sources, each worker registers tsx
+ * first (as bin/neurogate.js does in a checkout); the compiled package's worker is plain
+ * JavaScript. A worker that fails to start makes the caller use fewer.
  */
 async function startWorkers(setup: SharedSetup, n: number): Promise<Worker[]> {
-  let api: string;
-  try {
-    api = import.meta.resolve('tsx/esm/api');
-  } catch {
-    return [];
+  let src: string;
+  if (import.meta.url.endsWith('.js')) {
+    src = `import(${JSON.stringify(new URL('./mask-worker.js', import.meta.url).href)})`;
+  } else {
+    let api: string;
+    try {
+      api = import.meta.resolve('tsx/esm/api');
+    } catch {
+      return [];
+    }
+    const entry = new URL('./mask-worker.ts', import.meta.url).href;
+    src = `(async () => { const { register } = await import(${JSON.stringify(api)}); register(); await import(${JSON.stringify(entry)}); })()`;
   }
-  const entry = new URL('./mask-worker.ts', import.meta.url).href;
-  const src = `(async () => { const { register } = await import(${JSON.stringify(api)}); register(); await import(${JSON.stringify(entry)}); })()`;
   const started = await Promise.allSettled(Array.from({ length: n }, (_, i) => new Promise<Worker>((resolve, reject) => {
     const w = new Worker(src, { eval: true, workerData: { ...setup, index: i + 1 } });
     w.unref();

@@ -46,11 +46,13 @@ export async function loadModel(ref: string, baseDir = process.cwd(), opts: Load
 function loadFile(file: string, opts: LoadOptions): ImportedModel {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_MODEL_BYTES;
   let target = file;
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) target = path.join(file, 'model.json');
+  // A model named by its folder: its model.json must really be in that folder.
+  let root: string | undefined;
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) [target, root] = [path.join(file, 'model.json'), file];
   if (target.endsWith('.onnx')) return importOnnxFile(target, { maxBytes, labels: opts.labels });
   if (target.endsWith('.json')) {
     try {
-      const files = tfjsFilesFromDisk(target, maxBytes);
+      const files = tfjsFilesFromDisk(target, maxBytes, root);
       const graph = files.modelJson.format === 'graph-model' || Array.isArray(files.modelJson.modelTopology?.node);
       return graph ? importGraphModel(files, target, { labels: opts.labels }) : importLayersModel(files, target, { labels: opts.labels });
     } catch (e) {

@@ -1,11 +1,11 @@
 // Importing ONNX files as they are: weights as initializers, as Constant nodes, or in an
 // external data file beside the model (the newer torch.onnx exporter writes `.onnx.data`).
-import fs from 'node:fs';
 import path from 'node:path';
 import { decodeModel, type ModelProto } from '../engine/onnx.ts';
 import { constantsToInitializers, topoOrder, graphInputs, inputDims, node, producerOf, valueInfo } from '../engine/graph.ts';
 import { makeNet } from '../engine/net.ts';
 import { badInput } from '../errors.ts';
+import { readGuarded } from '../io/guarded-fs.ts';
 import type { ImportedModel, Preprocess } from './types.ts';
 
 export interface OnnxImportOptions {
@@ -28,17 +28,7 @@ export function importOnnxFile(file: string, opts: OnnxImportOptions = {}): Impo
 }
 
 function readLimited(file: string, maxBytes: number): Uint8Array {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch {
-    throw badInput('E_MODEL_MISSING', 'model file not found', file, 'check the path (relative paths resolve from the spec file)');
-  }
-  if (!st.isFile()) throw badInput('E_MODEL_MISSING', 'model path is not a file', file, 'give the path of a .onnx file');
-  if (st.size > maxBytes) {
-    throw badInput('E_MODEL_TOO_BIG', `model file is ${st.size} bytes, over the limit of ${maxBytes}`, file, 'raise the limit (--max-model-bytes) if this is intended');
-  }
-  return fs.readFileSync(file);
+  return readGuarded(file, { what: 'model file', code: 'MODEL', maxBytes, flag: '--max-model-bytes', missingHint: 'check the path (relative paths resolve from the spec file)' });
 }
 
 /** Pull `.onnx.data` bytes into the initializers; locations must stay inside the model's folder. */
@@ -55,11 +45,12 @@ function loadExternalData(model: ModelProto, dir: string, where: string, maxByte
       throw badInput('E_ONNX_EXTERNAL', `initializer "${t.name}" points outside the model's folder (${loc})`, where, 'external data must sit beside the .onnx file');
     }
     if (!files.has(full)) {
-      try {
-        files.set(full, fs.readFileSync(full));
-      } catch {
-        throw badInput('E_ONNX_EXTERNAL', `external data file "${loc}" for initializer "${t.name}" not found`, where, 'keep the .onnx.data file beside the .onnx file');
-      }
+      // The model's own folder is the root, whatever --allow-outside says: a model file decides
+      // what it reads, so a link beside it must not reach the rest of the machine.
+      files.set(full, readGuarded(full, {
+        what: `external data "${loc}" of initializer "${t.name}"`, code: 'ONNX_EXTERNAL', maxBytes: maxBytes - total, flag: '--max-model-bytes',
+        root: dir, missingHint: 'keep the .onnx.data file beside the .onnx file',
+      }));
       total += files.get(full)!.length;
       if (total > maxBytes) throw badInput('E_MODEL_TOO_BIG', `external data exceeds the limit of ${maxBytes} bytes`, where, 'raise the limit if this is intended');
     }

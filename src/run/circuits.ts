@@ -6,7 +6,8 @@ import { badInput, isNeurogateError } from '../errors.ts';
 import { unitMeans } from '../probes/circuit/means.ts';
 import { readImage, type RgbImage } from '../stimuli/image.ts';
 import { outsideIssue } from '../spec/load.ts';
-import { runLimits } from './limits.ts';
+import { runLimits, specRoot } from './limits.ts';
+import { checkPath } from '../io/guarded-fs.ts';
 import { resolveLayer } from '../models/catalog.ts';
 import { loadModel } from '../models/load.ts';
 import type { ImportedModel } from '../models/types.ts';
@@ -93,11 +94,16 @@ export async function editsOf(e: CircuitEntry, model: ImportedModel, dir: string
   const out: Edit[] = [];
   for (const s of e.edit) {
     const means = 'ablate' in s && s.ablate.mean_over
-      ? await unitMeans(model, (await resolveLayer(model, s.ablate.layer)).tensor, unitList(s.ablate.units), s.ablate.mean_over.map((f) => readImage(path.resolve(dir, f))))
+      ? await unitMeans(model, (await resolveLayer(model, s.ablate.layer)).tensor, unitList(s.ablate.units), s.ablate.mean_over.map((f) => readImage(path.resolve(dir, f), undefined, inProject(dir))))
       : undefined;
     out.push(await editFrom(s, model, dir, means));
   }
   return out;
+}
+
+/** The path policy of files a spec in `dir` names: its project, unless --allow-outside. */
+function inProject(dir: string): { root: string; allowOutside: boolean } {
+  return { root: specRoot(dir), allowOutside: runLimits().allowOutside };
 }
 
 /** One spec edit → an IR edit; layer names resolve against the catalog, `transplant` loads its donor (relative to `dir`). */
@@ -111,6 +117,8 @@ export async function editFrom(s: EditSpec, model: ImportedModel, dir: string, m
   if ('scale' in s) return { op: 'scale', to: await ref(s.scale.layer, s.scale.units), from: s.scale.from, factor: s.scale.factor };
   if ('sign' in s) return { op: 'sign', to: await ref(s.sign.layer, s.sign.units), from: s.sign.from, keep: s.sign.keep };
   if ('rotate' in s) return { op: 'rotate', to: await ref(s.rotate.layer, s.rotate.units), from: s.rotate.from, degrees: s.rotate.degrees };
+  // Checked here, where it is opened, as well as at validation: `export --edit` comes this way too.
+  if (!s.transplant.model.startsWith('zoo:')) checkPath(path.resolve(dir, s.transplant.model), { what: 'transplant donor model', code: 'MODEL', maxBytes: Infinity, ...inProject(dir) });
   const donor = await loadModel(s.transplant.model, dir, { maxBytes: runLimits().maxModelBytes });
   const src = await resolveLayer(donor, s.transplant.source_layer ?? s.transplant.layer);
   return { op: 'transplant', to: await ref(s.transplant.layer, s.transplant.units), source: donor.net.model, sourceTensor: src.tensor };

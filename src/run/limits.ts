@@ -2,6 +2,7 @@
 // --max-image-pixels) and read where each one applies: spec loading, model and image loading, probes.
 import fs from 'node:fs';
 import path from 'node:path';
+import { projectRoot } from '../io/project-root.ts';
 import { DEFAULT_IMAGE_LIMITS, setImageLimits } from '../stimuli/image.ts';
 
 export interface RunLimits {
@@ -48,13 +49,7 @@ function applyImageLimits(): void {
  * spec's own folder alone would be too narrow; the project is what a CI checkout trusts.
  */
 export function specRoot(specDir: string): string {
-  let dir = realOr(specDir);
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, '.git'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return realOr(specDir);
-    dir = up;
-  }
+  return projectRoot(specDir);
 }
 
 /**

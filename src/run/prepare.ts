@@ -14,7 +14,7 @@ import { prepareReimpl } from '../reimpl/prepare.ts';
 import { prepareMasks } from './masks.ts';
 import type { ModelChoice, PlannedEntry, PlannedSuite } from './plan.ts';
 import { outsideIssue, type LoadedSpec } from '../spec/load.ts';
-import { runLimits } from './limits.ts';
+import { runLimits, specRoot } from './limits.ts';
 
 export interface PreparedEntry {
   plan: PlannedEntry;
@@ -68,7 +68,7 @@ export async function prepareRun(plan: readonly PlannedSuite[]): Promise<Prepare
         }
         if (!images.has(abs)) {
           try {
-            images.set(abs, readImage(abs));
+            images.set(abs, readImage(abs, undefined, { root: specRoot(pe.spec.dir), allowOutside: runLimits().allowOutside }));
           } catch (e) {
             if (!isNeurogateError(e)) throw e;
             issues.push(pe.spec.issue(at, e.message, e.hint));

@@ -6,7 +6,8 @@ import type { Document } from 'yaml';
 import { badInput } from '../errors.ts';
 import { SpecError, issueAt, type SpecIssue } from './issues.ts';
 import { sourceText, whereAt, type SourceText } from './source.ts';
-import { parseYaml, locate, type PathSegment } from './yaml.ts';
+import { parseYaml, locate, YAML_LIMITS, type PathSegment } from './yaml.ts';
+import { readGuardedText } from '../io/guarded-fs.ts';
 import { zodIssues } from './zod-issues.ts';
 import { isInside, runLimits, specRoot } from '../run/limits.ts';
 import { SuiteSchema, type Suite } from './schema/suite.ts';
@@ -52,15 +53,9 @@ export function entriesOf(suite: Suite): SpecEntry[] {
 }
 
 export function loadSpecFile(file: string, overrides: SpecOverrides = {}): LoadedSpec {
-  let text: string;
-  try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) throw badInput('E_SPEC_MISSING', 'not a file', file, 'give a spec file (.yaml) or a directory of them');
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') throw badInput('E_SPEC_MISSING', 'spec file not found', file, 'check the path');
-    throw e;
-  }
+  // The spec itself is named by the user (or found under a folder they named), so no root applies
+  // here; the size is held to the YAML limit before the file is read.
+  const text = readGuardedText(file, { what: 'spec file', code: 'SPEC', maxBytes: YAML_LIMITS.maxBytes, missingHint: 'check the path' });
   return loadSpecText(file, text, overrides);
 }
 

@@ -1,11 +1,11 @@
 // Image IO: PNG/JPEG decode (pngjs, jpeg-js) with size limits checked before decoding,
 // bilinear resize, conversion to a model's NCHW input, and PNG encoding for reports.
-import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import { badInput } from '../errors.ts';
+import { readGuarded } from '../io/guarded-fs.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import type { Preprocess } from '../models/types.ts';
 
@@ -58,17 +58,12 @@ const PIXELS_FLAG = '--max-image-pixels';
  * - a 4-component JPEG without an Adobe marker is refused: whether it is inverted is unknowable.
  */
 
-export function readImage(file: string, limits: ImageLimits = processLimits): RgbImage {
-  let bytes: Buffer;
-  try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) throw badInput('E_IMAGE_NOT_FILE', `image ${path.basename(file)} is not a file`, file, HINT);
-    if (st.size > limits.maxBytes) throw badInput('E_IMAGE_TOO_BIG', `image ${path.basename(file)} is ${st.size} bytes, over the limit of ${limits.maxBytes}`, file, 'shrink or re-encode it');
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') throw badInput('E_IMAGE_MISSING', `image ${path.basename(file)} not found`, file, 'check the path (relative paths resolve from the spec file)');
-    throw e;
-  }
+/** `root`: the folder the image must really be in (a spec's project), unless `allowOutside`. */
+export function readImage(file: string, limits: ImageLimits = processLimits, place: { root?: string; allowOutside?: boolean } = {}): RgbImage {
+  const bytes = readGuarded(file, {
+    what: `image ${path.basename(file)}`, code: 'IMAGE', maxBytes: limits.maxBytes, ...place,
+    missingHint: 'check the path (relative paths resolve from the spec file)',
+  });
   return decodeImage(bytes, file, limits);
 }
 

@@ -66,9 +66,22 @@ export function reportError(e: unknown, debug: boolean): number {
 /** Run as the process's command (from bin/neurogate.js, or `node --import tsx src/cli/main.ts`). */
 export function runAsProcess(argv: string[]): void {
   main(argv).then(
-    (code) => { process.exitCode = code; },
-    (e) => { process.exitCode = reportError(e, argv.includes('--debug')); },
+    (code) => endProcess(code),
+    (e) => endProcess(reportError(e, argv.includes('--debug'))),
   );
+}
+
+/** How long work left running after the command returned may keep the process alive. */
+export const EXIT_GRACE_MS = 2000;
+
+/**
+ * The command has returned and its reports are written; what still runs is work it abandoned
+ * (a timed-out entry's onnxruntime call, which cannot be cancelled). The process ends now if
+ * nothing is left, and at most EXIT_GRACE_MS later if something is: a limit must bound the process.
+ */
+function endProcess(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) runAsProcess(process.argv.slice(2));

@@ -79,12 +79,16 @@ export function exitOnInterrupt(): () => void {
   return () => process.off('SIGINT', onSigint);
 }
 
+/** Longest --timeout: a week (Node's timers overflow past 2^31 ms, about 24.8 days, and fire at once). */
+export const MAX_TIMEOUT_S = 7 * 24 * 3600;
+
 /** --allow-outside, --timeout <seconds>, --max-model-bytes <n>, --max-image-pixels <n>. */
 export function limitOptions(values: { 'allow-outside'?: boolean; timeout?: string; 'max-model-bytes'?: string; 'max-image-pixels'?: string }, usage: string): Partial<RunLimits> {
   const out: Partial<RunLimits> = { allowOutside: values['allow-outside'] === true };
   if (values.timeout !== undefined) {
     const n = Number(values.timeout);
     if (values.timeout.trim() === '' || !Number.isFinite(n) || n <= 0) throw badInput('E_ARGS', `--timeout must be a positive number of seconds, got "${values.timeout}"`, undefined, `usage: ${usage}`);
+    if (n > MAX_TIMEOUT_S) throw badInput('E_ARGS', `--timeout ${values.timeout} is over the limit of ${MAX_TIMEOUT_S} s (a week)`, undefined, 'give a timeout per entry in seconds, at most a week');
     out.timeoutS = n;
   }
   const count = (flag: string, what: string, v: string | undefined): number | undefined => {

@@ -5,6 +5,7 @@ import { decodeModel, type ModelProto } from '../engine/onnx.ts';
 import { constantsToInitializers, topoOrder, graphInputs, inputDims, node, producerOf, valueInfo } from '../engine/graph.ts';
 import { makeNet } from '../engine/net.ts';
 import { badInput } from '../errors.ts';
+import { checkInputSize } from './input-size.ts';
 import { readGuarded } from '../io/guarded-fs.ts';
 import type { ImportedModel, Preprocess } from './types.ts';
 
@@ -79,15 +80,12 @@ function describe(model: ModelProto, where: string, labels?: string[]): Imported
   if (dims.length !== 4) {
     throw badInput('E_MODEL_INPUT_RANK', `input "${inputName}" has shape [${dims.join(', ')}]; neurogate needs a 4-D image input`, where, 'export with an NCHW or NHWC image input');
   }
-  let layout: 'NCHW' | 'NHWC' = 'NCHW';
-  let [, c, h, w] = dims;
-  if (dims[3] === 3 || dims[3] === 1) {
-    if (dims[1] !== 3 && dims[1] !== 1) {
-      layout = 'NHWC';
-      [, h, w, c] = dims;
-      inputName = wrapNhwcInput(model, inputName, [c, h, w]);
-    }
-  }
+  const nhwc = (dims[3] === 3 || dims[3] === 1) && dims[1] !== 3 && dims[1] !== 1;
+  const layout: 'NCHW' | 'NHWC' = nhwc ? 'NHWC' : 'NCHW';
+  const [c, h, w] = nhwc ? [dims[3], dims[1], dims[2]] : [dims[1], dims[2], dims[3]];
+  // Before the NHWC wrapper or any probe sizes a tensor by these numbers.
+  checkInputSize({ channels: c, height: h, width: w }, where);
+  if (nhwc) inputName = wrapNhwcInput(model, inputName, [c, h, w]);
   if (typeof c !== 'number' || typeof h !== 'number' || typeof w !== 'number') {
     throw badInput('E_MODEL_INPUT_DYNAMIC', `input "${inputs[0]}" has symbolic size [${dims.join(', ')}] beyond the batch axis`, where,
       'export with a fixed image size (only the batch may be dynamic)');

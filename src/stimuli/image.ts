@@ -42,6 +42,8 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const HINT = 'use a PNG or JPEG photograph (RGB, grey or with alpha)';
 const CONVERT_HINT = 'convert it to PNG, e.g. `convert in.jpg -colorspace sRGB out.png` (ImageMagick)';
 const PIXELS_FLAG = '--max-image-pixels';
+/** Longest side an image may have (JPEG's own maximum is 65,535; photographs stay far below). */
+export const MAX_IMAGE_SIDE = 16384;
 
 /*
  * What each variant becomes — always 8-bit RGB, with no colour management (ICC profiles and PNG
@@ -79,6 +81,10 @@ export function decodeImage(bytes: Uint8Array, where: string, limits: ImageLimit
 function checkSize(w: number, h: number, where: string, limits: ImageLimits): void {
   const name = path.basename(where);
   if (!(w > 0 && h > 0)) throw badInput('E_IMAGE_EMPTY', `image ${name} has zero size (${w}×${h})`, where, HINT);
+  // A 1 × 39,999,999 strip is under the pixel limit yet every resize of it allocates by its long side.
+  if (w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE) {
+    throw badInput('E_IMAGE_TOO_BIG', `image ${name} is ${w}×${h}; each side must be at most ${MAX_IMAGE_SIDE} pixels`, where, 'resize it');
+  }
   if (w * h > limits.maxPixels) {
     throw badInput('E_IMAGE_TOO_BIG', `image ${name} is ${w}×${h} = ${w * h} pixels, over the limit of ${limits.maxPixels} (${PIXELS_FLAG})`, where,
       `resize it, or raise the limit with \`neurogate run ${PIXELS_FLAG} <n>\` if it is meant to be this large`);

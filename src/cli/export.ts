@@ -11,6 +11,7 @@ import { loadSpecFile } from '../spec/load.ts';
 import { editsOf } from '../run/circuits.ts';
 import { applyEdits } from '../probes/circuit/edits.ts';
 import type { ImportedModel } from '../models/types.ts';
+import { oneLine } from '../io/terminal.ts';
 
 const USAGE = 'neurogate export <model> <out.onnx> [--edit <spec.yaml>#<circuit-id>]';
 
@@ -25,7 +26,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const ir = values.edit ? await edited(model, values.edit as string) : model.net.model;
   const bytes = encodeModel(ir);
   writeFileAtomic(path.resolve(out), bytes);
-  console.log(`wrote ${out} (${(bytes.length / 1e6).toFixed(1)} MB, input "${model.input.name}" NCHW [N, ${model.input.channels}, ${model.input.height}, ${model.input.width}]${values.edit ? `, edited by ${values.edit}` : ''})`);
+  console.log(oneLine(`wrote ${out} (${(bytes.length / 1e6).toFixed(1)} MB, input "${model.input.name}" NCHW [N, ${model.input.channels}, ${model.input.height}, ${model.input.width}]${values.edit ? `, edited by ${values.edit}` : ''})`));
   return EXIT.pass;
 }
 

@@ -4,6 +4,7 @@ import { parse } from './args.ts';
 import { loadModel } from '../models/load.ts';
 import { listLayers, type LayerInfo } from '../models/catalog.ts';
 import { badInput, EXIT } from '../errors.ts';
+import { safeLines } from '../io/terminal.ts';
 
 const USAGE = 'neurogate layers <model> [--json] [--filter <regex>]';
 
@@ -29,7 +30,7 @@ export async function layersCommand(argv: string[]): Promise<number> {
       layers,
     }, null, 2));
   } else {
-    console.log(formatLayers(positionals[0], model.input, layers));
+    console.log(safeLines(formatLayers(positionals[0], model.input, layers)));
   }
   return EXIT.pass;
 }

@@ -1,8 +1,9 @@
 // The `neurogate` command: dispatches to one module per subcommand and turns errors into
 // one-line messages and the exit codes CI reads (0 pass · 1 gate failed · 2 bad input · 3 internal).
 import { pathToFileURL } from 'node:url';
-import { EXIT, exitCodeFor, isNeurogateError } from '../errors.ts';
+import { badInput, EXIT, exitCodeFor, isNeurogateError } from '../errors.ts';
 import { HelpRequested } from './args.ts';
+import { oneLine } from '../io/terminal.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -35,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = COMMANDS[name];
   if (!cmd) {
-    console.error(`neurogate: unknown command "${name}"\n\n${usage()}`);
+    console.error(`neurogate: unknown command "${oneLine(name)}"\n\n${usage()}`);
     return EXIT.badInput;
   }
   const debug = rest.includes('--debug');
@@ -52,11 +53,16 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Print an error the way users should see it: one line, the stack only with --debug. */
 export function reportError(e: unknown, debug: boolean): number {
+  // Whatever file operation failed without a handler of its own: the environment's, not ours.
+  const sys = e as NodeJS.ErrnoException;
+  if (!isNeurogateError(e) && typeof sys?.code === 'string' && sys.syscall) {
+    e = badInput('E_FS', `${sys.syscall} failed: ${sys.code}${sys.path ? ` on ${sys.path}` : ''}`, sys.path, 'check that the path exists, is of the right kind and is readable or writable');
+  }
   if (isNeurogateError(e)) {
-    console.error(`neurogate: error: ${e.oneLine()}`);
+    console.error(`neurogate: error: ${oneLine(e.oneLine())}`);
     if (debug) console.error(e.stack);
   } else {
-    console.error(`neurogate: internal error: ${(e as Error)?.message ?? String(e)}`);
+    console.error(`neurogate: internal error: ${oneLine((e as Error)?.message ?? String(e))}`);
     if (debug) console.error((e as Error)?.stack);
     else console.error('(run again with --debug for the stack trace, and please report it)');
   }

@@ -13,6 +13,7 @@ import { parse } from './args.ts';
 import { openGoldenStore, formatBlessSummary, type GoldenRunOptions } from '../golden/index.ts';
 import { parseShard } from '../run/shard.ts';
 import { setRunLimits, type RunLimits } from '../run/limits.ts';
+import { safeLines } from '../io/terminal.ts';
 
 export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--json] [--junit] [--html] [--quiet] [--debug]';
 
@@ -47,7 +48,7 @@ export async function runCommand(argv: string[], golden: GoldenRunOptions = {}):
   const stopOnInterrupt = exitOnInterrupt();
   try {
     const { report } = await runSpecs({ paths, ...opts, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode } });
-    if (mode === 'bless') console.log(formatBlessSummary(store));
+    if (mode === 'bless') console.log(safeLines(formatBlessSummary(store)));
     const only = values.json || values.junit || values.html;
     await writeReports(report, {
       dir: reportDir,

@@ -13,6 +13,7 @@ import { DEVICES } from '../spec/schema/common.ts';
 import { readImage } from '../stimuli/image.ts';
 import { POLARITIES, type StimulusInput, type SweepSpec } from '../stimuli/index.ts';
 import { parse } from './args.ts';
+import { safeLines } from '../io/terminal.ts';
 
 const USAGE = 'neurogate scan <model> --layer <name> [--stimulus curve|line|angle|grating] [--top K] [--step <deg>] [--radius r1,r2,…] [--width <px>] [--polarity dark-on-light|light-on-dark] [--position y,x] [--images <dir>] [--device auto|cpu|webgpu|cuda] [--batch N] [--json]';
 
@@ -93,7 +94,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
       rows: result.rows.slice(0, top),
     }, null, 2));
   } else {
-    console.log(formatScan(positionals[0], result, top, seconds, chosen.device));
+    console.log(safeLines(formatScan(positionals[0], result, top, seconds, chosen.device)));
   }
   return EXIT.pass;
 }

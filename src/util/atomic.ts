@@ -168,9 +168,40 @@ function syncDir(dir: string): void {
 }
 
 /** resolveInside + ensureParentInside + writeFileAtomic: the one call writers use. */
-export function writeInside(root: string, name: string, data: string | Uint8Array, what?: string): string {
+export function writeInside(root: string, name: string, data: string | Uint8Array, what = 'output file'): string {
   const file = resolveInside(root, name, what);
-  ensureParentInside(root, file, what);
-  writeFileAtomic(file, data);
+  try {
+    ensureParentInside(root, file, what);
+    writeFileAtomic(file, data);
+  } catch (e) {
+    throw fsError(e, file, what);
+  }
   return file;
+}
+
+/** What each filesystem failure means to the user, and what to do. */
+const FS_FIXES: Record<string, [string, string]> = {
+  EACCES: ['permission denied', 'make the folder writable, or choose another with --report-dir'],
+  EPERM: ['operation not permitted', 'make the folder writable, or choose another with --report-dir'],
+  EROFS: ['the file system is read-only', 'write to a writable folder (--report-dir)'],
+  ENOSPC: ['no space left on the device', 'free some space or write elsewhere (--report-dir)'],
+  EDQUOT: ['disk quota exceeded', 'free some space or write elsewhere (--report-dir)'],
+  ENOTDIR: ['a part of the path is a file, not a folder', 'remove that file or choose another folder (--report-dir)'],
+  EISDIR: ['the target is a folder', 'remove it or choose another name'],
+  EEXIST: ['a file is in the way of a folder', 'remove it or choose another folder (--report-dir)'],
+  ENAMETOOLONG: ['the path is too long', 'choose a shorter folder'],
+  EMFILE: ['too many open files', 'raise the limit (ulimit -n) and run again'],
+  EIO: ['an input/output error from the device', 'check the disk and run again'],
+};
+
+/**
+ * A failed write is the environment's doing (a read-only folder, a full disk), never an internal
+ * error: it becomes bad input naming the path and the fix.
+ */
+export function fsError(e: unknown, file: string, what: string): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (typeof code !== 'string' || !(e as NodeJS.ErrnoException).syscall) return e;
+  const [why, fix] = FS_FIXES[code] ?? [`the system refused (${code})`, 'check the folder and run again'];
+  const at = (e as NodeJS.ErrnoException).path ?? file;
+  return badInput('E_OUTPUT_FS', `cannot write the ${what}: ${why} (${code} on ${at})`, file, fix);
 }

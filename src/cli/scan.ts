@@ -117,6 +117,11 @@ function readFolder(dir: string): { label: string; image: ReturnType<typeof read
   return names.map((n) => ({ label: n, image: readImage(path.join(dir, n)) }));
 }
 
+/** The score as computed: lines and gratings repeat every 180°, so their echo is left out. */
+export function scoreFormula(r: Pick<ScanResult, 'symmetric'>): string {
+  return r.symmetric ? 'score = strength × selectivity × contrast (echo left out: the stimulus repeats every 180°)' : 'score = strength × selectivity × (1 − echo) × contrast';
+}
+
 export function formatScan(ref: string, r: ScanResult, top: number, seconds: number, device: string): string {
   const second = r.axis ? `best ${r.axis.param}` : '';
   const head = ['rank', 'unit', 'branch', 'score', 'peak°', 'FWHM°', 'echo', 'select.', 'strength', ...(second ? [second] : [])];
@@ -127,7 +132,7 @@ export function formatScan(ref: string, r: ScanResult, top: number, seconds: num
   const where = `position [y ${r.placement.position.y}, x ${r.placement.position.x}], stimuli centred at (${r.placement.center.x}, ${r.placement.center.y})`;
   return [
     `${ref} ${r.layer}: ${r.rows.length} units scanned with ${r.stimuli} stimuli in ${seconds.toFixed(1)} s on ${device}; ${where}`,
-    `score = strength × selectivity × (1 − echo) × contrast; strength in std over the ${r.reference === 'images' ? 'given images' : 'clutter backgrounds'}`,
+    `${scoreFormula(r)}; strength in std over the ${r.reference === 'images' ? 'given images' : 'clutter backgrounds'}`,
     fmt(head),
     ...rows.map(fmt),
   ].join('\n');

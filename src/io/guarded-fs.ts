@@ -34,7 +34,8 @@ export function realPath(p: string): string | undefined {
 /** Whether `file` lies inside `root` (both already real paths, or plain when missing). */
 export function within(root: string, file: string): boolean {
   const rel = path.relative(root, file);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  // `..hidden.bin` is inside; only a `..` segment climbs out.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 /**

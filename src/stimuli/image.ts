@@ -81,13 +81,13 @@ export function decodeImage(bytes: Uint8Array, where: string, limits: ImageLimit
 function checkSize(w: number, h: number, where: string, limits: ImageLimits): void {
   const name = path.basename(where);
   if (!(w > 0 && h > 0)) throw badInput('E_IMAGE_EMPTY', `image ${name} has zero size (${w}×${h})`, where, HINT);
-  // A 1 × 39,999,999 strip is under the pixel limit yet every resize of it allocates by its long side.
-  if (w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE) {
-    throw badInput('E_IMAGE_TOO_BIG', `image ${name} is ${w}×${h}; each side must be at most ${MAX_IMAGE_SIDE} pixels`, where, 'resize it');
-  }
   if (w * h > limits.maxPixels) {
     throw badInput('E_IMAGE_TOO_BIG', `image ${name} is ${w}×${h} = ${w * h} pixels, over the limit of ${limits.maxPixels} (${PIXELS_FLAG})`, where,
       `resize it, or raise the limit with \`neurogate run ${PIXELS_FLAG} <n>\` if it is meant to be this large`);
+  }
+  // A 1 × 39,999,999 strip is under the pixel limit yet every resize of it allocates by its long side.
+  if (w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE) {
+    throw badInput('E_IMAGE_TOO_BIG', `image ${name} is ${w}×${h}; each side must be at most ${MAX_IMAGE_SIDE} pixels`, where, 'resize it');
   }
 }
 

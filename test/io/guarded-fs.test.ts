@@ -40,6 +40,8 @@ function codeOf(f: () => unknown): string {
 test('regular files inside the root are read, links inside it followed', () => {
   assert.is(readGuarded(path.join(root, 'ok.txt'), policy).toString(), 'hello');
   assert.is(readGuarded(path.join(root, 'link-in.txt'), policy).toString(), 'hello');
+  fs.writeFileSync(path.join(root, '..dots.txt'), 'dots');
+  assert.is(readGuarded(path.join(root, '..dots.txt'), policy).toString(), 'dots', 'a name starting with .. is inside');
 });
 
 test('each refusal has its own code, and none of them reads or blocks', () => {

@@ -8,8 +8,8 @@ export const INPUT_LIMITS = {
   maxSide: 8192,
   /** Height × width: a 4096 × 4096 input is already 200 MB per float32 batch of one. */
   maxPixels: 4096 * 4096,
-  /** Channels of an image input. */
-  maxChannels: 4,
+  /** Channels of an image input (RGB is fed; `layers` and `export` also read others). */
+  maxChannels: 64,
 } as const;
 
 /** Refuses a declared input size that is not a positive whole number within INPUT_LIMITS. */

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Document } from 'yaml';
-import { badInput } from '../errors.ts';
+import { badInput, isNeurogateError } from '../errors.ts';
 import { SpecError, issueAt, type SpecIssue } from './issues.ts';
 import { sourceText, whereAt, type SourceText } from './source.ts';
 import { parseYaml, locate, YAML_LIMITS, type PathSegment } from './yaml.ts';
@@ -55,7 +55,14 @@ export function entriesOf(suite: Suite): SpecEntry[] {
 export function loadSpecFile(file: string, overrides: SpecOverrides = {}): LoadedSpec {
   // The spec itself is named by the user (or found under a folder they named), so no root applies
   // here; the size is held to the YAML limit before the file is read.
-  const text = readGuardedText(file, { what: 'spec file', code: 'SPEC', maxBytes: YAML_LIMITS.maxBytes, missingHint: 'check the path' });
+  let text: string;
+  try {
+    text = readGuardedText(file, { what: 'spec file', code: 'SPEC', maxBytes: YAML_LIMITS.maxBytes, missingHint: 'check the path' });
+  } catch (e) {
+    // Like every other spec problem, told at file:line:col (here the start: nothing was read).
+    if (!isNeurogateError(e) || e.code !== 'E_SPEC_TOO_BIG') throw e;
+    throw new SpecError([issueAt(sourceText(file, ''), 0, 0, e.message, 'split it into several spec files')], 'E_SPEC_TOO_BIG');
+  }
   return loadSpecText(file, text, overrides);
 }
 

@@ -5,6 +5,8 @@ import { loadModel } from '../models/load.ts';
 import { listLayers, type LayerInfo } from '../models/catalog.ts';
 import { badInput, EXIT } from '../errors.ts';
 import { safeLines } from '../io/terminal.ts';
+// Entry kinds bring zoo models of their own (zoo:reimpl-curves): register them before a model is named.
+import '../kinds/index.ts';
 
 const USAGE = 'neurogate layers <model> [--json] [--filter <regex>]';
 

@@ -1,0 +1,71 @@
+// How a `masks` entry becomes the attribution probe's plain parameters on a given model: images
+// decoded, the target's class labels and layers resolved, the method block turned into options,
+// and the entry's seed handed to stochastic methods that do not set their own.
+import path from 'node:path';
+import { isNeurogateError } from '../../errors.ts';
+import { resolveLayer } from '../../models/catalog.ts';
+import type { ImportedModel } from '../../models/types.ts';
+import { methodFromSpec, targetFromSpec, type MaskParams } from './probe.ts';
+import { methodNamed } from './methods/index.ts';
+import type { MaskEntry } from './schema.ts';
+import type { SpecIssue } from '../../suite/issues.ts';
+import type { EntryToPrepare, ImageSource } from '../../probe/kind.ts';
+
+export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: ImportedModel, images: ImageSource, issues: SpecIssue[], role = ''): Promise<MaskParams | undefined> {
+  const { spec, at } = pe;
+  const e = at.entry;
+  const p = at.path;
+  const suffix = role ? ` (${role})` : '';
+  const before = issues.length;
+
+  const refs = e.images ? e.images.map((f, i) => ({ f, at: [...p, 'images', i] })) : [{ f: e.image!, at: [...p, 'image'] }];
+  const decoded = refs.map(({ f, at: ip }) => ({ label: path.basename(f), image: images(path.resolve(spec.dir, f), ip) }));
+
+  let target: MaskParams['target'] | undefined;
+  try {
+    target = await targetFromSpec(model, e.target, spec.where([...p, 'target']));
+  } catch (err) {
+    if (!isNeurogateError(err) || err.kind !== 'bad_input') throw err;
+    issues.push(spec.issue([...p, 'target'], `${err.message}${suffix}`, err.hint));
+  }
+  const unitSpec = e.target && typeof e.target === 'object' ? ('unit' in e.target ? e.target.unit : 'channel' in e.target ? e.target.channel : undefined) : undefined;
+  if (target && unitSpec) {
+    const layer = await resolveLayer(model, unitSpec.layer);
+    const channels = layer.shape[0] ?? 0;
+    if (unitSpec.unit >= channels) issues.push(spec.issue([...p, 'target'], `unit ${unitSpec.unit} does not exist in layer "${layer.name}"${suffix}: it has ${channels} channels`, `pick a unit in 0..${channels - 1}`));
+    const pos = 'position' in unitSpec ? unitSpec.position : undefined;
+    if (Array.isArray(pos) && (layer.shape.length < 3 || pos[0] >= layer.shape[1] || pos[1] >= layer.shape[2])) {
+      issues.push(spec.issue([...p, 'target'], `position [${pos.join(', ')}] is outside layer "${layer.name}" (shape [${layer.shape.join(', ')}])${suffix}`, 'use a position inside its grid, or "center"'));
+    }
+  }
+  if (target && target !== 'top' && (target.kind === 'class' || target.kind === 'contrastive')) {
+    const classes = await classCount(model);
+    if (classes !== undefined && target.index >= classes) {
+      const labels = model.labels?.length ? ` or a label: ${model.labels.join(', ')}` : '';
+      issues.push(spec.issue([...p, 'target'], `class ${target.index} does not exist${suffix}: the model has ${classes} classes`, `use 0..${classes - 1}${labels}`));
+    }
+  }
+  if ((target === 'top' || target?.kind === 'class' || target?.kind === 'contrastive') && !model.logits && !model.probabilities) {
+    issues.push(spec.issue([...p, 'target'], `the model has no class output to explain${suffix}`, 'explain a unit or a channel instead: `target: { unit: { layer, unit } }`'));
+  }
+  if (issues.length > before || !target) return undefined;
+
+  const method = methodFromSpec(e.method);
+  // A method that draws random numbers takes the entry's seed unless the spec sets its own (it is echoed in the params).
+  if (methodNamed(method.name)?.random && method.options.seed === undefined) method.options.seed = pe.seed;
+  return {
+    images: decoded.map((d) => ({ label: d.label, image: d.image! })),
+    target,
+    method,
+    measure: e.measure ?? {},
+    heatmap: e.heatmap,
+  };
+}
+
+/** Classes of the model's class output (its labels may be absent, e.g. a plain ONNX file). */
+async function classCount(model: ImportedModel): Promise<number | undefined> {
+  const out = model.logits ?? model.probabilities;
+  if (!out) return model.labels?.length;
+  const layer = await resolveLayer(model, out);
+  return layer.shape[layer.shape.length - 1] ?? model.labels?.length;
+}

@@ -38,8 +38,9 @@ export function findFiles(args: readonly string[], how: FindFiles): string[] {
     out.push(...found);
   }
   const seen = new Set<string>();
+  // One file reached through several links runs once: it is one spec (one golden, one report id).
   return out.filter((f) => {
-    const abs = path.resolve(f);
+    const abs = realPath(f) ?? path.resolve(f);
     if (seen.has(abs)) return false;
     seen.add(abs);
     return true;

@@ -1,7 +1,7 @@
 // Loading one spec file: YAML → schema → the cross-field rules a schema cannot say (unique ids,
 // a model for every entry, tolerances for `near`, files that exist), every failure at file:line:col.
-import fs from 'node:fs';
-import { badInput, isNeurogateError } from '../errors.ts';
+import path from 'node:path';
+import { isNeurogateError } from '../errors.ts';
 import { readGuardedText } from '../io/guarded-fs.ts';
 import type { EntryKind } from '../probe/kind.ts';
 import { SpecError, issueAt, type SpecIssue } from '../suite/issues.ts';
@@ -13,7 +13,6 @@ import { parseYaml, locate, YAML_LIMITS, type PathSegment } from '../suite/yaml.
 import { zodIssues } from '../suite/zod-issues.ts';
 import { entryKind, entryKinds } from './index.ts';
 import { suiteSchema } from './schema.ts';
-import path from 'node:path';
 
 export type { LoadedSpec, SpecEntry, SpecOverrides } from '../suite/spec.ts';
 

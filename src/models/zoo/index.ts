@@ -11,6 +11,7 @@ import { NSFWJS_LABELS, NSFWJS_MODELS, nsfwjsFiles, type NsfwjsModel } from './n
 import { importLayersModel } from '../tfjs/layers.ts';
 import { importGraphModel } from '../tfjs/graph.ts';
 import { cacheDir } from '../cache.ts';
+import type { ZooEntry } from './entry.ts';
 import { writeFileAtomic } from '../../util/atomic.ts';
 import { readGuarded } from '../../io/guarded-fs.ts';
 
@@ -18,7 +19,6 @@ import { readGuarded } from '../../io/guarded-fs.ts';
 export const IMPORTER_VERSION = 'zoo-ir-1';
 
 export type { ZooEntry } from './entry.ts';
-import type { ZooEntry } from './entry.ts';
 
 const DESCRIPTIONS: Record<NsfwjsModel, string> = {
   inception_v3: 'InceptionV3 (Keras, 299², 5 classes) from the nsfwjs package',

@@ -6,7 +6,6 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { FC_SEED } from '../seed.ts';
 import { decodeModel, encodeModel } from '../../src/engine/onnx.ts';
 import { valueInfo } from '../../src/engine/graph.ts';
@@ -15,6 +14,7 @@ import { INPUT_LIMITS } from '../../src/models/input-size.ts';
 import { decodeImage, MAX_IMAGE_SIDE } from '../../src/stimuli/image.ts';
 import { errorOf } from '../helpers.ts';
 import { shapesSpec, workspace } from './workspace.ts';
+import { pngHeader } from './hostile-gen.ts';
 
 const ws = workspace('bounds');
 const base = fs.readFileSync(path.join(ws.dir, 'models', 'shapes_cnn.onnx'));
@@ -49,23 +49,6 @@ test('CLI: a model declaring [N,3,2^40,2^40] is exit 2 in layers, validate and r
     assert.match(r.err, /E_MODEL_INPUT_SIZE|declares an input height of 1099511627776/, `${args[0]}: ${r.err}`);
   }
 });
-
-/** A PNG whose header says w × h (the pixel data is never reached: the size check runs on IHDR). */
-function pngHeader(w: number, h: number): Uint8Array {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type), data])));
-    return Buffer.concat([len, Buffer.from(type), data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(1))), chunk('IEND', Buffer.alloc(0))]);
-}
 
 test('each side of an image is bounded, not only its pixel count', () => {
   for (const [w, h] of [[1, 39_999_999], [39_999_999, 1], [MAX_IMAGE_SIDE + 1, 2]]) {

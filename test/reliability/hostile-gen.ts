@@ -171,7 +171,8 @@ const sizeArb: fc.Arbitrary<SizeCase> = fc.oneof(
   fc.record({ t: fc.constant('spec' as const), bytes: fc.integer({ min: 2 ** 20 - 64, max: 2 ** 20 + 4096 }) }),
 );
 
-function pngHeader(w: number, h: number): Buffer {
+/** A PNG whose header says w × h (the size check runs on IHDR, before any pixel data). */
+export function pngHeader(w: number, h: number): Buffer {
   const chunk = (type: string, data: Buffer) => {
     const len = Buffer.alloc(4);
     len.writeUInt32BE(data.length);

@@ -13,6 +13,9 @@ export interface OnnxImportOptions {
   /** Refuse model files (plus external data) larger than this. */
   maxBytes?: number;
   labels?: string[];
+  /** The folder the model file must really be in, unless allowOutside (its external data stays in its own folder regardless). */
+  root?: string;
+  allowOutside?: boolean;
 }
 
 export const DEFAULT_MAX_MODEL_BYTES = 2 * 1024 ** 3;
@@ -20,7 +23,7 @@ const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
 
 export function importOnnxFile(file: string, opts: OnnxImportOptions = {}): ImportedModel {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_MODEL_BYTES;
-  const bytes = readLimited(file, maxBytes);
+  const bytes = readLimited(file, maxBytes, opts);
   const model = decodeModel(bytes, file);
   loadExternalData(model, path.dirname(file), file, maxBytes);
   constantsToInitializers(model);
@@ -28,8 +31,11 @@ export function importOnnxFile(file: string, opts: OnnxImportOptions = {}): Impo
   return describe(model, file, opts.labels);
 }
 
-function readLimited(file: string, maxBytes: number): Uint8Array {
-  return readGuarded(file, { what: 'model file', code: 'MODEL', maxBytes, flag: '--max-model-bytes', missingHint: 'check the path (relative paths resolve from the spec file)' });
+function readLimited(file: string, maxBytes: number, place: { root?: string; allowOutside?: boolean }): Uint8Array {
+  return readGuarded(file, {
+    what: 'model file', code: 'MODEL', maxBytes, flag: '--max-model-bytes', root: place.root, allowOutside: place.allowOutside,
+    missingHint: 'check the path (relative paths resolve from the spec file)',
+  });
 }
 
 /** Pull `.onnx.data` bytes into the initializers; locations must stay inside the model's folder. */

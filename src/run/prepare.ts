@@ -42,7 +42,9 @@ export async function prepareRun(plan: readonly PlannedSuite[], limits: RunLimit
     const key = modelKey(m);
     let p = models.get(key);
     if (!p) {
-      p = loadModel(m.ref, m.baseDir, { maxBytes: limits.maxModelBytes, preprocess: m.preprocess?.spec }).catch((e) => {
+      // A model the spec names is checked where it is opened too (its project, unless --allow-outside).
+      const place = m.path ? { root: specRoot(m.baseDir), allowOutside: limits.allowOutside } : {};
+      p = loadModel(m.ref, m.baseDir, { maxBytes: limits.maxModelBytes, preprocess: m.preprocess?.spec, ...place }).catch((e) => {
         if (!isNeurogateError(e) || e.kind !== 'bad_input') throw e;
         const field = m.preprocess && preprocessField(e); // a `preprocess:` mismatch is reported at its key
         // A command-line model has no place in a spec: it fails the whole run at once.

@@ -107,6 +107,14 @@ test('a TF.js model named by its folder whose model.json links out is refused', 
   assert.is(await asyncCode(() => loadModel(folder)), 'E_MODEL_OUTSIDE');
 });
 
+test('a model a spec names is held to its project where it is opened, not only at validation', async () => {
+  fs.copyFileSync(path.join(shapesDir, 'shapes_cnn.onnx'), path.join(away, 'swapped.onnx'));
+  fs.symlinkSync(path.join(away, 'swapped.onnx'), path.join(ws.dir, 'models', 'swapped.onnx'));
+  const dir = path.join(ws.dir, 'specs');
+  assert.is(await asyncCode(() => loadModel('../models/swapped.onnx', dir, { root: ws.dir })), 'E_MODEL_OUTSIDE');
+  assert.is(await asyncCode(() => loadModel('../models/swapped.onnx', dir, { root: ws.dir, allowOutside: true, maxBytes: 2 ** 30 })), 'ok');
+});
+
 test('goldens that are links out, FIFOs or devices fail their check (never read); a bad golden is not echoed', () => {
   const store = openGoldenStore({ root: path.join(ws.dir, 'golden'), ci: false });
   const key = { suite: 's', entry: 'e', name: 'm', device: 'cpu' };

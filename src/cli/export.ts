@@ -12,6 +12,7 @@ import { circuitsKind } from '../probes/circuit/kind.ts';
 import { editsOf } from '../probes/circuit/prepare.ts';
 import { applyEdits } from '../probes/circuit/edits.ts';
 import type { ImportedModel } from '../models/types.ts';
+import { oneLine } from '../io/terminal.ts';
 
 const USAGE = 'neurogate export <model> <out.onnx> [--edit <spec.yaml>#<circuit-id>]';
 
@@ -26,7 +27,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const ir = values.edit ? await edited(model, values.edit as string) : model.net.model;
   const bytes = encodeModel(ir);
   writeFileAtomic(path.resolve(out), bytes);
-  console.log(`wrote ${out} (${(bytes.length / 1e6).toFixed(1)} MB, input "${model.input.name}" NCHW [N, ${model.input.channels}, ${model.input.height}, ${model.input.width}]${values.edit ? `, edited by ${values.edit}` : ''})`);
+  console.log(oneLine(`wrote ${out} (${(bytes.length / 1e6).toFixed(1)} MB, input "${model.input.name}" NCHW [N, ${model.input.channels}, ${model.input.height}, ${model.input.width}]${values.edit ? `, edited by ${values.edit}` : ''})`));
   return EXIT.pass;
 }
 

@@ -10,6 +10,7 @@ import { isInside, specRoot } from '../suite/paths.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { parse } from './args.ts';
 import { limitOptions } from './run.ts';
+import { oneLine } from '../io/terminal.ts';
 
 const USAGE = 'neurogate init --model <file|zoo:name> [--image <file>]… [--out <spec.yaml>] [--device cpu|auto|webgpu|cuda] [--force] [--allow-outside] [--max-model-bytes <n>] [--quiet] [--debug]';
 
@@ -45,7 +46,7 @@ export async function initCommand(argv: string[]): Promise<number> {
       'write the spec inside the project that holds the model and images (--out), or pass --allow-outside (and run the spec with --allow-outside too)');
   }
 
-  const log = values.quiet ? undefined : (line: string) => console.error(`neurogate init: ${line}`);
+  const log = values.quiet ? undefined : (line: string) => console.error(`neurogate init: ${oneLine(line)}`);
   const result = await initSpec({ model, images, out, device, log, limits });
   fs.mkdirSync(path.dirname(out), { recursive: true });
   writeFileAtomic(out, result.text);

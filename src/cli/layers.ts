@@ -5,6 +5,7 @@ import { loadModel } from '../models/load.ts';
 import type { LayerInfo } from '../models/catalog.ts';
 import { layers as listLayers } from '../index.ts';
 import { badInput, EXIT } from '../errors.ts';
+import { safeLines } from '../io/terminal.ts';
 // Entry kinds bring zoo models of their own (zoo:reimpl-curves): register them before a model is named.
 import '../kinds/index.ts';
 
@@ -32,7 +33,7 @@ export async function layersCommand(argv: string[]): Promise<number> {
       layers,
     }, null, 2));
   } else {
-    console.log(formatLayers(positionals[0], model.input, layers));
+    console.log(safeLines(formatLayers(positionals[0], model.input, layers)));
   }
   return EXIT.pass;
 }

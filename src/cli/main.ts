@@ -1,9 +1,10 @@
 // The `neurogate` command: dispatches to one module per subcommand and turns errors into
 // one-line messages and the exit codes CI reads (0 pass · 1 gate failed · 2 bad input · 3 internal).
 import { pathToFileURL } from 'node:url';
-import { EXIT, exitCodeFor, isNeurogateError } from '../errors.ts';
+import { badInput, EXIT, exitCodeFor, isNeurogateError } from '../errors.ts';
 import { didYouMean, HelpRequested, printable } from './args.ts';
 import { commandHelp } from './help.ts';
+import { oneLine } from '../io/terminal.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -63,11 +64,16 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Print an error the way users should see it: one line, the stack only with --debug. */
 export function reportError(e: unknown, debug: boolean): number {
+  // Whatever file operation failed without a handler of its own: the environment's, not ours.
+  const sys = e as NodeJS.ErrnoException;
+  if (!isNeurogateError(e) && typeof sys?.code === 'string' && sys.syscall) {
+    e = badInput('E_FS', `${sys.syscall} failed: ${sys.code}${sys.path ? ` on ${sys.path}` : ''}`, sys.path, 'check that the path exists, is of the right kind and is readable or writable');
+  }
   if (isNeurogateError(e)) {
-    console.error(`neurogate: error: ${e.oneLine()}`);
+    console.error(`neurogate: error: ${oneLine(e.oneLine())}`);
     if (debug) console.error(e.stack);
   } else {
-    console.error(`neurogate: internal error: ${(e as Error)?.message ?? String(e)}`);
+    console.error(`neurogate: internal error: ${oneLine((e as Error)?.message ?? String(e))}`);
     if (debug) console.error((e as Error)?.stack);
     else console.error('(run again with --debug for the stack trace, and please report it)');
   }
@@ -77,9 +83,22 @@ export function reportError(e: unknown, debug: boolean): number {
 /** Run as the process's command (from bin/neurogate.js, or `node --import tsx src/cli/main.ts`). */
 export function runAsProcess(argv: string[]): void {
   main(argv).then(
-    (code) => { process.exitCode = code; },
-    (e) => { process.exitCode = reportError(e, argv.includes('--debug')); },
+    (code) => endProcess(code),
+    (e) => endProcess(reportError(e, argv.includes('--debug'))),
   );
+}
+
+/** How long work left running after the command returned may keep the process alive. */
+export const EXIT_GRACE_MS = 2000;
+
+/**
+ * The command has returned and its reports are written; what still runs is work it abandoned
+ * (a timed-out entry's onnxruntime call, which cannot be cancelled). The process ends now if
+ * nothing is left, and at most EXIT_GRACE_MS later if something is: a limit must bound the process.
+ */
+function endProcess(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) runAsProcess(process.argv.slice(2));

@@ -1,7 +1,7 @@
 // `neurogate merge-reports <dir|files…>`: the JSON reports of a sharded run (`run --shard i/n`)
 // become one JSON / JUnit / HTML report and the exit code one run would have given; exit 2 when
 // they do not make up one whole plan (different plans, missing or duplicated shards, bad files).
-import fs from 'node:fs';
+import { readGuardedText } from '../io/guarded-fs.ts';
 import path from 'node:path';
 import { badInput } from '../errors.ts';
 import { DEFAULT_NAMES, writeReports, type ReportOptions } from '../report/index.ts';
@@ -55,7 +55,5 @@ export function reportFiles(args: readonly string[]): string[] {
 }
 
 function readReport(file: string): string {
-  const size = fs.statSync(file).size;
-  if (size > MAX_REPORT_BYTES) throw badInput('E_MERGE_REPORT', `the file is ${(size / 2 ** 20).toFixed(0)} MiB, over the ${MAX_REPORT_BYTES / 2 ** 20} MiB a report may have`, file, 'pass the neurogate-report.json files of the shards');
-  return fs.readFileSync(file, 'utf8');
+  return readGuardedText(file, { what: 'shard report', code: 'MERGE_REPORT', maxBytes: MAX_REPORT_BYTES, missingHint: 'pass the neurogate-report.json files of the shards' });
 }

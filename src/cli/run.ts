@@ -15,6 +15,7 @@ import { annotation, toGithub } from '../report/github.ts';
 import { openGoldenStore, formatBlessSummary, type GoldenRunOptions } from '../golden/index.ts';
 import { parseShard } from '../run/shard.ts';
 import { applyImageLimits, DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
+import { safeLines } from '../io/terminal.ts';
 
 export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--reporter console,github,json,junit,html] [--json] [--junit] [--html] [--quiet] [--debug]';
 
@@ -69,7 +70,7 @@ export async function runCommand(argv: string[], golden: GoldenRunOptions = {}):
   const stopOnInterrupt = exitOnInterrupt();
   try {
     const report = await run(paths, { ...opts, limits, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode } });
-    if (mode === 'bless') console.log(formatBlessSummary(store));
+    if (mode === 'bless') console.log(safeLines(formatBlessSummary(store)));
     const only = values.json || values.junit || values.html;
     const wants = (format: 'junit' | 'html') => values[format] === true || (reporters ? reporters.has(format) : !only);
     await writeReports(report, {
@@ -124,12 +125,16 @@ export function exitOnInterrupt(): () => void {
   return () => process.off('SIGINT', onSigint);
 }
 
+/** Longest --timeout: a week (Node's timers overflow past 2^31 ms, about 24.8 days, and fire at once). */
+export const MAX_TIMEOUT_S = 7 * 24 * 3600;
+
 /** --allow-outside, --timeout <seconds>, --max-model-bytes <n>, --max-image-pixels <n>; the defaults for flags not given. */
 export function limitOptions(values: { 'allow-outside'?: boolean; timeout?: string; 'max-model-bytes'?: string; 'max-image-pixels'?: string }, usage: string): RunLimits {
   const out: RunLimits = { ...DEFAULT_LIMITS, allowOutside: values['allow-outside'] === true };
   if (values.timeout !== undefined) {
     const n = Number(values.timeout);
     if (values.timeout.trim() === '' || !Number.isFinite(n) || n <= 0) throw badInput('E_ARGS', `--timeout must be a positive number of seconds, got "${values.timeout}"`, undefined, `usage: ${usage}`);
+    if (n > MAX_TIMEOUT_S) throw badInput('E_ARGS', `--timeout ${values.timeout} is over the limit of ${MAX_TIMEOUT_S} s (a week)`, undefined, 'give a timeout per entry in seconds, at most a week');
     out.timeoutS = n;
   }
   const count = (flag: string, what: string, v: string | undefined): number | undefined => {

@@ -12,6 +12,7 @@ import { createForwardEngine } from '../probe/forward.ts';
 import { readImage } from '../stimuli/image.ts';
 import { POLARITIES, type StimulusInput, type SweepSpec } from '../stimuli/index.ts';
 import { parse } from './args.ts';
+import { safeLines } from '../io/terminal.ts';
 // Entry kinds bring zoo models of their own (zoo:reimpl-curves): register them before a model is named.
 import '../kinds/index.ts';
 
@@ -94,7 +95,7 @@ export async function scanCommand(argv: string[]): Promise<number> {
       rows: result.rows.slice(0, top),
     }, null, 2));
   } else {
-    console.log(formatScan(positionals[0], result, top, seconds, chosen.device));
+    console.log(safeLines(formatScan(positionals[0], result, top, seconds, chosen.device)));
   }
   return EXIT.pass;
 }
@@ -118,6 +119,11 @@ export function readFolder(dir: string): { label: string; image: ReturnType<type
   return names.map((n) => ({ label: n, image: readImage(path.join(dir, n)) }));
 }
 
+/** The score as computed: lines and gratings repeat every 180°, so their echo is left out. */
+export function scoreFormula(r: Pick<ScanResult, 'symmetric'>): string {
+  return r.symmetric ? 'score = strength × selectivity × contrast (echo left out: the stimulus repeats every 180°)' : 'score = strength × selectivity × (1 − echo) × contrast';
+}
+
 export function formatScan(ref: string, r: ScanResult, top: number, seconds: number, device: string): string {
   const second = r.axis ? `best ${r.axis.param}` : '';
   const head = ['rank', 'unit', 'branch', 'score', 'peak°', 'FWHM°', 'echo', 'select.', 'strength', ...(second ? [second] : [])];
@@ -128,7 +134,7 @@ export function formatScan(ref: string, r: ScanResult, top: number, seconds: num
   const where = `position [y ${r.placement.position.y}, x ${r.placement.position.x}], stimuli centred at (${r.placement.center.x}, ${r.placement.center.y})`;
   return [
     `${ref} ${r.layer}: ${r.rows.length} units scanned with ${r.stimuli} stimuli in ${seconds.toFixed(1)} s on ${device}; ${where}`,
-    `score = strength × selectivity × (1 − echo) × contrast; strength in std over the ${r.reference === 'images' ? 'given images' : 'clutter backgrounds'}`,
+    `${scoreFormula(r)}; strength in std over the ${r.reference === 'images' ? 'given images' : 'clutter backgrounds'}`,
     fmt(head),
     ...rows.map(fmt),
   ].join('\n');

@@ -1,7 +1,7 @@
 // The one place a measured value meets its golden: compare (never writes) or bless (writes a
 // new or changed golden). Returns a check record for the report, so goldens read like any other check.
 import path from 'node:path';
-import { badInput } from '../errors.ts';
+import { badInput, isNeurogateError } from '../errors.ts';
 import type { Artifact, CheckResult } from '../probe/measurement.ts';
 import { fmtNumber, shownPath } from '../report/format.ts';
 import { writeInside } from '../util/atomic.ts';
@@ -23,7 +23,7 @@ export interface GoldenRunOptions {
 
 export interface GoldenResult {
   /** match/mismatch/missing in compare mode; blessed (written) or kept (already within tolerance) in bless mode. */
-  status: 'match' | 'mismatch' | 'missing' | 'blessed' | 'kept';
+  status: 'match' | 'mismatch' | 'missing' | 'blessed' | 'kept' | 'refused' | 'unreadable';
   passed: boolean;
   /** The golden file, root included (`golden/suite/entry/name.cpu.json`). */
   file: string;
@@ -78,8 +78,8 @@ function numericCheck(key: GoldenKey, file: string, tol: Tolerance, c: NumericCo
   const observed = c?.worst && Number.isFinite(c.worst.absDiff) ? c.worst.absDiff : null;
   return {
     metric: `golden ${key.name}`,
-    expectation: `matches ${file} (|Δ| ≤ ${fmtNumber(tol.atol)} + ${fmtNumber(tol.rtol)}·|golden|${tol.nanEqual ? ', NaN = NaN' : ''})`,
-    threshold: { golden: file, atol: tol.atol, rtol: tol.rtol, nanEqual: tol.nanEqual === true },
+    expectation: `matches ${file} (|Δ| ≤ ${fmtNumber(tol.atol)} + ${fmtNumber(tol.rtol)}·|golden|, finite values only)`,
+    threshold: { golden: file, atol: tol.atol, rtol: tol.rtol },
     observed,
     passed,
     reason,
@@ -94,8 +94,18 @@ function numericCheck(key: GoldenKey, file: string, tol: Tolerance, c: NumericCo
 export function compareOrBless(store: GoldenStore, key: GoldenKey, actual: Numbers, tolerance: Tolerance, mode: GoldenMode): GoldenResult {
   checkTolerance(tolerance);
   const file = goldenDisplayPath(store, key, 'json');
-  const bytes = readGoldenBytes(store, key, 'json');
-  const golden = bytes === null ? null : parseNumericGolden(bytes.toString('utf8'), file);
+  const failed = (status: GoldenResult['status'], reason: string): GoldenResult => ({
+    status, passed: false, file, check: numericCheck(key, file, tolerance, null, false, reason), artifacts: [],
+  });
+  // A golden that cannot be read fails this check with the reason; the rest of the run goes on.
+  let golden: { value: Numbers } | null;
+  try {
+    const bytes = readGoldenBytes(store, key, 'json');
+    golden = bytes === null ? null : parseNumericGolden(bytes.toString('utf8'), file);
+  } catch (e) {
+    if (!isNeurogateError(e) || e.code === 'E_GOLDEN_CI') throw e;
+    return failed('unreadable', `golden cannot be used: ${e.message}${e.hint ? ` — ${e.hint}` : ''}`);
+  }
   const cmp = golden === null ? null : compareNumeric(actual, golden.value, tolerance);
   const result = (status: GoldenResult['status'], passed: boolean, reason: string): GoldenResult => ({
     status, passed, file, check: numericCheck(key, file, tolerance, cmp, passed, reason), artifacts: [],
@@ -103,12 +113,20 @@ export function compareOrBless(store: GoldenStore, key: GoldenKey, actual: Numbe
 
   if (mode === 'bless') {
     refuseBlessInCI(store, file);
+    const bad = firstNonFinite(actual);
+    if (bad) return failed('refused', `bless refuses to record a non-finite value: ${bad}; a golden must be a number the model can be held to — fix the model or the probe, then bless again`);
     if (cmp?.passed) return result('kept', true, `golden kept: ${numericReason(cmp)}`);
     writeGoldenBytes(store, key, 'json', formatNumericGolden(key, actual));
     return result('blessed', true, cmp ? `golden updated (was: ${numericReason(cmp)})` : 'golden recorded');
   }
   if (!cmp) return result('missing', false, missingReason(store, file, key));
   return result(cmp.passed ? 'match' : 'mismatch', cmp.passed, numericReason(cmp));
+}
+
+function firstNonFinite(v: Numbers): string | undefined {
+  const a = typeof v === 'number' ? [v] : v;
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return a.length > 1 ? `value [${i}] is ${a[i]}` : `the value is ${a[i]}`;
+  return undefined;
 }
 
 // ---- images -------------------------------------------------------------------------------------
@@ -135,8 +153,15 @@ export function compareOrBlessImage(store: GoldenStore, key: GoldenKey, actual: 
   const tol = resolveImageTolerance(tolerance);
   const file = goldenDisplayPath(store, key, 'png');
   const act = toRgba(actual, `actual image for ${file}`);
-  const bytes = readGoldenBytes(store, key, 'png');
-  const golden = bytes === null ? null : decodePngRgba(bytes, file);
+  let golden: RgbaImage | null;
+  let unreadable: string | undefined;
+  try {
+    const bytes = readGoldenBytes(store, key, 'png');
+    golden = bytes === null ? null : decodePngRgba(bytes, file);
+  } catch (e) {
+    if (!isNeurogateError(e)) throw e;
+    [golden, unreadable] = [null, `golden cannot be used: ${e.message}${e.hint ? ` — ${e.hint}` : ''}`];
+  }
   const cmp = golden === null ? null : compareImages(act, golden, tol);
   const check = (passed: boolean, reason: string): CheckResult => ({
     metric: `golden ${key.name}`,
@@ -152,6 +177,7 @@ export function compareOrBlessImage(store: GoldenStore, key: GoldenKey, actual: 
     return `${cmp.diffPixels} of ${cmp.width * cmp.height} pixels differ (${pct(cmp.diffRatio)})`;
   };
 
+  if (unreadable !== undefined) return { status: 'unreadable', passed: false, file, check: check(false, unreadable), artifacts: [] };
   if (mode === 'bless') {
     refuseBlessInCI(store, file);
     if (cmp?.passed) return { status: 'kept', passed: true, file, check: check(true, `golden kept: ${describe()}`), artifacts: [] };

@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { badInput, NeurogateError } from '../errors.ts';
 import { writeInside } from '../util/atomic.ts';
+import { readGuarded, realPath } from '../io/guarded-fs.ts';
+import { imageLimits } from '../stimuli/image.ts';
 
 export interface GoldenStore {
   /** The committed golden folder (default `golden`). */
@@ -74,13 +76,30 @@ export function goldenDisplayPath(store: GoldenStore, key: GoldenKey, ext: 'json
   return path.join(store.root, goldenRelPath(key, ext));
 }
 
+/** Numeric goldens are one number a line: 16 MiB is millions of values. */
+const MAX_GOLDEN_JSON_BYTES = 16 * 2 ** 20;
+
+/**
+ * A golden's bytes, or null when there is none. It must be a regular file inside the store (a
+ * link out of it, a FIFO or a device is refused, never read), of bounded size.
+ */
 export function readGoldenBytes(store: GoldenStore, key: GoldenKey, ext: 'json' | 'png'): Buffer | null {
   const file = path.join(store.root, goldenRelPath(key, ext));
+  if (realPath(file) === undefined) {
+    // A dangling link is not "no golden": someone put it there.
+    if (isLink(file)) throw badInput('E_GOLDEN_NOT_FILE', 'golden is a symbolic link to nothing', file, 'remove the link and bless the golden again');
+    return null;
+  }
+  return readGuarded(file, {
+    what: 'golden', code: 'GOLDEN', root: store.root, maxBytes: ext === 'json' ? MAX_GOLDEN_JSON_BYTES : imageLimits().maxBytes,
+  });
+}
+
+function isLink(file: string): boolean {
   try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 
@@ -121,7 +140,7 @@ function decodeNumber(v: unknown, where: string): number {
   if (v === 'NaN') return NaN;
   if (v === 'Infinity') return Infinity;
   if (v === '-Infinity') return -Infinity;
-  throw badInput('E_GOLDEN_FORMAT', `golden holds ${JSON.stringify(v)} where a number belongs`, where, 'bless it again with `npx neurogate bless`');
+  throw badInput('E_GOLDEN_FORMAT', `golden holds ${v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`} where a number belongs`, where, 'bless it again with `npx neurogate bless`');
 }
 
 /**
@@ -144,7 +163,9 @@ export function parseNumericGolden(text: string, where: string): NumericGolden {
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw badInput('E_GOLDEN_FORMAT', `golden is not valid JSON: ${(e as Error).message}`, where, 'restore it from git or bless it again');
+    // JSON.parse quotes the offending bytes; a golden from a hostile branch must not reach the log.
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw badInput('E_GOLDEN_FORMAT', `golden is not valid JSON${at ? ` (at byte ${at})` : ''}`, where, 'restore it from git or bless it again');
   }
   const o = v as Record<string, unknown> | null;
   if (!o || typeof o !== 'object' || o.neurogateGolden !== FORMAT || !('value' in o)) {

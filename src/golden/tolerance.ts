@@ -5,8 +5,6 @@ import { badInput } from '../errors.ts';
 export interface Tolerance {
   atol: number;
   rtol: number;
-  /** NaN equals NaN only when a spec says so; otherwise NaN never matches anything. */
-  nanEqual?: boolean;
 }
 
 /**
@@ -44,11 +42,10 @@ export function allowedError(expected: number, tol: Tolerance): number {
 }
 
 /**
- * Whether `actual` matches `expected`. Infinities match only themselves (an infinite allowance
- * would otherwise accept anything against an infinite golden); NaN as described on `nanEqual`.
+ * Whether `actual` matches `expected`. A NaN or infinity on either side never matches: a gate
+ * that passed +∞ against a golden of +∞ would wave through a model that overflowed both times.
  */
 export function withinTolerance(actual: number, expected: number, tol: Tolerance): boolean {
-  if (Number.isNaN(actual) || Number.isNaN(expected)) return Number.isNaN(actual) && Number.isNaN(expected) && tol.nanEqual === true;
-  if (!Number.isFinite(actual) || !Number.isFinite(expected)) return actual === expected;
+  if (!Number.isFinite(actual) || !Number.isFinite(expected)) return false;
   return Math.abs(actual - expected) <= allowedError(expected, tol);
 }

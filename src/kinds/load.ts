@@ -1,15 +1,15 @@
 // Loading one spec file: YAML → schema → the cross-field rules a schema cannot say (unique ids,
 // a model for every entry, tolerances for `near`, files that exist), every failure at file:line:col.
-import fs from 'node:fs';
 import path from 'node:path';
-import { badInput } from '../errors.ts';
+import { isNeurogateError } from '../errors.ts';
+import { readGuardedText } from '../io/guarded-fs.ts';
 import type { EntryKind } from '../probe/kind.ts';
 import { SpecError, issueAt, type SpecIssue } from '../suite/issues.ts';
 import { fileRef } from '../suite/paths.ts';
 import type { Expectation } from '../suite/schema/expect.ts';
 import { sourceText, whereAt } from '../suite/source.ts';
 import type { EntryBase, LoadedSpec, SpecEntry, SpecOverrides, Suite } from '../suite/spec.ts';
-import { parseYaml, locate, type PathSegment } from '../suite/yaml.ts';
+import { parseYaml, locate, YAML_LIMITS, type PathSegment } from '../suite/yaml.ts';
 import { zodIssues } from '../suite/zod-issues.ts';
 import { entryKind, entryKinds } from './index.ts';
 import { suiteSchema } from './schema.ts';
@@ -27,14 +27,15 @@ export function entriesOfKind<E extends EntryBase>(suite: Suite, kind: EntryKind
 }
 
 export function loadSpecFile(file: string, overrides: SpecOverrides = {}): LoadedSpec {
+  // The spec itself is named by the user (or found under a folder they named), so no root applies
+  // here; the size is held to the YAML limit before the file is read.
   let text: string;
   try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) throw badInput('E_SPEC_MISSING', 'not a file', file, 'give a spec file (.yaml) or a directory of them');
-    text = fs.readFileSync(file, 'utf8');
+    text = readGuardedText(file, { what: 'spec file', code: 'SPEC', maxBytes: YAML_LIMITS.maxBytes, missingHint: 'check the path' });
   } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') throw badInput('E_SPEC_MISSING', 'spec file not found', file, 'check the path');
-    throw e;
+    // Like every other spec problem, told at file:line:col (here the start: nothing was read).
+    if (!isNeurogateError(e) || e.code !== 'E_SPEC_TOO_BIG') throw e;
+    throw new SpecError([issueAt(sourceText(file, ''), 0, 0, e.message, 'split it into several spec files')], 'E_SPEC_TOO_BIG');
   }
   return loadSpecText(file, text, overrides);
 }

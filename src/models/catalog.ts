@@ -3,7 +3,9 @@
 // Shapes come from one batch-1 run with every tensor tapped, cached on disk by model hash.
 import fs from 'node:fs';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { distance } from 'fastest-levenshtein';
+import { readGuardedText } from '../io/guarded-fs.ts';
 import { topoOrder, attr } from '../engine/graph.ts';
 import { run } from '../engine/session.ts';
 import { badInput } from '../errors.ts';
@@ -36,21 +38,31 @@ const CATALOG_VERSION = 1;
 const memory = new Map<string, Promise<LayerInfo[]>>();
 
 export function listLayers(model: ImportedModel): Promise<LayerInfo[]> {
-  let p = memory.get(model.net.hash);
+  const key = catalogKey(model);
+  let p = memory.get(key);
   if (!p) {
-    p = buildCatalog(model);
-    memory.set(model.net.hash, p);
-    p.catch(() => memory.delete(model.net.hash));
+    p = buildCatalog(model, key);
+    memory.set(key, p);
+    p.catch(() => memory.delete(key));
   }
   return p;
 }
 
-async function buildCatalog(model: ImportedModel): Promise<LayerInfo[]> {
-  const file = path.join(cacheDir(), `catalog-v${CATALOG_VERSION}-${model.net.hash}.json`);
+/**
+ * The graph alone does not decide the catalog: its names come from the importer's aliases too
+ * (an exported zoo model has the zoo model's graph but none of its Keras names), so both key it.
+ */
+function catalogKey(model: ImportedModel): string {
+  const aliases = JSON.stringify(Object.entries(model.layerAliases ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return `${model.net.hash}-${createHash('sha256').update(aliases).digest('hex').slice(0, 16)}`;
+}
+
+async function buildCatalog(model: ImportedModel, key: string): Promise<LayerInfo[]> {
+  const file = path.join(cacheDir(), `catalog-v${CATALOG_VERSION}-${key}.json`);
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as LayerInfo[];
+    return JSON.parse(readGuardedText(file, { what: 'layer catalog cache', code: 'CACHE', maxBytes: 64 * 2 ** 20, root: cacheDir() })) as LayerInfo[];
   } catch {
-    // not cached yet
+    // not cached yet, or damaged: measured again
   }
   const layers = await measureCatalog(model);
   try {

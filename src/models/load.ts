@@ -17,6 +17,9 @@ export interface LoadOptions {
   labels?: string[];
   /** The spec's `preprocess:` block: checked against the model's input, then replaces the importer's preprocessing. */
   preprocess?: PreprocessOverride;
+  /** The folder the model file must really be in (a spec's project); none for a model named on the command line. */
+  root?: string;
+  allowOutside?: boolean;
 }
 
 const loaded = new Map<string, Promise<ImportedModel>>();
@@ -46,11 +49,13 @@ export async function loadModel(ref: string, baseDir = process.cwd(), opts: Load
 function loadFile(file: string, opts: LoadOptions): ImportedModel {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_MODEL_BYTES;
   let target = file;
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) target = path.join(file, 'model.json');
-  if (target.endsWith('.onnx')) return importOnnxFile(target, { maxBytes, labels: opts.labels });
+  // A model named by its folder: its model.json must really be in that folder.
+  let root: string | undefined;
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) [target, root] = [path.join(file, 'model.json'), file];
+  if (target.endsWith('.onnx')) return importOnnxFile(target, { maxBytes, labels: opts.labels, root: opts.root, allowOutside: opts.allowOutside });
   if (target.endsWith('.json')) {
     try {
-      const files = tfjsFilesFromDisk(target, maxBytes);
+      const files = tfjsFilesFromDisk(target, maxBytes, root ?? (opts.allowOutside ? undefined : opts.root));
       const graph = files.modelJson.format === 'graph-model' || Array.isArray(files.modelJson.modelTopology?.node);
       return graph ? importGraphModel(files, target, { labels: opts.labels }) : importLayersModel(files, target, { labels: opts.labels });
     } catch (e) {

@@ -1,17 +1,21 @@
 // Importing ONNX files as they are: weights as initializers, as Constant nodes, or in an
 // external data file beside the model (the newer torch.onnx exporter writes `.onnx.data`).
-import fs from 'node:fs';
 import path from 'node:path';
 import { decodeModel, type ModelProto } from '../engine/onnx.ts';
 import { constantsToInitializers, topoOrder, graphInputs, inputDims, node, producerOf, valueInfo } from '../engine/graph.ts';
 import { makeNet } from '../engine/net.ts';
 import { badInput } from '../errors.ts';
+import { checkInputSize } from './input-size.ts';
+import { readGuarded } from '../io/guarded-fs.ts';
 import type { ImportedModel, Preprocess } from './types.ts';
 
 export interface OnnxImportOptions {
   /** Refuse model files (plus external data) larger than this. */
   maxBytes?: number;
   labels?: string[];
+  /** The folder the model file must really be in, unless allowOutside (its external data stays in its own folder regardless). */
+  root?: string;
+  allowOutside?: boolean;
 }
 
 export const DEFAULT_MAX_MODEL_BYTES = 2 * 1024 ** 3;
@@ -19,7 +23,7 @@ const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
 
 export function importOnnxFile(file: string, opts: OnnxImportOptions = {}): ImportedModel {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_MODEL_BYTES;
-  const bytes = readLimited(file, maxBytes);
+  const bytes = readLimited(file, maxBytes, opts);
   const model = decodeModel(bytes, file);
   loadExternalData(model, path.dirname(file), file, maxBytes);
   constantsToInitializers(model);
@@ -27,18 +31,11 @@ export function importOnnxFile(file: string, opts: OnnxImportOptions = {}): Impo
   return describe(model, file, opts.labels);
 }
 
-function readLimited(file: string, maxBytes: number): Uint8Array {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch {
-    throw badInput('E_MODEL_MISSING', 'model file not found', file, 'check the path (relative paths resolve from the spec file)');
-  }
-  if (!st.isFile()) throw badInput('E_MODEL_MISSING', 'model path is not a file', file, 'give the path of a .onnx file');
-  if (st.size > maxBytes) {
-    throw badInput('E_MODEL_TOO_BIG', `model file is ${st.size} bytes, over the limit of ${maxBytes}`, file, 'raise the limit (--max-model-bytes) if this is intended');
-  }
-  return fs.readFileSync(file);
+function readLimited(file: string, maxBytes: number, place: { root?: string; allowOutside?: boolean }): Uint8Array {
+  return readGuarded(file, {
+    what: 'model file', code: 'MODEL', maxBytes, flag: '--max-model-bytes', root: place.root, allowOutside: place.allowOutside,
+    missingHint: 'check the path (relative paths resolve from the spec file)',
+  });
 }
 
 /** Pull `.onnx.data` bytes into the initializers; locations must stay inside the model's folder. */
@@ -55,11 +52,12 @@ function loadExternalData(model: ModelProto, dir: string, where: string, maxByte
       throw badInput('E_ONNX_EXTERNAL', `initializer "${t.name}" points outside the model's folder (${loc})`, where, 'external data must sit beside the .onnx file');
     }
     if (!files.has(full)) {
-      try {
-        files.set(full, fs.readFileSync(full));
-      } catch {
-        throw badInput('E_ONNX_EXTERNAL', `external data file "${loc}" for initializer "${t.name}" not found`, where, 'keep the .onnx.data file beside the .onnx file');
-      }
+      // The model's own folder is the root, whatever --allow-outside says: a model file decides
+      // what it reads, so a link beside it must not reach the rest of the machine.
+      files.set(full, readGuarded(full, {
+        what: `external data "${loc}" of initializer "${t.name}"`, code: 'ONNX_EXTERNAL', maxBytes: maxBytes - total, flag: '--max-model-bytes',
+        root: dir, missingHint: 'keep the .onnx.data file beside the .onnx file',
+      }));
       total += files.get(full)!.length;
       if (total > maxBytes) throw badInput('E_MODEL_TOO_BIG', `external data exceeds the limit of ${maxBytes} bytes`, where, 'raise the limit if this is intended');
     }
@@ -88,15 +86,12 @@ function describe(model: ModelProto, where: string, labels?: string[]): Imported
   if (dims.length !== 4) {
     throw badInput('E_MODEL_INPUT_RANK', `input "${inputName}" has shape [${dims.join(', ')}]; neurogate needs a 4-D image input`, where, 'export with an NCHW or NHWC image input');
   }
-  let layout: 'NCHW' | 'NHWC' = 'NCHW';
-  let [, c, h, w] = dims;
-  if (dims[3] === 3 || dims[3] === 1) {
-    if (dims[1] !== 3 && dims[1] !== 1) {
-      layout = 'NHWC';
-      [, h, w, c] = dims;
-      inputName = wrapNhwcInput(model, inputName, [c, h, w]);
-    }
-  }
+  const nhwc = (dims[3] === 3 || dims[3] === 1) && dims[1] !== 3 && dims[1] !== 1;
+  const layout: 'NCHW' | 'NHWC' = nhwc ? 'NHWC' : 'NCHW';
+  const [c, h, w] = nhwc ? [dims[3], dims[1], dims[2]] : [dims[1], dims[2], dims[3]];
+  // Before the NHWC wrapper or any probe sizes a tensor by these numbers.
+  checkInputSize({ channels: c, height: h, width: w }, where);
+  if (nhwc) inputName = wrapNhwcInput(model, inputName, [c, h, w]);
   if (typeof c !== 'number' || typeof h !== 'number' || typeof w !== 'number') {
     throw badInput('E_MODEL_INPUT_DYNAMIC', `input "${inputs[0]}" has symbolic size [${dims.join(', ')}] beyond the batch axis`, where,
       'export with a fixed image size (only the batch may be dynamic)');

@@ -2,6 +2,10 @@
 // then the counts. Colour only when the stream is a terminal (NO_COLOR / FORCE_COLOR respected).
 import type { RunReport } from './model.ts';
 import { checkLine, entryStatus, fmtDuration } from './format.ts';
+import { oneLine } from '../io/terminal.ts';
+
+/** Text from specs, models and error messages, made safe for one terminal line (see io/terminal.ts). */
+export { oneLine };
 
 export interface ConsoleOptions {
   color?: boolean;
@@ -15,17 +19,6 @@ export function wantsColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv =
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '') return env.FORCE_COLOR !== '0';
   return stream.isTTY === true;
-}
-
-/**
- * Text from specs, models and error messages, made safe for one terminal line: line breaks
- * become ⏎ (a multi-line message must not look like further entries) and other control
- * characters are shown escaped (no terminal escape sequence from a spec ever runs).
- */
-export function oneLine(s: string): string {
-  return s
-    .replace(/\r\n|\r|\n/g, ' ⏎ ')
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function plural(n: number, word: string): string {

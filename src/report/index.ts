@@ -4,7 +4,7 @@ import type { RunReport } from './model.ts';
 import { toJson } from './json.ts';
 import { toJunit } from './junit.ts';
 import { toHtml } from './html/page.ts';
-import { formatSummary, wantsColor } from './console.ts';
+import { formatSummary, oneLine, wantsColor } from './console.ts';
 import { writeInside } from '../util/atomic.ts';
 import { shownPath } from './format.ts';
 
@@ -52,14 +52,13 @@ export async function writeReports(report: RunReport, opts: ReportOptions): Prom
     ['junit', nameFor(opts.junit, DEFAULT_NAMES.junit), toJunit],
     ['html', nameFor(opts.html, DEFAULT_NAMES.html), toHtml],
   ];
+  // The summary first: a report folder that cannot be written (read-only, full disk) must not
+  // hide which checks failed.
+  const stream = opts.stream === undefined ? process.stdout : opts.stream;
+  if (stream) stream.write(formatSummary(report, { color: wantsColor(stream), quiet: opts.quiet }));
   for (const [kind, name, render] of plan) {
     if (name !== null) written[kind] = writeInside(opts.dir, name, render(report), `${kind} report`);
   }
-  const stream = opts.stream === undefined ? process.stdout : opts.stream;
-  if (stream) {
-    let out = formatSummary(report, { color: wantsColor(stream), quiet: opts.quiet });
-    if (!opts.quiet) out += Object.values(written).map((f) => `report: ${shownPath(f)}\n`).join('');
-    stream.write(out);
-  }
+  if (stream && !opts.quiet) stream.write(Object.values(written).map((f) => `report: ${oneLine(shownPath(f))}\n`).join(''));
   return written;
 }

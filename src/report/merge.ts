@@ -26,9 +26,12 @@ const EntrySchema = z.looseObject({
   error: z.looseObject({ code: z.string(), message: z.string() }).optional(),
 });
 const SuiteSchema = z.looseObject({ file: z.string(), suite: z.string(), model: ModelRefSchema, baseline: ModelRefSchema.optional(), entries: z.array(EntrySchema) });
+/** The most shards a run may be split into (as `run --shard i/n` allows). */
+const MAX_SHARDS = 1000;
 const ShardSchema = z.looseObject({
-  index: z.int().min(1),
-  total: z.int().min(1),
+  // Bounded as `--shard` is: a forged total of 1e9 must not become a billion-element list below.
+  index: z.int().min(1).max(MAX_SHARDS),
+  total: z.int().min(1).max(MAX_SHARDS),
   estimatedMs: z.number(),
   planEstimatedMs: z.number(),
   plan: z.array(z.looseObject({ file: z.string(), suite: z.string(), entries: z.array(z.string()) })),

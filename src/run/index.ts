@@ -29,7 +29,7 @@ export interface RunRequest extends PlanOptions {
 
 /** Load every spec, reporting the problems of all files together. */
 export function loadSpecs(paths: readonly string[], opts: PlanOptions & { limits?: Pick<RunLimits, 'allowOutside'> } = {}): LoadedSpec[] {
-  const files = discoverSpecs(paths);
+  const files = discoverSpecs(paths, opts.limits?.allowOutside === true);
   const specs: LoadedSpec[] = [];
   const issues: SpecError['issues'] = [];
   for (const f of files) {

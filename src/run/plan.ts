@@ -71,6 +71,8 @@ export interface PlannedSuite {
 export function planRun(specs: readonly LoadedSpec[], opts: PlanOptions = {}): PlannedSuite[] {
   const issues: SpecIssue[] = [];
   const suites: PlannedSuite[] = [];
+  // suite/id names an entry's goldens and its place in reports, so it must be unique across files.
+  const owners = new Map<string, LoadedSpec>();
   let total = 0;
   for (const spec of specs) {
     const { suite } = spec;
@@ -82,6 +84,12 @@ export function planRun(specs: readonly LoadedSpec[], opts: PlanOptions = {}): P
     for (const at of entriesOf(suite)) {
       const e = at.entry;
       total++;
+      const owner = owners.get(`${suite.suite}\0${e.id}`);
+      if (owner !== undefined && owner !== spec) {
+        issues.push(spec.issue([...at.path, 'id'], `entry "${suite.suite}/${e.id}" is also defined in ${owner.src.file}: the two would share one golden and one report id`,
+          'rename the entry or the suite in one of the files'));
+      }
+      owners.set(`${suite.suite}\0${e.id}`, spec);
       if (opts.filter && !opts.filter.test(`${suite.suite}/${e.id}`)) continue;
       const preprocess = preprocessChoice(suite.preprocess, e.preprocess, at.path);
       const model = { ...(opts.model ? suiteModel! : e.model ? { ref: e.model, baseDir: dir, path: [...at.path, 'model'] } : suiteModel!), ...(preprocess && { preprocess }) };

@@ -8,7 +8,7 @@ import { loadModel } from '../models/load.ts';
 import { preprocessField } from '../models/preprocess.ts';
 import type { ImportedModel } from '../models/types.ts';
 import { SpecError, dedupeIssues, type SpecIssue } from '../suite/issues.ts';
-import { outsideIssue } from '../suite/paths.ts';
+import { outsideIssue, specRoot } from '../suite/paths.ts';
 import type { LoadedSpec } from '../suite/spec.ts';
 import { readImage, type RgbImage } from '../stimuli/image.ts';
 import { entryKind } from '../kinds/index.ts';
@@ -42,7 +42,9 @@ export async function prepareRun(plan: readonly PlannedSuite[], limits: RunLimit
     const key = modelKey(m);
     let p = models.get(key);
     if (!p) {
-      p = loadModel(m.ref, m.baseDir, { maxBytes: limits.maxModelBytes, preprocess: m.preprocess?.spec }).catch((e) => {
+      // A model the spec names is checked where it is opened too (its project, unless --allow-outside).
+      const place = m.path ? { root: specRoot(m.baseDir), allowOutside: limits.allowOutside } : {};
+      p = loadModel(m.ref, m.baseDir, { maxBytes: limits.maxModelBytes, preprocess: m.preprocess?.spec, ...place }).catch((e) => {
         if (!isNeurogateError(e) || e.kind !== 'bad_input') throw e;
         const field = m.preprocess && preprocessField(e); // a `preprocess:` mismatch is reported at its key
         // A command-line model has no place in a spec: it fails the whole run at once.
@@ -68,7 +70,7 @@ export async function prepareRun(plan: readonly PlannedSuite[], limits: RunLimit
         }
         if (!images.has(abs)) {
           try {
-            images.set(abs, readImage(abs));
+            images.set(abs, readImage(abs, undefined, { root: specRoot(pe.spec.dir), allowOutside: limits.allowOutside }));
           } catch (e) {
             if (!isNeurogateError(e)) throw e;
             issues.push(pe.spec.issue(at, e.message, e.hint));

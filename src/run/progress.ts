@@ -1,6 +1,7 @@
 // Progress while probes run, on stderr: a live bar on a terminal (cli-progress), plain periodic
 // lines otherwise (CI logs must stay readable and must not fill with carriage returns).
 import cliProgress from 'cli-progress';
+import { oneLine } from '../io/terminal.ts';
 
 export interface Progress {
   start(total: number): void;
@@ -41,7 +42,7 @@ function barProgress(stream: NodeJS.WritableStream): Progress {
       bar.start(total, 0, { label: '' });
     },
     tick(label) {
-      bar.update(++done, { label });
+      bar.update(++done, { label: oneLine(label) });
     },
     stop() {
       bar.stop();
@@ -56,7 +57,7 @@ function lineProgress(stream: NodeJS.WritableStream, intervalMs: number, now: ()
   let last = 0;
   const line = (label: string) => {
     const pct = total ? Math.floor((100 * done) / total) : 100;
-    stream.write(`neurogate: ${done}/${total} probes (${pct}%) ${((now() - t0) / 1000).toFixed(1)} s${label ? ` · ${label}` : ''}\n`);
+    stream.write(`neurogate: ${done}/${total} probes (${pct}%) ${((now() - t0) / 1000).toFixed(1)} s${label ? ` · ${oneLine(label)}` : ''}\n`);
   };
   return {
     start(n) {

@@ -1,11 +1,11 @@
 // Image IO: PNG/JPEG decode (pngjs, jpeg-js) with size limits checked before decoding,
 // bilinear resize, conversion to a model's NCHW input, and PNG encoding for reports.
-import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import { badInput } from '../errors.ts';
+import { readGuarded } from '../io/guarded-fs.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import type { Preprocess } from '../models/types.ts';
 
@@ -42,6 +42,8 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const HINT = 'use a PNG or JPEG photograph (RGB, grey or with alpha)';
 const CONVERT_HINT = 'convert it to PNG, e.g. `convert in.jpg -colorspace sRGB out.png` (ImageMagick)';
 const PIXELS_FLAG = '--max-image-pixels';
+/** Longest side an image may have (JPEG's own maximum is 65,535; photographs stay far below). */
+export const MAX_IMAGE_SIDE = 16384;
 
 /*
  * What each variant becomes — always 8-bit RGB, with no colour management (ICC profiles and PNG
@@ -58,17 +60,12 @@ const PIXELS_FLAG = '--max-image-pixels';
  * - a 4-component JPEG without an Adobe marker is refused: whether it is inverted is unknowable.
  */
 
-export function readImage(file: string, limits: ImageLimits = processLimits): RgbImage {
-  let bytes: Buffer;
-  try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) throw badInput('E_IMAGE_NOT_FILE', `image ${path.basename(file)} is not a file`, file, HINT);
-    if (st.size > limits.maxBytes) throw badInput('E_IMAGE_TOO_BIG', `image ${path.basename(file)} is ${st.size} bytes, over the limit of ${limits.maxBytes}`, file, 'shrink or re-encode it');
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') throw badInput('E_IMAGE_MISSING', `image ${path.basename(file)} not found`, file, 'check the path (relative paths resolve from the spec file)');
-    throw e;
-  }
+/** `root`: the folder the image must really be in (a spec's project), unless `allowOutside`. */
+export function readImage(file: string, limits: ImageLimits = processLimits, place: { root?: string; allowOutside?: boolean } = {}): RgbImage {
+  const bytes = readGuarded(file, {
+    what: `image ${path.basename(file)}`, code: 'IMAGE', maxBytes: limits.maxBytes, ...place,
+    missingHint: 'check the path (relative paths resolve from the spec file)',
+  });
   return decodeImage(bytes, file, limits);
 }
 
@@ -87,6 +84,10 @@ function checkSize(w: number, h: number, where: string, limits: ImageLimits): vo
   if (w * h > limits.maxPixels) {
     throw badInput('E_IMAGE_TOO_BIG', `image ${name} is ${w}×${h} = ${w * h} pixels, over the limit of ${limits.maxPixels} (${PIXELS_FLAG})`, where,
       `resize it, or raise the limit with \`neurogate run ${PIXELS_FLAG} <n>\` if it is meant to be this large`);
+  }
+  // A 1 × 39,999,999 strip is under the pixel limit yet every resize of it allocates by its long side.
+  if (w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE) {
+    throw badInput('E_IMAGE_TOO_BIG', `image ${name} is ${w}×${h}; each side must be at most ${MAX_IMAGE_SIDE} pixels`, where, 'resize it');
   }
 }
 

@@ -4,10 +4,12 @@ import { findFiles } from '../util/find-files.ts';
 
 const HINT = 'give spec files (.yaml) or directories holding them';
 
-export function discoverSpecs(args: readonly string[]): string[] {
+/** `allowOutside`: a link in a searched folder may lead out of the project (--allow-outside). */
+export function discoverSpecs(args: readonly string[], allowOutside = false): string[] {
   return findFiles(args, {
     accept: /\.ya?ml$/i,
     skip: ['node_modules'],
+    allowOutside,
     missing: { code: 'E_SPEC_MISSING', hint: HINT },
     none: { code: 'E_SPEC_NONE', message: 'the directory holds no .yaml or .yml spec files', hint: HINT },
   });

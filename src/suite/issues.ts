@@ -3,6 +3,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { NeurogateError } from '../errors.ts';
 import { codeFrame, whereAt, type SourceText } from './source.ts';
+import { oneLine } from '../io/terminal.ts';
 
 export interface SpecIssue {
   /** `file:line:col`. */
@@ -31,7 +32,8 @@ export class SpecError extends NeurogateError {
 }
 
 export function formatIssue(i: SpecIssue, frame = true): string {
-  const head = `${i.where}: ${i.message}${i.hint ? ` — ${i.hint}` : ''}`;
+  // Messages quote spec text (keys, values, file names): one line, controls escaped.
+  const head = oneLine(`${i.where}: ${i.message}${i.hint ? ` — ${i.hint}` : ''}`);
   return frame && i.frame ? `${head}\n${i.frame}` : head;
 }
 

@@ -1,33 +1,20 @@
 // The path policy of a spec: files it names stay inside its project. Shared by loading (models and
 // images a spec names), preparation (images found later) and `init` (where it writes).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { realPath, within } from '../io/guarded-fs.ts';
+import { projectRoot } from '../io/project-root.ts';
 import type { SpecIssue } from './issues.ts';
 import type { LoadedSpec } from './spec.ts';
 import type { PathSegment } from './yaml.ts';
 
 /**
- * The directory a spec's file references must stay inside: the nearest ancestor of the spec
- * holding package.json or .git (the project); without one, the working directory when the spec
- * lies inside it (a plain folder where `neurogate init` wrote specs/ beside the model: the folder
- * it ran in is the project), never the filesystem root or the home folder; else the spec's own directory. A project keeps its
- * specs in one folder and its models and images in others (specs/ next to test/fixtures/), so the
- * spec's own folder alone would be too narrow; the project is what a CI checkout trusts.
+ * The directory a spec's file references must stay inside: its project (src/io/project-root.ts).
+ * A project keeps its specs in one folder and its models and images in others (specs/ next to
+ * test/fixtures/), so the spec's own folder alone would be too narrow.
  */
 export function specRoot(specDir: string): string {
-  let dir = realOr(specDir);
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, '.git'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) {
-      const cwd = realOr(process.cwd());
-      const spec = realOr(specDir);
-      const tooWide = path.dirname(cwd) === cwd || cwd === realOr(os.homedir());
-      return !tooWide && isInside(cwd, spec) ? cwd : spec;
-    }
-    dir = up;
-  }
+  return projectRoot(specDir);
 }
 
 /**
@@ -35,18 +22,11 @@ export function specRoot(specDir: string): string {
  * its path as written, so a later "not found" still names it.
  */
 export function isInside(root: string, abs: string): boolean {
-  const r = realOr(root);
-  const t = realOr(abs);
-  const rel = path.relative(r, t);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  return within(realOr(root), realOr(abs));
 }
 
 function realOr(p: string): string {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return path.resolve(p);
-  }
+  return realPath(p) ?? path.resolve(p);
 }
 
 /** A model or image path must exist (zoo refs are checked when models load). */

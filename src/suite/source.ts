@@ -2,6 +2,7 @@
 // code frame (the offending line with a caret), so each error points at the exact spot.
 import path from 'node:path';
 import { LineCounter } from 'yaml';
+import { escapeControls } from '../io/terminal.ts';
 
 export interface SourceText {
   /** Path as shown to users: relative to the working directory when inside it. */
@@ -52,7 +53,8 @@ export function codeFrame(src: SourceText, offset: number, end = offset + 1): st
   const all = src.text.split('\n');
   const width = String(line).length;
   const out: string[] = [];
-  const show = (n: number, text: string, mark: boolean) => `${mark ? '>' : ' '} ${String(n).padStart(width)} | ${text}`;
+  // Source lines are shown with their control characters escaped (a spec must not drive the terminal).
+  const show = (n: number, text: string, mark: boolean) => `${mark ? '>' : ' '} ${String(n).padStart(width)} | ${escapeControls(text)}`;
   const clip = (s: string, from: number) => (s.length > 100 ? `${from > 0 ? '…' : ''}${s.slice(from, from + 100)}${from + 100 < s.length ? '…' : ''}` : s);
   const cur = (all[line - 1] ?? '').replace(/\r$/, '');
   const from = cur.length > 100 ? Math.max(0, col - 50) : 0;
@@ -63,7 +65,8 @@ export function codeFrame(src: SourceText, offset: number, end = offset + 1): st
   out.push(show(line, clip(cur, from), true));
   const spanEnd = lineCol(src, end);
   const len = spanEnd.line === line ? Math.max(1, spanEnd.col - col) : Math.max(1, cur.length - col + 1);
-  const lead = col - 1 - from + (from > 0 ? 1 : 0);
+  // The caret sits under the escaped text, so what precedes it is measured escaped too.
+  const lead = escapeControls(cur.slice(from, Math.max(from, col - 1))).length + (from > 0 ? 1 : 0);
   out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, lead))}${'^'.repeat(Math.min(len, 80))}`);
   return out.join('\n');
 }

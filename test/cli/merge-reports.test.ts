@@ -204,6 +204,12 @@ test('tampered shard reports: an entry missing, an entry run twice, other model 
   const broken = errorOf(() => parseShardReport(JSON.stringify({ ...a.report, suites: [{ suite: 'x' }] }), 'x.json'));
   assert.match(broken.message, /not a well-formed neurogate report: suites\.0\./);
   assert.is(broken.kind, 'bad_input');
+  // A forged shard count is refused naming its limit, before a list of that length is built.
+  for (const total of [1001, 1e9, 1e15]) {
+    const forged = errorOf(() => parseShardReport(JSON.stringify({ ...a.report, shard: { ...a.report.shard, total } }), 'x.json'));
+    assert.is(forged.code, 'E_MERGE_REPORT', String(total));
+    assert.match(forged.message, /shard\.total: .*1000/);
+  }
 });
 
 test('merge-reports refuses to write over one of its inputs', async () => {

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
-import { decodeImage, readImage, DEFAULT_IMAGE_LIMITS, imageLimits, setImageLimits, type RgbImage } from '../../src/stimuli/image.ts';
+import { decodeImage, readImage, DEFAULT_IMAGE_LIMITS, MAX_IMAGE_SIDE, imageLimits, setImageLimits, type RgbImage } from '../../src/stimuli/image.ts';
 import { isNeurogateError } from '../../src/errors.ts';
 import { FC_SEED } from '../seed.ts';
 import { errorOf } from '../helpers.ts';
@@ -224,7 +224,7 @@ test('property: the size decision depends only on the declared JPEG frame size (
       if (!isNeurogateError(e) || e.kind !== 'bad_input') throw e;
       outcome = e.code;
     }
-    const want = w === 0 || h === 0 ? 'E_IMAGE_EMPTY' : w * h > limits.maxPixels ? 'E_IMAGE_TOO_BIG' : undefined;
+    const want = w === 0 || h === 0 ? 'E_IMAGE_EMPTY' : w * h > limits.maxPixels || w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE ? 'E_IMAGE_TOO_BIG' : undefined;
     if (want) assert.is(outcome, want, `${w}×${h}`);
     else assert.ok(outcome !== 'E_IMAGE_TOO_BIG' && outcome !== 'E_IMAGE_EMPTY', `${w}×${h}: ${outcome}`);
     seen.set(outcome, (seen.get(outcome) ?? 0) + 1);

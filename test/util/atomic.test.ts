@@ -39,7 +39,7 @@ test('a path with a `..` segment, or one outside the root, is refused; every oth
   assert.is(code(() => resolveInside(root, '')), 'E_OUTPUT_PATH');
 });
 
-test('folders are created inside the root; a symlinked folder is refused (nothing written through it); a symlinked root is the user\'s choice', () => {
+test('folders are created inside the root; a symlinked folder is refused (nothing written through it); a root linked out of its project is refused, its real path is the user\'s choice', () => {
   const root = tmp();
   const outside = tmp();
   writeInside(root, 'a/b/c.txt', 'x');
@@ -54,10 +54,17 @@ test('folders are created inside the root; a symlinked folder is refused (nothin
   writeInside(root, 'report.json', 'new');
   assert.is(fs.readFileSync(path.join(outside, 'target.txt'), 'utf8'), 'keep');
   assert.not.ok(fs.lstatSync(path.join(root, 'report.json')).isSymbolicLink());
+  // A root that is itself a link out of its project (a committed `reports` link) is refused;
+  // the same folder named by its real path is the user's choice, and a link inside is fine.
   const linkedRoot = path.join(tmp(), 'reports');
   fs.symlinkSync(outside, linkedRoot);
-  writeInside(linkedRoot, 'ok.txt', 'fine');
+  assert.is(code(() => writeInside(linkedRoot, 'ok.txt', 'fine')), 'E_OUTPUT_SYMLINK');
+  assert.not.ok(fs.existsSync(path.join(outside, 'ok.txt')));
+  writeInside(outside, 'ok.txt', 'fine');
   assert.is(fs.readFileSync(path.join(outside, 'ok.txt'), 'utf8'), 'fine');
+  fs.symlinkSync(path.join(root, 'a'), path.join(root, 'reports-in'));
+  writeInside(path.join(root, 'reports-in'), 'ok.txt', 'fine');
+  assert.is(fs.readFileSync(path.join(root, 'a', 'ok.txt'), 'utf8'), 'fine');
   fs.mkdirSync(path.join(root, 'isdir'));
   assert.is(code(() => ensureParentInside(root, path.join(root, 'isdir'))), 'E_OUTPUT_PATH');
 });

@@ -3,18 +3,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../../errors.ts';
+import { readGuarded, readGuardedText } from '../../io/guarded-fs.ts';
 import type { TfjsModelFiles } from '../zoo/nsfwjs.ts';
 
 const SHARD_HINT = 'a TF.js model keeps its weight shards in its own folder (the converter writes them beside model.json); copy them there and list them by file name';
 
-export function tfjsFilesFromDisk(modelJsonPath: string, maxBytes: number): TfjsModelFiles {
+export function tfjsFilesFromDisk(modelJsonPath: string, maxBytes: number, root?: string): TfjsModelFiles {
+  const text = readGuardedText(modelJsonPath, {
+    what: 'model.json', code: 'MODEL', maxBytes, flag: '--max-model-bytes', root, missingHint: 'check the path (relative paths resolve from the spec file)',
+  });
   let json: any;
   try {
-    json = JSON.parse(fs.readFileSync(modelJsonPath, 'utf8'));
+    json = JSON.parse(text);
   } catch (e) {
-    const missing = (e as { code?: string }).code === 'ENOENT';
-    throw badInput(missing ? 'E_MODEL_MISSING' : 'E_TFJS_JSON', missing ? 'model.json not found' : `model.json is not valid JSON (${(e as Error).message})`, modelJsonPath,
-      missing ? 'check the path (relative paths resolve from the spec file)' : 'the file is damaged; re-convert the model');
+    throw badInput('E_TFJS_JSON', `model.json is not valid JSON (${(e as Error).message})`, modelJsonPath, 'the file is damaged; re-convert the model');
   }
   if (!json || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
     throw badInput('E_TFJS_JSON', 'model.json lacks modelTopology or weightsManifest', modelJsonPath, 'give a TF.js LayersModel or GraphModel model.json');
@@ -32,7 +34,9 @@ export function tfjsFilesFromDisk(modelJsonPath: string, maxBytes: number): Tfjs
   if (total > maxBytes) throw badInput('E_MODEL_TOO_BIG', `model files total ${total} bytes, over the limit of ${maxBytes}`, modelJsonPath, 'raise the limit if this is intended');
   return {
     modelJson: json,
-    shards: (g) => groups[g].map((f) => new Uint8Array(fs.readFileSync(f))),
+    shards: (g) => groups[g].map((f) => new Uint8Array(readGuarded(f, {
+      what: `weight shard ${path.basename(f)}`, code: 'TFJS_SHARD', maxBytes, flag: '--max-model-bytes', root: path.dirname(path.resolve(modelJsonPath)),
+    }))),
     files,
   };
 }

@@ -2,6 +2,7 @@
 // shards) into the ONNX IR: node by node, static shapes tracked, NHWC turned into NCHW.
 import { createModel } from '../../engine/graph.ts';
 import { makeNet } from '../../engine/net.ts';
+import { checkInputSize } from '../input-size.ts';
 import { badInput } from '../../errors.ts';
 import type { ImportedModel } from '../types.ts';
 import type { TfjsModelFiles } from '../zoo/nsfwjs.ts';
@@ -162,6 +163,7 @@ export function importGraphModel(files: TfjsModelFiles, where: string, opts: { l
     return v;
   });
   const [, height, width, channels] = input.shape;
+  checkInputSize({ channels, height, width }, where);
   const model = createModel({
     name: 'tfjs-graph-model',
     docString: `imported by neurogate from the TF.js graph model ${where}`,

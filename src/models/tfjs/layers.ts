@@ -2,6 +2,7 @@
 // tensor per Keras layer named after it, weights dequantized exactly as TF.js does.
 import { createModel, DEFAULT_OPSET } from '../../engine/graph.ts';
 import { makeNet } from '../../engine/net.ts';
+import { checkInputSize } from '../input-size.ts';
 import { badInput } from '../../errors.ts';
 import type { ImportedModel, Preprocess } from '../types.ts';
 import type { TfjsModelFiles } from '../zoo/nsfwjs.ts';
@@ -26,6 +27,7 @@ export function importLayersModel(files: TfjsModelFiles, where: string, opts: La
   }
   const ctx = newContext(where, decodeWeights(manifest, files.shards, where));
   const [H, W, C] = inputSize(topo.input, where);
+  checkInputSize({ channels: C, height: H, width: W }, where);
   ctx.shapes.set(claim(ctx, topo.input.name), [null, H, W, C]);
   for (const l of topo.layers) convertLayer(ctx, l);
 

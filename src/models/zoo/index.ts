@@ -13,6 +13,7 @@ import { importGraphModel } from '../tfjs/graph.ts';
 import { cacheDir } from '../cache.ts';
 import type { ZooEntry } from './entry.ts';
 import { writeFileAtomic } from '../../util/atomic.ts';
+import { readGuarded } from '../../io/guarded-fs.ts';
 
 /** Bump when an importer changes what it emits: old cache entries then no longer match. */
 export const IMPORTER_VERSION = 'zoo-ir-1';
@@ -75,9 +76,12 @@ export function loadZoo(name: string, opts: { cache?: boolean } = {}): ImportedM
   return model;
 }
 
+/** The zoo's largest model (inception_v3) is under 100 MB; its cache and sources stay far below this. */
+const ZOO_MAX_BYTES = 1024 * 2 ** 20;
+
 function sourceKey(entry: ZooEntry): string {
   const h = createHash('sha256').update(IMPORTER_VERSION).update(entry.name);
-  for (const f of entry.sources()) h.update(fs.readFileSync(f));
+  for (const f of entry.sources()) h.update(readGuarded(f, { what: 'zoo model source', code: 'ZOO_SOURCE', maxBytes: ZOO_MAX_BYTES }));
   return `${entry.name}-${h.digest('hex').slice(0, 24)}`;
 }
 
@@ -89,8 +93,8 @@ function readCached(key: string): ImportedModel | undefined {
   const onnxFile = path.join(dir, `${key}.onnx`);
   if (!fs.existsSync(metaFile) || !fs.existsSync(onnxFile)) return undefined;
   try {
-    const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as CachedMeta;
-    const model = decodeModel(fs.readFileSync(onnxFile), onnxFile);
+    const meta = JSON.parse(readGuarded(metaFile, { what: 'zoo cache entry', code: 'CACHE', maxBytes: ZOO_MAX_BYTES, root: dir }).toString('utf8')) as CachedMeta;
+    const model = decodeModel(readGuarded(onnxFile, { what: 'zoo cache entry', code: 'CACHE', maxBytes: ZOO_MAX_BYTES, root: dir }), onnxFile);
     const { hash, where, ...rest } = meta;
     return { ...rest, net: { model, hash, where } };
   } catch {

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../../errors.ts';
+import { readGuarded } from '../../io/guarded-fs.ts';
 import type { WeightGroup } from '../tfjs/weights.ts';
 
 const require = createRequire(import.meta.url);
@@ -34,7 +35,7 @@ export function nsfwjsDir(name: NsfwjsModel): string {
 const BASE64 = /exports\s*=\s*"([A-Za-z0-9+/=]+)"/;
 
 export function readBase64Bundle(file: string): Uint8Array {
-  const text = fs.readFileSync(file, 'latin1');
+  const text = readGuarded(file, { what: 'zoo weight bundle', code: 'ZOO_SHARD', maxBytes: 1024 * 2 ** 20, missingHint: 'reinstall the nsfwjs package (npm ci)' }).toString('latin1');
   const m = BASE64.exec(text);
   if (!m) throw badInput('E_ZOO_SHARD', 'no base64 weight payload found in the bundle', file, 'reinstall the nsfwjs package (npm ci)');
   return Buffer.from(m[1], 'base64');

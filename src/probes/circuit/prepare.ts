@@ -19,6 +19,8 @@ import type { SpecIssue } from '../../suite/issues.ts';
 import { prepareNeuron } from '../neuron/prepare.ts';
 import { neuronProbeOf } from '../neuron/kind.ts';
 import type { EntryToPrepare, ImageSource } from '../../probe/kind.ts';
+import { specRoot } from '../../suite/paths.ts';
+import { checkPath } from '../../io/guarded-fs.ts';
 
 export interface PreparedCircuit {
   edited: ImportedModel;
@@ -62,7 +64,7 @@ export async function prepareCircuit(pe: EntryToPrepare<CircuitEntry>, model: Im
       }
     }
     try {
-      edits.push(await editFrom(spec_, model, pe.spec.dir, values, limits.maxModelBytes));
+      edits.push(await editFrom(spec_, model, pe.spec.dir, values, limits.maxModelBytes, limits.allowOutside));
     } catch (err) {
       fail(['edit', i], err);
     }
@@ -89,19 +91,24 @@ export async function prepareCircuit(pe: EntryToPrepare<CircuitEntry>, model: Im
 }
 
 /** The edits of a circuits entry, resolved on a model (for `neurogate export --edit`). */
-export async function editsOf(e: CircuitEntry, model: ImportedModel, dir: string, maxModelBytes?: number): Promise<Edit[]> {
+export async function editsOf(e: CircuitEntry, model: ImportedModel, dir: string, maxModelBytes?: number, allowOutside = false): Promise<Edit[]> {
   const out: Edit[] = [];
   for (const s of e.edit) {
     const means = 'ablate' in s && s.ablate.mean_over
-      ? await unitMeans(model, (await resolveLayer(model, s.ablate.layer)).tensor, unitList(s.ablate.units), s.ablate.mean_over.map((f) => readImage(path.resolve(dir, f))))
+      ? await unitMeans(model, (await resolveLayer(model, s.ablate.layer)).tensor, unitList(s.ablate.units), s.ablate.mean_over.map((f) => readImage(path.resolve(dir, f), undefined, inProject(dir, allowOutside))))
       : undefined;
-    out.push(await editFrom(s, model, dir, means, maxModelBytes));
+    out.push(await editFrom(s, model, dir, means, maxModelBytes, allowOutside));
   }
   return out;
 }
 
+/** The path policy of files a spec in `dir` names: its project, unless --allow-outside. */
+function inProject(dir: string, allowOutside: boolean): { root: string; allowOutside: boolean } {
+  return { root: specRoot(dir), allowOutside };
+}
+
 /** One spec edit → an IR edit; layer names resolve against the catalog, `transplant` loads its donor (relative to `dir`). */
-export async function editFrom(s: EditSpec, model: ImportedModel, dir: string, means?: number[], maxModelBytes?: number): Promise<Edit> {
+export async function editFrom(s: EditSpec, model: ImportedModel, dir: string, means?: number[], maxModelBytes?: number, allowOutside = false): Promise<Edit> {
   const ref = async (layer: string, units: Parameters<typeof unitList>[0], m: ImportedModel = model) => ({ tensor: (await resolveLayer(m, layer)).tensor, units: unitList(units) });
   if ('ablate' in s) {
     const r = await ref(s.ablate.layer, s.ablate.units);
@@ -111,6 +118,8 @@ export async function editFrom(s: EditSpec, model: ImportedModel, dir: string, m
   if ('scale' in s) return { op: 'scale', to: await ref(s.scale.layer, s.scale.units), from: s.scale.from, factor: s.scale.factor };
   if ('sign' in s) return { op: 'sign', to: await ref(s.sign.layer, s.sign.units), from: s.sign.from, keep: s.sign.keep };
   if ('rotate' in s) return { op: 'rotate', to: await ref(s.rotate.layer, s.rotate.units), from: s.rotate.from, degrees: s.rotate.degrees };
+  // Checked here, where it is opened, as well as at validation: `export --edit` comes this way too.
+  if (!s.transplant.model.startsWith('zoo:')) checkPath(path.resolve(dir, s.transplant.model), { what: 'transplant donor model', code: 'MODEL', maxBytes: Infinity, ...inProject(dir, allowOutside) });
   const donor = await loadModel(s.transplant.model, dir, { maxBytes: maxModelBytes });
   const src = await resolveLayer(donor, s.transplant.source_layer ?? s.transplant.layer);
   return { op: 'transplant', to: await ref(s.transplant.layer, s.transplant.units), source: donor.net.model, sourceTensor: src.tensor };

@@ -86,6 +86,8 @@ export interface ScanResult {
   stats: LayerStats;
   reference: 'images' | 'clutter';
   stimuli: number;
+  /** Lines and gratings: the echo is 1 by construction and left out of the score. */
+  symmetric: boolean;
   /** The input window the sweep ran on, when only the receptive field was computed. */
   crop?: { x0: number; y0: number; w: number; h: number };
 }
@@ -137,6 +139,7 @@ export async function scanLayer(p: ScanParams, engine: ForwardEngine): Promise<S
     stats,
     reference: p.images?.length ? 'images' : 'clutter',
     stimuli: all.length,
+    symmetric,
     ...(resp.cropped ? { crop: { x0: resp.cropped.x0, y0: resp.cropped.y0, w: resp.cropped.w, h: resp.cropped.h } } : {}),
   };
 }

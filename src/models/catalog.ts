@@ -45,6 +45,11 @@ export function listLayers(model: ImportedModel): Promise<LayerInfo[]> {
   return p;
 }
 
+/** A copy of a model with other weights or preprocessing has the same layers: reuse the catalog. */
+export function shareCatalog(from: ImportedModel, to: ImportedModel): void {
+  if (!memory.has(to.net.hash)) memory.set(to.net.hash, listLayers(from));
+}
+
 async function buildCatalog(model: ImportedModel): Promise<LayerInfo[]> {
   const file = path.join(cacheDir(), `catalog-v${CATALOG_VERSION}-${model.net.hash}.json`);
   try {

@@ -33,7 +33,12 @@ export function modelKey(m: ModelChoice): string {
   return `${m.ref.startsWith('zoo:') ? m.ref : path.resolve(m.baseDir, m.ref)}${m.preprocess ? `|${JSON.stringify(m.preprocess.spec)}` : ''}`;
 }
 
-export async function prepareRun(plan: readonly PlannedSuite[]): Promise<PreparedSuite[]> {
+export interface PrepareOptions {
+  /** Replaces each entry's model after loading (the audit's mutants); baselines stay as they are. */
+  candidate?: (model: ImportedModel) => ImportedModel;
+}
+
+export async function prepareRun(plan: readonly PlannedSuite[], opts: PrepareOptions = {}): Promise<PreparedSuite[]> {
   const issues: SpecIssue[] = [];
   const models = new Map<string, Promise<ImportedModel | undefined>>();
   const images = new Map<string, RgbImage | undefined>();
@@ -77,7 +82,8 @@ export async function prepareRun(plan: readonly PlannedSuite[]): Promise<Prepare
         }
         return images.get(abs);
       };
-      const model = await modelFor(pe.model, pe.spec);
+      const loaded = await modelFor(pe.model, pe.spec);
+      const model = loaded && opts.candidate ? opts.candidate(loaded) : loaded;
       // circuits: begin — the edited copy is the candidate, the unedited model the baseline
       if (pe.at.kind === 'circuits') {
         if (!model) continue;

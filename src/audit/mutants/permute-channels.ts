@@ -67,8 +67,14 @@ export function permutableChain(m: ModelProto, conv: NodeProto, protectedTensors
       if (!findInitializer(m, n.input[1])) return undefined;
       steps.push({ op: 'in', weight: n.input[1], axis: attr<number>(n, 'transB', 0) ? 1 : 0 });
       return { conv, channels, tensors, steps };
-    } else if (n.opType === 'Flatten' && flat) {
+    } else if ((n.opType === 'Flatten' || n.opType === 'Reshape') && flat) {
       // [N, C, 1, 1] → [N, C]: channel order carries over.
+    } else if (n.opType === 'ReduceMean' || n.opType === 'ReduceMax') {
+      // A spatial reduction (axes H and W only) keeps one value per channel, like a global pool.
+      const axesInit = n.input[1] ? findInitializer(m, n.input[1]) : undefined;
+      const axes = axesInit ? [...tensorFromProto(axesInit).data] : attr<number[]>(n, 'axes', []);
+      if (!axes.length || !axes.every((a) => a === 2 || a === 3 || a === -1 || a === -2)) return undefined;
+      flat = true;
     } else if (n.opType === 'Pad') {
       const pads = n.input[1] ? findInitializer(m, n.input[1]) : undefined;
       const p = pads ? tensorFromProto(pads).data : undefined;

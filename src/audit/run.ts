@@ -1,0 +1,201 @@
+// The audit: every suite runs on its model and on each mutant of it; a check is killed by a
+// mutant when it passes on the original and fails on the mutant. Harmful mutants should kill
+// something (the suite's mutation score), equivalent ones nothing (else the check is fragile).
+import { badInput, isNeurogateError } from '../errors.ts';
+import type { ImportedModel } from '../models/types.ts';
+import { shareCatalog } from '../models/catalog.ts';
+import type { RunReport } from '../report/model.ts';
+import { createActivationCache } from '../run/cache.ts';
+import { executeRun } from '../run/execute.ts';
+import { loadSpecs } from '../run/index.ts';
+import { planRun, type PlanOptions, type PlannedSuite } from '../run/plan.ts';
+import { prepareRun, type PreparedSuite } from '../run/prepare.ts';
+import { buildReport, type ReportContext } from '../run/report.ts';
+import { SpecError } from '../spec/issues.ts';
+import { mutantsFor, selectMutants, type Mutant, type MutantKind } from './mutants/index.ts';
+import { protectedTensorsOf, targetsOf } from './targets.ts';
+
+export interface AuditRequest extends PlanOptions {
+  paths: string[];
+  /** `--mutants`: ids, operator names, `harmful`/`equivalent`, `*` wildcards; all when absent. */
+  mutants?: string[];
+  golden?: ReportContext['golden'];
+  /** One line per finished mutant (`suite · mutant · result`). */
+  onMutant?: (line: string) => void;
+}
+
+export interface CheckAudit {
+  entry: string;
+  metric: string;
+  passesOriginal: boolean;
+  /** Harmful mutants on which the check fails (it passes on the original). */
+  killedBy: string[];
+  /** Equivalent mutants on which it fails: the check is fragile. */
+  equivalentKills: string[];
+  /** `file:line:col` of the expectation. */
+  where: string;
+}
+
+export interface MutantAudit {
+  id: string;
+  operator: string;
+  kind: MutantKind;
+  description: string;
+  /** Why the mutant could not be built or run on this suite's model (then it counts nowhere). */
+  skipped?: string;
+  /** Checks (as `entry · metric`) that fail on it and pass on the original. */
+  kills: string[];
+  durationMs: number;
+}
+
+export interface SuiteAudit {
+  suite: string;
+  file: string;
+  /** Killed harmful mutants ÷ harmful mutants that applied; null when none applied. */
+  score: number | null;
+  checks: CheckAudit[];
+  mutants: MutantAudit[];
+  /** Wall time of the suite's run on the original model. */
+  originalMs: number;
+}
+
+export interface AuditResult {
+  suites: SuiteAudit[];
+  /** Each suite's run on its original model (every check's value there), in suite order. */
+  originals: RunReport[];
+  durationMs: number;
+}
+
+export const checkKey = (entry: string, metric: string) => `${entry} · ${metric}`;
+
+/** Pass/fail of each planned check in a report of one suite: all of its results must pass, and its entry must have run. */
+function outcomes(report: RunReport, suiteIndex: number, plan: PlannedSuite): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  const entries = new Map(report.suites[suiteIndex]?.entries.map((e) => [e.id, e]) ?? []);
+  for (const pe of plan.entries) {
+    const r = entries.get(pe.id);
+    for (const c of pe.checks) {
+      const results = r && !r.error ? r.checks.filter((x) => x.where === c.where) : [];
+      out.set(checkKey(pe.id, c.metric), results.length > 0 && results.every((x) => x.passed));
+    }
+  }
+  return out;
+}
+
+async function runPrepared(prepared: PreparedSuite[], ctx: { golden?: ReportContext['golden']; cache: ReturnType<typeof createActivationCache> }): Promise<RunReport> {
+  const t0 = performance.now();
+  const executed = await executeRun(prepared, { cache: ctx.cache });
+  return buildReport(executed, { startedAt: new Date(), durationMs: performance.now() - t0, seed: 0, options: {}, golden: ctx.golden });
+}
+
+/** The model of a mutant, built once per original model (a suite's entries may share one or use several). */
+function candidateOf(mutant: Mutant): (m: ImportedModel) => ImportedModel {
+  const built = new Map<string, ImportedModel>();
+  return (m) => {
+    let hit = built.get(m.net.hash);
+    if (!hit) {
+      hit = mutant.apply(m);
+      shareCatalog(m, hit);
+      built.set(m.net.hash, hit);
+    }
+    return hit;
+  };
+}
+
+function reason(e: unknown): string {
+  if (e instanceof SpecError) return e.issues.map((i) => i.message).join('; ');
+  return isNeurogateError(e) ? e.message : String((e as Error)?.message ?? e);
+}
+
+export async function auditSpecs(req: AuditRequest): Promise<AuditResult> {
+  const t0 = performance.now();
+  const plan = planRun(loadSpecs(req.paths, req), req);
+  // Baseline models and images are the same for every mutant: one cache serves them all.
+  const cache = createActivationCache();
+  const suites: SuiteAudit[] = [];
+  const originals: RunReport[] = [];
+  for (const suitePlan of plan) {
+    const tSuite = performance.now();
+    const prep = (await prepareRun([suitePlan]))[0];
+    const original = await runPrepared([prep], { golden: req.golden, cache });
+    const originalMs = performance.now() - tSuite;
+    originals.push(original);
+    const base = outcomes(original, 0, suitePlan);
+    const first = prep.entries[0];
+    // A circuit entry's candidate is an edited copy; the suite's model is its baseline.
+    const model = first?.plan.at.kind === 'circuits' ? first.baselineModel : first?.model;
+    const mutants = model ? selectMutants(mutantsFor({
+      seed: suitePlan.entries[0]?.seed ?? 0,
+      targets: targetsOf(prep),
+      protectedTensors: protectedTensorsOf(prep, model),
+      batch: suitePlan.entries[0]?.batch ?? 16,
+    }), req.mutants) : [];
+    const checks: CheckAudit[] = suitePlan.entries.flatMap((pe) => pe.checks.map((c) => ({
+      entry: pe.id, metric: c.metric, passesOriginal: base.get(checkKey(pe.id, c.metric)) ?? false, killedBy: [], equivalentKills: [], where: c.where,
+    })));
+    const results: MutantAudit[] = [];
+    for (const mu of mutants) {
+      const row = await runMutant(mu, suitePlan, checks, { golden: req.golden, cache });
+      results.push(row);
+      req.onMutant?.(`${suitePlan.name} · ${mu.id} · ${row.skipped ? `skipped (${row.skipped})` : row.kills.length ? `killed ${row.kills.length} check${row.kills.length === 1 ? '' : 's'}` : mu.kind === 'harmful' ? 'SURVIVED' : 'no check moved'} · ${(row.durationMs / 1000).toFixed(1)} s`);
+    }
+    const harmful = results.filter((r) => r.kind === 'harmful' && !r.skipped);
+    suites.push({
+      suite: suitePlan.name,
+      file: original.suites[0]?.file ?? suitePlan.spec.src.file,
+      score: harmful.length ? harmful.filter((r) => r.kills.length > 0).length / harmful.length : null,
+      checks,
+      mutants: results,
+      originalMs,
+    });
+  }
+  return { suites, originals, durationMs: performance.now() - t0 };
+}
+
+/** One mutant on one suite: records its kills in `checks` (checks that pass on the original and fail here). */
+async function runMutant(mu: Mutant, suitePlan: PlannedSuite, checks: CheckAudit[], ctx: { golden?: ReportContext['golden']; cache: ReturnType<typeof createActivationCache> }): Promise<MutantAudit> {
+  const t0 = performance.now();
+  const row: MutantAudit = { id: mu.id, operator: mu.operator, kind: mu.kind, description: mu.description, kills: [], durationMs: 0 };
+  try {
+    const mp = await prepareRun([suitePlan], { candidate: candidateOf(mu) });
+    if (mu.batch) for (const e of mp[0].entries) e.plan = { ...e.plan, batch: mu.batch };
+    const report = await runPrepared(mp, ctx);
+    const entries = report.suites[0]?.entries ?? [];
+    // A mutant no entry could run on tells nothing about the checks.
+    if (entries.length && entries.every((e) => e.error)) throw badInput('E_MUTANT_NA', entries[0].error!.message, undefined, entries[0].error!.hint);
+    const got = outcomes(report, 0, suitePlan);
+    for (const c of checks) {
+      if (!c.passesOriginal || got.get(checkKey(c.entry, c.metric))) continue;
+      (mu.kind === 'harmful' ? c.killedBy : c.equivalentKills).push(mu.id);
+      row.kills.push(checkKey(c.entry, c.metric));
+    }
+  } catch (e) {
+    if (!(e instanceof SpecError) && !(isNeurogateError(e) && e.kind === 'bad_input')) throw e;
+    row.skipped = reason(e);
+  }
+  row.durationMs = performance.now() - t0;
+  return row;
+}
+
+export const surviving = (s: SuiteAudit) => s.checks.filter((c) => c.passesOriginal && c.killedBy.length === 0 && c.equivalentKills.length === 0);
+export const fragile = (s: SuiteAudit) => s.checks.filter((c) => c.equivalentKills.length > 0);
+export const failingOriginal = (s: SuiteAudit) => s.checks.filter((c) => !c.passesOriginal);
+
+/** 1 when a suite has a surviving, fragile or failing check or scores below `minScore`; else 0. Errors of the original run keep their code. */
+export function auditExitCode(a: AuditResult, minScore = 0): 0 | 1 | 2 | 3 {
+  const worst = Math.max(0, ...a.originals.map((r) => r.exitCode));
+  if (worst >= 2) return worst as 2 | 3;
+  const bad = a.suites.some((s) => surviving(s).length || fragile(s).length || failingOriginal(s).length || (s.score ?? 0) < minScore);
+  return bad ? 1 : 0;
+}
+
+/** The audit as other tools read it (this shape is a contract). */
+export function auditJson(a: AuditResult): { suites: { suite: string; score: number | null; checks: { entry: string; metric: string; passesOriginal: boolean; killedBy: string[]; equivalentKills: string[] }[] }[] } {
+  return {
+    suites: a.suites.map((s) => ({
+      suite: s.suite,
+      score: s.score,
+      checks: s.checks.map((c) => ({ entry: c.entry, metric: c.metric, passesOriginal: c.passesOriginal, killedBy: [...c.killedBy], equivalentKills: [...c.equivalentKills] })),
+    })),
+  };
+}

@@ -15,6 +15,7 @@ import { scoreOne } from './forward.ts';
 import { METHODS, MASK_METHODS } from './index.ts';
 import { determinism, maskArea, totalVariation } from './metrics/simple.ts';
 import { perturbationCurve, randomMap } from './metrics/deletion.ts';
+import { isFlat } from '../../check/uninformative.ts';
 import { pointingHit, type Box } from './metrics/pointing.ts';
 import { maskScores, topFractionMask } from './metrics/preservation.ts';
 import { modelRandomization } from './metrics/randomization.ts';
@@ -93,6 +94,8 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
   const targets: string[] = [];
   // Random-map baselines draw from their own stream, so they are the same whatever else is measured.
   const baselineRng = forkRng(rng);
+  const refused: Record<string, string> = {};
+  const refuse = (metrics: readonly string[], reason: string) => { for (const k of metrics) refused[k] ??= reason; };
 
   for (const { label, image } of p.images) {
     const input = toModelInput(image, model.preprocess);
@@ -112,12 +115,15 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
     }
     const m = p.measure;
     const curveRng = forkRng(baselineRng);
+    // A constant map orders no pixel before another: every metric that follows its order is noise.
+    if (isFlat(spatial(a.map, 'sum').data, 0)) refuse([...CURVE_METRICS, 'pointing_hit', 'pointing_distance'], `the ${p.method.name} map of ${label} is constant: it ranks no pixel above another`);
     for (const kind of ['deletion', 'insertion'] as const) {
       const spec = m[kind];
       if (!spec) continue;
       const curve = await perturbationCurve(subject, input, target, a.map, kind, { steps: spec.steps });
       image1[`${kind}_auc`] = curve.auc;
       image1[`${kind}_auc_norm`] = curve.normalisedAuc;
+      if (isFlat(curve.y)) refuse(CURVE_METRICS.filter((k) => k.startsWith(kind)), `the ${kind} curve of ${label} is flat (score ${fmt(Math.min(...curve.y))} … ${fmt(Math.max(...curve.y))} from 0 to all pixels ${kind === 'deletion' ? 'removed' : 'inserted'}): the target's score does not depend on the pixels, e.g. the model gives the class to the ${kind === 'deletion' ? 'deleted (black)' : 'blurred'} image too`);
       const plot = { kind: 'line' as const, xLabel: `fraction of pixels ${kind === 'deletion' ? 'removed' : 'inserted'}`, yLabel: 'score', series: [{ name: p.method.name as string, x: curve.x, y: curve.y }] };
       if (m.random_baseline) {
         const [, H, W] = subject.inputDims;
@@ -173,7 +179,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
     while (v.length < cases.length) v.push(null);
     measurements[k] = v.length === 1 ? v[0] : (v as number[]);
   }
-  return { measurements, cases, artifacts, images: heatmap && { heatmap }, params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
+  return { measurements, cases, artifacts, images: heatmap && { heatmap }, ...(Object.keys(refused).length && { uninformative: refused }), params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
 }
 
 interface AreaCase {
@@ -209,6 +215,8 @@ async function areaMeasurements(subject: Subject, input: Tensor, target: Target,
     },
   }));
 }
+
+const CURVE_METRICS = ['deletion_auc', 'deletion_auc_norm', 'deletion_auc_random', 'deletion_auc_vs_random', 'insertion_auc', 'insertion_auc_norm', 'insertion_auc_random', 'insertion_auc_vs_random'] as const;
 
 function fmt(v: number): string {
   return Number.isFinite(v) ? v.toFixed(3) : String(v);

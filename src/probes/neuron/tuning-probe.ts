@@ -1,6 +1,7 @@
 // The tuning probe behind `neurons:` entries with a `stimulus:` sweep: each unit's tuning curve
 // (peak, FWHM, echo, selectivity, peak in std units), the family's tiling of the circle, and —
 // from the same forward passes — every unit's rank in a scan of the whole layer.
+import { isFlat } from '../../check/uninformative.ts';
 import type { Artifact, Measurement } from '../../report/model.ts';
 import type { ForwardEngine } from '../../run/forward.ts';
 import type { Probe, ProbeOutput } from '../../run/probe.ts';
@@ -80,6 +81,14 @@ export async function measureTuning(p: TuningParams, engine: ForwardEngine, rng:
     'scan.rank': list((x) => x.row.rank),
     'scan.score': list((x) => x.row.score),
   };
+  // A flat curve (a dead unit) has no peak: its angle would be the first one swept, a silent pass.
+  const uninformative: Record<string, string> = {};
+  for (const x of per) {
+    const curve = scan.curves[x.unit][x.t.bestRadiusIndex];
+    if (!isFlat(curve)) continue;
+    const reason = `unit ${x.unit}'s tuning curve is flat (${Math.min(...curve).toPrecision(3)} … ${Math.max(...curve).toPrecision(3)} over ${curve.length} angles): it has no peak`;
+    for (const k of ['tuning.peak_deg', 'tuning.fwhm_deg', 'tuning.echo', 'tuning.resultant', 'family.largest_gap_deg', 'family.gap_ratio', 'family.uniformity', 'family.min_separation_deg']) uninformative[k] ??= reason;
+  }
   const fam = familyMetrics(per.map((x) => x.t.best.peakDeg));
   measurements['family.largest_gap_deg'] = fam.largestGapDeg;
   measurements['family.gap_ratio'] = fam.gapRatio;
@@ -98,6 +107,7 @@ export async function measureTuning(p: TuningParams, engine: ForwardEngine, rng:
   ];
   return {
     measurements,
+    ...(Object.keys(uninformative).length && { uninformative }),
     cases: p.units.map((u) => `unit ${u}`),
     artifacts,
     params: {

@@ -10,10 +10,10 @@ import { readImage, toModelInput } from '../src/stimuli/image.ts';
 import { subjectOf } from '../src/probes/attribution/subject.ts';
 import { targetGradient } from '../src/probes/attribution/gradients.ts';
 import { scoreMany, scoreOne } from '../src/probes/attribution/forward.ts';
-import { extremal } from '../src/probes/attribution/extremal.ts';
-import { rise } from '../src/probes/attribution/rise.ts';
-import { integratedGradients } from '../src/probes/attribution/integrated-gradients.ts';
-import { releaseMaskWorkers } from '../src/probes/attribution/mask-parallel.ts';
+import { extremal } from '../src/probes/attribution/extremal/extremal.ts';
+import { rise } from '../src/probes/attribution/methods/rise.ts';
+import { integratedGradients } from '../src/probes/attribution/methods/integrated-gradients.ts';
+import { releaseMaskWorkers } from '../src/probes/attribution/extremal/mask-parallel.ts';
 import { summarize, type Figure, type Ratio, type Section } from './lib.ts';
 
 export interface AttributionBenchOptions {

@@ -4,8 +4,8 @@
 // receptive-field crops (what the scan and tuning probes do). `npm run bench` calls benchNeurons.
 import { loadModel } from '../src/models/load.ts';
 import { resolveLayer } from '../src/models/catalog.ts';
-import { createForwardEngine } from '../src/run/forward.ts';
-import { createActivationCache } from '../src/run/cache.ts';
+import { createForwardEngine } from '../src/probe/forward.ts';
+import { createActivationCache } from '../src/probe/cache.ts';
 import { expandSweep } from '../src/stimuli/index.ts';
 import { placementFor, stimulusResponses } from '../src/probes/neuron/responses.ts';
 import { ratio, summarize, type Figure, type Section } from './lib.ts';

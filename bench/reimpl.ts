@@ -5,8 +5,8 @@
 import { loadModel } from '../src/models/load.ts';
 import { resolveLayer } from '../src/models/catalog.ts';
 import type { ImportedModel } from '../src/models/types.ts';
-import { createForwardEngine } from '../src/run/forward.ts';
-import { createActivationCache } from '../src/run/cache.ts';
+import { createForwardEngine } from '../src/probe/forward.ts';
+import { createActivationCache } from '../src/probe/cache.ts';
 import { expandSweep } from '../src/stimuli/index.ts';
 import { placementFor, stimulusResponses } from '../src/probes/neuron/responses.ts';
 import { buildCurveNet } from '../src/reimpl/network.ts';

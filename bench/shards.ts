@@ -10,7 +10,7 @@ import { loadSpecs } from '../src/run/index.ts';
 import { planRun } from '../src/run/plan.ts';
 import { prepareRun } from '../src/run/prepare.ts';
 import { executeRun } from '../src/run/execute.ts';
-import { createActivationCache } from '../src/run/cache.ts';
+import { createActivationCache } from '../src/probe/cache.ts';
 import { runShardsLocally } from '../scripts/shards-local.ts';
 import { summarize, type Figure, type Ratio, type Section } from './lib.ts';
 

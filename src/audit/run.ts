@@ -5,13 +5,14 @@ import { badInput, isNeurogateError } from '../errors.ts';
 import type { ImportedModel } from '../models/types.ts';
 import { shareCatalog } from '../models/catalog.ts';
 import type { RunReport } from '../report/model.ts';
-import { createActivationCache } from '../run/cache.ts';
+import { createActivationCache } from '../probe/cache.ts';
+import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import { executeRun } from '../run/execute.ts';
 import { loadSpecs } from '../run/index.ts';
 import { planRun, type PlanOptions, type PlannedSuite } from '../run/plan.ts';
 import { prepareRun, type PreparedSuite } from '../run/prepare.ts';
 import { buildReport, type ReportContext } from '../run/report.ts';
-import { SpecError } from '../spec/issues.ts';
+import { SpecError } from '../suite/issues.ts';
 import { mutantsFor, selectMutants, type Mutant, type MutantKind } from './mutants/index.ts';
 import { protectedTensorsOf, targetsOf } from './targets.ts';
 
@@ -20,6 +21,8 @@ export interface AuditRequest extends PlanOptions {
   /** `--mutants`: ids, operator names, `harmful`/`equivalent`, `*` wildcards; all when absent. */
   mutants?: string[];
   golden?: ReportContext['golden'];
+  /** Command-line limits (path policy, timeout, model size); the defaults without them. */
+  limits?: RunLimits;
   /** One line per finished mutant (`suite · mutant · result`). */
   onMutant?: (line: string) => void;
 }
@@ -82,9 +85,15 @@ function outcomes(report: RunReport, suiteIndex: number, plan: PlannedSuite): Ma
   return out;
 }
 
-async function runPrepared(prepared: PreparedSuite[], ctx: { golden?: ReportContext['golden']; cache: ReturnType<typeof createActivationCache> }): Promise<RunReport> {
+interface Shared {
+  golden?: ReportContext['golden'];
+  cache: ReturnType<typeof createActivationCache>;
+  limits: RunLimits;
+}
+
+async function runPrepared(prepared: PreparedSuite[], ctx: Shared): Promise<RunReport> {
   const t0 = performance.now();
-  const executed = await executeRun(prepared, { cache: ctx.cache });
+  const executed = await executeRun(prepared, { cache: ctx.cache, limits: ctx.limits });
   return buildReport(executed, { startedAt: new Date(), durationMs: performance.now() - t0, seed: 0, options: {}, golden: ctx.golden });
 }
 
@@ -109,15 +118,16 @@ function reason(e: unknown): string {
 
 export async function auditSpecs(req: AuditRequest): Promise<AuditResult> {
   const t0 = performance.now();
-  const plan = planRun(loadSpecs(req.paths, req), req);
+  const limits = req.limits ?? DEFAULT_LIMITS;
+  const plan = planRun(loadSpecs(req.paths, { ...req, limits }), req);
   // Baseline models and images are the same for every mutant: one cache serves them all.
-  const cache = createActivationCache();
+  const shared: Shared = { golden: req.golden, cache: createActivationCache(), limits };
   const suites: SuiteAudit[] = [];
   const originals: RunReport[] = [];
   for (const suitePlan of plan) {
     const tSuite = performance.now();
-    const prep = (await prepareRun([suitePlan]))[0];
-    const original = await runPrepared([prep], { golden: req.golden, cache });
+    const prep = (await prepareRun([suitePlan], limits))[0];
+    const original = await runPrepared([prep], shared);
     const originalMs = performance.now() - tSuite;
     originals.push(original);
     const base = outcomes(original, 0, suitePlan);
@@ -135,7 +145,7 @@ export async function auditSpecs(req: AuditRequest): Promise<AuditResult> {
     })));
     const results: MutantAudit[] = [];
     for (const mu of mutants) {
-      const row = await runMutant(mu, suitePlan, checks, { golden: req.golden, cache });
+      const row = await runMutant(mu, suitePlan, checks, shared);
       results.push(row);
       req.onMutant?.(`${suitePlan.name} · ${mu.id} · ${row.skipped ? `skipped (${row.skipped})` : row.kills.length ? `killed ${row.kills.length} check${row.kills.length === 1 ? '' : 's'}` : mu.kind === 'harmful' ? 'SURVIVED' : 'no check moved'} · ${(row.durationMs / 1000).toFixed(1)} s`);
     }
@@ -153,11 +163,11 @@ export async function auditSpecs(req: AuditRequest): Promise<AuditResult> {
 }
 
 /** One mutant on one suite: records its kills in `checks` (checks that pass on the original and fail here). */
-async function runMutant(mu: Mutant, suitePlan: PlannedSuite, checks: CheckAudit[], ctx: { golden?: ReportContext['golden']; cache: ReturnType<typeof createActivationCache> }): Promise<MutantAudit> {
+async function runMutant(mu: Mutant, suitePlan: PlannedSuite, checks: CheckAudit[], ctx: Shared): Promise<MutantAudit> {
   const t0 = performance.now();
   const row: MutantAudit = { id: mu.id, operator: mu.operator, kind: mu.kind, description: mu.description, kills: [], durationMs: 0 };
   try {
-    const mp = await prepareRun([suitePlan], { candidate: candidateOf(mu) });
+    const mp = await prepareRun([suitePlan], ctx.limits, { candidate: candidateOf(mu) });
     if (mu.batch) for (const e of mp[0].entries) e.plan = { ...e.plan, batch: mu.batch };
     const report = await runPrepared(mp, ctx);
     const entries = report.suites[0]?.entries ?? [];

@@ -1,7 +1,7 @@
 // Checks over many values: each case (image × unit) is judged, `mostly` says which fraction of
 // cases must pass in a run, `k` how many of the `repeat` runs must pass. The deciding value —
 // the case that the fraction rule turns on — is what the report shows as "observed".
-import type { CheckResult } from '../report/model.ts';
+import type { CheckResult } from '../probe/measurement.ts';
 import { describeForm, fmt, formThreshold, formsOf, judge, type ExpectationSpec, type Form, type Judgement } from './forms.ts';
 
 export interface Observations {

@@ -9,10 +9,10 @@ import { openGoldenStore } from '../golden/index.ts';
 import { OPERATORS, mutantsFor } from '../audit/mutants/index.ts';
 import { auditExitCode, auditJson, auditSpecs, failingOriginal, fragile, surviving, type AuditResult } from '../audit/run.ts';
 import { auditHtml } from '../audit/html.ts';
-import { SpecError } from '../spec/issues.ts';
+import { SpecError } from '../suite/issues.ts';
 import { parse } from './args.ts';
 import { limitOptions, planOptions, printSpecError, specPaths } from './run.ts';
-import { setRunLimits } from '../run/limits.ts';
+import { applyImageLimits } from '../probe/limits.ts';
 
 export const AUDIT_USAGE = 'neurogate audit [files|dirs…] [--list] [--mutants <id,operator,harmful,equivalent,…>] [--min-score <0..1>] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--report-dir <dir>] [--json] [--quiet]';
 
@@ -48,7 +48,8 @@ export async function auditCommand(argv: string[]): Promise<number> {
   }
   const paths = specPaths(positionals, AUDIT_USAGE);
   const opts = planOptions(values, AUDIT_USAGE);
-  setRunLimits(limitOptions(values, AUDIT_USAGE));
+  const limits = limitOptions(values, AUDIT_USAGE);
+  applyImageLimits(limits);
   let minScore = 0;
   if (values['min-score'] !== undefined) {
     minScore = Number(values['min-score']);
@@ -59,7 +60,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
   const quiet = values.quiet === true;
   try {
     const audit = await auditSpecs({
-      paths, ...opts, mutants,
+      paths, ...opts, mutants, limits,
       golden: { store: openGoldenStore({ root: 'golden', outDir: path.join(reportDir, 'audit-golden') }), mode: 'compare' },
       onMutant: quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
     });

@@ -7,7 +7,7 @@ import { loadModel } from '../models/load.ts';
 import { encodeModel } from '../engine/onnx.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { badInput, EXIT } from '../errors.ts';
-import { loadSpecFile } from '../spec/load.ts';
+import { loadSpecFile } from '../suite/load.ts';
 import { editsOf } from '../run/circuits.ts';
 import { applyEdits } from '../probes/circuit/edits.ts';
 import type { ImportedModel } from '../models/types.ts';

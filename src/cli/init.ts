@@ -5,8 +5,9 @@ import path from 'node:path';
 import type { Device } from '../engine/session.ts';
 import { badInput, EXIT } from '../errors.ts';
 import { checkOutput, initSpec } from '../init/index.ts';
-import { isInside, setRunLimits, specRoot } from '../run/limits.ts';
-import { DEVICES } from '../spec/schema/common.ts';
+import { applyImageLimits } from '../probe/limits.ts';
+import { isInside, specRoot } from '../suite/paths.ts';
+import { DEVICES } from '../suite/schema/common.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { parse } from './args.ts';
 import { limitOptions } from './run.ts';
@@ -32,7 +33,8 @@ export async function initCommand(argv: string[]): Promise<number> {
   const images = values.image ?? [];
   const out = path.resolve(values.out ?? path.join('specs', `${defaultName(model)}.yaml`));
   checkOutput(out, values.force === true);
-  setRunLimits(limitOptions(values, USAGE));
+  const limits = limitOptions(values, USAGE);
+  applyImageLimits(limits);
 
   // The written spec must load under the same path policy `run` applies; say so now, not after a minute of measuring.
   const files = [...(model.startsWith('zoo:') ? [] : [path.resolve(model)]), ...images.map((i) => path.resolve(i))];
@@ -45,7 +47,7 @@ export async function initCommand(argv: string[]): Promise<number> {
   }
 
   const log = values.quiet ? undefined : (line: string) => console.error(`neurogate init: ${line}`);
-  const result = await initSpec({ model, images, out, device, log });
+  const result = await initSpec({ model, images, out, device, log, limits });
   fs.mkdirSync(path.dirname(out), { recursive: true });
   writeFileAtomic(out, result.text);
   const shown = path.relative(process.cwd(), out) || out;

@@ -7,12 +7,12 @@ import { writeReports } from '../report/index.ts';
 import { runSpecs } from '../run/index.ts';
 import type { PlanOptions } from '../run/plan.ts';
 import { createProgress } from '../run/progress.ts';
-import { SpecError } from '../spec/issues.ts';
-import { DEVICES } from '../spec/schema/common.ts';
+import { SpecError } from '../suite/issues.ts';
+import { DEVICES } from '../suite/schema/common.ts';
 import { parse } from './args.ts';
 import { openGoldenStore, formatBlessSummary, type GoldenRunOptions } from '../golden/index.ts';
 import { parseShard } from '../run/shard.ts';
-import { setRunLimits, type RunLimits } from '../run/limits.ts';
+import { applyImageLimits, DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 
 export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--json] [--junit] [--html] [--quiet] [--debug]';
 
@@ -39,14 +39,15 @@ export async function runCommand(argv: string[], golden: GoldenRunOptions = {}):
   const paths = specPaths(positionals, RUN_USAGE);
   const opts = planOptions(values, RUN_USAGE);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard, RUN_USAGE);
-  setRunLimits(limitOptions(values, RUN_USAGE));
+  const limits = limitOptions(values, RUN_USAGE);
+  applyImageLimits(limits);
   const reportDir = values['report-dir'] ?? 'reports';
   const mode = golden.goldenMode ?? 'compare';
   // Goldens live in golden/ beside the specs' working directory; mismatch images go to the reports.
   const store = openGoldenStore({ root: 'golden', outDir: reportDir });
   const stopOnInterrupt = exitOnInterrupt();
   try {
-    const { report } = await runSpecs({ paths, ...opts, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode } });
+    const { report } = await runSpecs({ paths, ...opts, limits, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode } });
     if (mode === 'bless') console.log(formatBlessSummary(store));
     const only = values.json || values.junit || values.html;
     await writeReports(report, {
@@ -79,9 +80,9 @@ export function exitOnInterrupt(): () => void {
   return () => process.off('SIGINT', onSigint);
 }
 
-/** --allow-outside, --timeout <seconds>, --max-model-bytes <n>, --max-image-pixels <n>. */
-export function limitOptions(values: { 'allow-outside'?: boolean; timeout?: string; 'max-model-bytes'?: string; 'max-image-pixels'?: string }, usage: string): Partial<RunLimits> {
-  const out: Partial<RunLimits> = { allowOutside: values['allow-outside'] === true };
+/** --allow-outside, --timeout <seconds>, --max-model-bytes <n>, --max-image-pixels <n>; the defaults for flags not given. */
+export function limitOptions(values: { 'allow-outside'?: boolean; timeout?: string; 'max-model-bytes'?: string; 'max-image-pixels'?: string }, usage: string): RunLimits {
+  const out: RunLimits = { ...DEFAULT_LIMITS, allowOutside: values['allow-outside'] === true };
   if (values.timeout !== undefined) {
     const n = Number(values.timeout);
     if (values.timeout.trim() === '' || !Number.isFinite(n) || n <= 0) throw badInput('E_ARGS', `--timeout must be a positive number of seconds, got "${values.timeout}"`, undefined, `usage: ${usage}`);

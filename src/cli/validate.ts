@@ -3,10 +3,10 @@
 // the errors users meet most; `--schema-only` skips models for an instant, offline check.
 import { EXIT } from '../errors.ts';
 import { validateSpecs } from '../run/index.ts';
-import { SpecError } from '../spec/issues.ts';
+import { SpecError } from '../suite/issues.ts';
 import { parse } from './args.ts';
 import { limitOptions, planOptions, printSpecError, specPaths } from './run.ts';
-import { setRunLimits } from '../run/limits.ts';
+import { applyImageLimits } from '../probe/limits.ts';
 
 export const VALIDATE_USAGE = 'neurogate validate [files|dirs…] [--schema-only] [--filter <regex>] [--model <ref>] [--baseline <ref>] [--allow-outside] [--max-image-pixels <n>] [--quiet] [--debug]';
 
@@ -23,9 +23,10 @@ export async function validateCommand(argv: string[]): Promise<number> {
   const paths = specPaths(positionals, VALIDATE_USAGE);
   const opts = planOptions(values, VALIDATE_USAGE);
   // The same path policy as `run`, so a spec that validates also loads when run with the same flag.
-  setRunLimits(limitOptions({ 'allow-outside': values['allow-outside'], 'max-image-pixels': values['max-image-pixels'] }, VALIDATE_USAGE));
+  const limits = limitOptions({ 'allow-outside': values['allow-outside'], 'max-image-pixels': values['max-image-pixels'] }, VALIDATE_USAGE);
+  applyImageLimits(limits);
   try {
-    const v = await validateSpecs(paths, { ...opts, schemaOnly: values['schema-only'] });
+    const v = await validateSpecs(paths, { ...opts, schemaOnly: values['schema-only'], limits });
     if (!values.quiet) {
       const entries = v.plan.reduce((s, p) => s + p.entries.length, 0);
       const checks = v.plan.reduce((s, p) => s + p.entries.reduce((t, e) => t + e.checks.length, 0), 0);

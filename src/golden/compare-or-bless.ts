@@ -2,7 +2,7 @@
 // new or changed golden). Returns a check record for the report, so goldens read like any other check.
 import path from 'node:path';
 import { badInput } from '../errors.ts';
-import type { Artifact, CheckResult } from '../report/model.ts';
+import type { Artifact, CheckResult } from '../probe/measurement.ts';
 import { fmtNumber, shownPath } from '../report/format.ts';
 import { writeInside } from '../util/atomic.ts';
 import type { RgbImage } from '../stimuli/image.ts';

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { chooseDevice, type ConcreteDevice, type Device } from '../engine/session.ts';
 import { NeurogateError, badInput } from '../errors.ts';
 import { loadModel } from '../models/load.ts';
-import { runLimits } from '../run/limits.ts';
-import { createActivationCache } from '../run/cache.ts';
-import { ENTRY_KINDS } from '../spec/schema/suite.ts';
+import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
+import { createActivationCache } from '../probe/cache.ts';
+import { ENTRY_KINDS } from '../suite/schema/suite.ts';
 import { readImage } from '../stimuli/image.ts';
 import { VERSION } from '../version.ts';
 import { inspectModel, scanCandidates, type ModelFacts } from './inspect.ts';
@@ -29,6 +29,8 @@ export interface InitOptions {
   cwd?: string;
   /** Progress lines as init goes (it takes tens of seconds). */
   log?: (line: string) => void;
+  /** Command-line limits (model size, path policy for the runs that measure the spec). */
+  limits?: RunLimits;
 }
 
 export interface InitResult {
@@ -81,13 +83,13 @@ export async function initSpec(opts: InitOptions): Promise<InitResult> {
   const photos = (opts.images ?? []).map((p) => ({ abs: path.resolve(cwd, p), image: readImage(path.resolve(cwd, p)) }));
   const device: ConcreteDevice = (await chooseDevice(opts.device ?? 'cpu')).device;
 
-  const model = await loadModel(opts.model, cwd, { maxBytes: runLimits().maxModelBytes });
+  const model = await loadModel(opts.model, cwd, { maxBytes: opts.limits?.maxModelBytes });
   const facts = await inspectModel(model, opts.model);
   log(`${opts.model}: input "${facts.input.name}" [${facts.input.dims.join(', ')}] (${facts.input.layout}), ${facts.layers.length} layers${facts.logits ? `, ${facts.logits.classes} classes at "${facts.logits.layer}"` : ''}`);
   const preprocess = await guessPreprocess(model, facts, photos.map((p) => p.image));
   log(`preprocessing: ${preprocess.how}`);
 
-  const probed = await loadModel(opts.model, cwd, { maxBytes: runLimits().maxModelBytes, preprocess: preprocess.spec });
+  const probed = await loadModel(opts.model, cwd, { maxBytes: opts.limits?.maxModelBytes, preprocess: preprocess.spec });
   const candidates = scanCandidates(facts);
   const scan = await scanForUnits(probed, candidates, device, photos.map((p) => ({ label: path.basename(p.abs), image: p.image })));
   log(`scanned ${scan.layers.join(', ')} for curves and lines (${scan.stimuli} stimuli, ${scan.seconds.toFixed(1)} s)${describeFound(scan)}`);
@@ -97,7 +99,7 @@ export async function initSpec(opts: InitOptions): Promise<InitResult> {
   const masksSkipped = !masksWanted ? 'this neurogate has no `masks:` entries yet' : !photos.length ? 'attribution needs photographs: pass --image' : !facts.logits ? 'the model has no class output to explain' : undefined;
 
   // 1. Measure: a draft with every probe the spec will hold and expectations that cannot fail.
-  const runner = specRunner(device, createActivationCache());
+  const runner = specRunner(device, createActivationCache(), opts.limits);
   const ctx: SpecContext = { modelRef, device, facts, preprocess, scan, file, masksSkipped };
   const draft: Entry[] = [
     ...unitEntries(scan, undefined),

@@ -3,8 +3,9 @@
 // spec can be run once more before it is saved. One activation cache spans both runs.
 import type { Device } from '../engine/session.ts';
 import type { RunReport } from '../report/model.ts';
-import { loadSpecText } from '../spec/load.ts';
-import { createActivationCache, type ActivationCache } from '../run/cache.ts';
+import { loadSpecText } from '../suite/load.ts';
+import { createActivationCache, type ActivationCache } from '../probe/cache.ts';
+import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import { executeRun } from '../run/execute.ts';
 import { planRun } from '../run/plan.ts';
 import { prepareRun } from '../run/prepare.ts';
@@ -15,13 +16,13 @@ export interface SpecRunner {
   run(file: string, text: string): Promise<RunReport>;
 }
 
-export function specRunner(device?: Device, cache: ActivationCache = createActivationCache()): SpecRunner {
+export function specRunner(device?: Device, cache: ActivationCache = createActivationCache(), limits: RunLimits = DEFAULT_LIMITS): SpecRunner {
   return {
     async run(file, text) {
       const t0 = performance.now();
       const startedAt = new Date();
-      const plan = planRun([loadSpecText(file, text)], device ? { device } : {});
-      const executed = await executeRun(await prepareRun(plan), { cache });
+      const plan = planRun([loadSpecText(file, text, { allowOutside: limits.allowOutside })], device ? { device } : {});
+      const executed = await executeRun(await prepareRun(plan, limits), { cache, limits });
       const seeds = new Set(plan.flatMap((s) => s.entries.map((e) => e.seed)));
       return buildReport(executed, { startedAt, durationMs: performance.now() - t0, seed: seeds.size === 1 ? [...seeds][0] : 0, options: { init: true } });
     },

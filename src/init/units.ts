@@ -5,8 +5,8 @@ import type { LayerInfo } from '../models/catalog.ts';
 import type { ImportedModel } from '../models/types.ts';
 import { defaultSweep, scanLayer, type ScanRow } from '../probes/neuron/scan.ts';
 import { placementFor } from '../probes/neuron/responses.ts';
-import { createActivationCache } from '../run/cache.ts';
-import { createForwardEngine } from '../run/forward.ts';
+import { createActivationCache } from '../probe/cache.ts';
+import { createForwardEngine } from '../probe/forward.ts';
 import type { RgbImage } from '../stimuli/image.ts';
 import type { StimulusInput, SweepSpec } from '../stimuli/index.ts';
 

@@ -11,7 +11,7 @@
 // - peak distance (circular, degrees), FWHM ratio (hand ÷ trained), echo of each (tuning.ts),
 //   radius correlation: Pearson correlation of the peak response per radius (the radius profile).
 import { badInput } from '../errors.ts';
-import type { Artifact } from '../report/model.ts';
+import type { Artifact } from '../probe/measurement.ts';
 import { circularDistance, signedDelta, wrap360 } from '../probes/neuron/angles.ts';
 import { tuning2d, type TuningMetrics, type TuningOptions } from '../probes/neuron/tuning.ts';
 import { pearson } from '../probes/attribution/metrics/spearman.ts';

@@ -4,8 +4,8 @@
 import type { ConcreteDevice } from '../engine/session.ts';
 import type { ImportedModel } from '../models/types.ts';
 import { resolveLayer } from '../models/catalog.ts';
-import { createActivationCache } from '../run/cache.ts';
-import { createForwardEngine, type ForwardEngine } from '../run/forward.ts';
+import { createActivationCache } from '../probe/cache.ts';
+import { createForwardEngine, type ForwardEngine } from '../probe/forward.ts';
 import { scanLayer, type ScanLayer, type ScanResult } from '../probes/neuron/scan.ts';
 import type { StimulusInput, SweepSpec } from '../stimuli/index.ts';
 import { badInput } from '../errors.ts';

@@ -1,9 +1,9 @@
 // The `reimpl` probe: the clean-room curve network and a trained layer swept with the same stimuli,
 // compared unit by unit (compare.ts), matched one-to-one, and the hand-built inhibition ablated
 // (ablation.ts). The runner's engine runs the trained model; the hand-built one gets its own.
-import type { Artifact, Measurement } from '../report/model.ts';
-import type { ForwardEngine } from '../run/forward.ts';
-import type { Probe, ProbeOutput } from '../run/probe.ts';
+import type { Artifact, Measurement } from '../probe/measurement.ts';
+import type { ForwardEngine } from '../probe/forward.ts';
+import type { Probe, ProbeOutput } from '../probe/probe.ts';
 import type { StimulusInput, SweepSpec } from '../stimuli/index.ts';
 import type { Rng } from '../util/rng.ts';
 import { badInput } from '../errors.ts';

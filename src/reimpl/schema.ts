@@ -12,9 +12,9 @@
 //         reimpl.echo: { max: 0.02 }
 //         ablation.echo_increase: { min: 0.15 }
 import { z } from 'zod';
-import { ExpectSchema } from '../spec/schema/expect.ts';
-import { IdSchema, overridable } from '../spec/schema/common.ts';
-import { stimulusSchema } from '../spec/schema/stimulus.ts';
+import { ExpectSchema } from '../suite/schema/expect.ts';
+import { IdSchema, overridable } from '../suite/schema/common.ts';
+import { stimulusSchema } from '../suite/schema/stimulus.ts';
 
 const Unit = z.int().min(0).max(1_000_000);
 const num = (d: string) => z.number().meta({ description: d }).optional();

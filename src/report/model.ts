@@ -1,5 +1,8 @@
 // The result model: one JSON document per run, the source of truth from which JUnit XML, the
 // HTML report and the console summary are derived. Plain data; knows nothing of onnxruntime.
+import type { Artifact, CheckResult, Measurement } from '../probe/measurement.ts';
+
+export type { Artifact, CheckResult, Measurement, Plot } from '../probe/measurement.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -80,40 +83,4 @@ export interface EntryResult {
   artifacts: Artifact[];
   /** Set when the entry could not run; the entry then counts as failed. */
   error?: { code: string; message: string; hint?: string };
-}
-
-/** One value, or one per case (null where a case could not be measured: its checks fail). */
-export type Measurement = number | (number | null)[] | string | null;
-
-export interface CheckResult {
-  /** The metric path as written in the spec (`tuning.peak_deg`). */
-  metric: string;
-  /** Human-readable expectation, e.g. `≥ 0.8`, `90 ± 15`, `increase ≥ 0.1 (absolute)`. */
-  expectation: string;
-  /** The expectation as data, for machines. */
-  threshold: Record<string, unknown>;
-  /** Observed value; null when it could not be measured (which fails the check). */
-  observed: number | null;
-  /** Baseline value for `change` checks. */
-  baseline?: number | null;
-  passed: boolean;
-  /** Why it failed (or a note on how it passed for fractional checks). */
-  reason?: string;
-  /** `file:line:col` of the expectation in its spec. */
-  where?: string;
-}
-
-/** Pictures and plots the HTML report shows; images are inline base64 PNG. */
-export type Artifact =
-  | { type: 'image'; name: string; caption?: string; pngBase64: string; width: number; height: number }
-  | { type: 'plot'; name: string; caption?: string; plot: Plot }
-  | { type: 'table'; name: string; caption?: string; columns: string[]; rows: (string | number | null)[][] };
-
-export interface Plot {
-  /** polar: x is an angle in degrees (tuning curves); line: plain x/y; bar: categories in `labels`. */
-  kind: 'polar' | 'line' | 'bar';
-  xLabel?: string;
-  yLabel?: string;
-  series: { name: string; x: number[]; y: number[] }[];
-  labels?: string[];
 }

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { badInput, isNeurogateError } from '../errors.ts';
 import { unitMeans } from '../probes/circuit/means.ts';
 import { readImage, type RgbImage } from '../stimuli/image.ts';
-import { outsideIssue } from '../spec/load.ts';
-import { runLimits } from './limits.ts';
+import { outsideIssue } from '../suite/load.ts';
+import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import { resolveLayer } from '../models/catalog.ts';
 import { loadModel } from '../models/load.ts';
 import type { ImportedModel } from '../models/types.ts';
@@ -14,8 +14,8 @@ import { makeNet } from '../engine/net.ts';
 import { applyEdits, type Edit } from '../probes/circuit/edits.ts';
 import { unitList, type CircuitEntry, type EditSpec } from '../probes/circuit/schema.ts';
 import type { CircuitParams } from '../probes/circuit/probe.ts';
-import { NeuronEntrySchema } from '../spec/schema/neuron.ts';
-import type { SpecIssue } from '../spec/issues.ts';
+import { NeuronEntrySchema } from '../suite/schema/neuron.ts';
+import type { SpecIssue } from '../suite/issues.ts';
 import { prepareNeuron, type ImageSource } from './neurons.ts';
 import type { PlannedEntry } from './plan.ts';
 import { measureKindOf } from './registry.ts';
@@ -26,7 +26,7 @@ export interface PreparedCircuit {
   baselineParams: CircuitParams;
 }
 
-export async function prepareCircuit(pe: PlannedEntry, model: ImportedModel, images: ImageSource, issues: SpecIssue[]): Promise<PreparedCircuit | undefined> {
+export async function prepareCircuit(pe: PlannedEntry, model: ImportedModel, images: ImageSource, issues: SpecIssue[], limits: RunLimits = DEFAULT_LIMITS): Promise<PreparedCircuit | undefined> {
   const { spec, at } = pe;
   const e = at.entry as unknown as CircuitEntry;
   const before = issues.length;
@@ -62,7 +62,7 @@ export async function prepareCircuit(pe: PlannedEntry, model: ImportedModel, ima
       }
     }
     try {
-      edits.push(await editFrom(spec_, model, pe.spec.dir, values));
+      edits.push(await editFrom(spec_, model, pe.spec.dir, values, limits.maxModelBytes));
     } catch (err) {
       fail(['edit', i], err);
     }
@@ -89,19 +89,19 @@ export async function prepareCircuit(pe: PlannedEntry, model: ImportedModel, ima
 }
 
 /** The edits of a circuits entry, resolved on a model (for `neurogate export --edit`). */
-export async function editsOf(e: CircuitEntry, model: ImportedModel, dir: string): Promise<Edit[]> {
+export async function editsOf(e: CircuitEntry, model: ImportedModel, dir: string, maxModelBytes?: number): Promise<Edit[]> {
   const out: Edit[] = [];
   for (const s of e.edit) {
     const means = 'ablate' in s && s.ablate.mean_over
       ? await unitMeans(model, (await resolveLayer(model, s.ablate.layer)).tensor, unitList(s.ablate.units), s.ablate.mean_over.map((f) => readImage(path.resolve(dir, f))))
       : undefined;
-    out.push(await editFrom(s, model, dir, means));
+    out.push(await editFrom(s, model, dir, means, maxModelBytes));
   }
   return out;
 }
 
 /** One spec edit → an IR edit; layer names resolve against the catalog, `transplant` loads its donor (relative to `dir`). */
-export async function editFrom(s: EditSpec, model: ImportedModel, dir: string, means?: number[]): Promise<Edit> {
+export async function editFrom(s: EditSpec, model: ImportedModel, dir: string, means?: number[], maxModelBytes?: number): Promise<Edit> {
   const ref = async (layer: string, units: Parameters<typeof unitList>[0], m: ImportedModel = model) => ({ tensor: (await resolveLayer(m, layer)).tensor, units: unitList(units) });
   if ('ablate' in s) {
     const r = await ref(s.ablate.layer, s.ablate.units);
@@ -111,7 +111,7 @@ export async function editFrom(s: EditSpec, model: ImportedModel, dir: string, m
   if ('scale' in s) return { op: 'scale', to: await ref(s.scale.layer, s.scale.units), from: s.scale.from, factor: s.scale.factor };
   if ('sign' in s) return { op: 'sign', to: await ref(s.sign.layer, s.sign.units), from: s.sign.from, keep: s.sign.keep };
   if ('rotate' in s) return { op: 'rotate', to: await ref(s.rotate.layer, s.rotate.units), from: s.rotate.from, degrees: s.rotate.degrees };
-  const donor = await loadModel(s.transplant.model, dir, { maxBytes: runLimits().maxModelBytes });
+  const donor = await loadModel(s.transplant.model, dir, { maxBytes: maxModelBytes });
   const src = await resolveLayer(donor, s.transplant.source_layer ?? s.transplant.layer);
   return { op: 'transplant', to: await ref(s.transplant.layer, s.transplant.units), source: donor.net.model, sourceTensor: src.tensor };
 }

@@ -4,14 +4,14 @@
 import { chooseDevice, type ConcreteDevice, type Device, type DeviceChoice } from '../engine/session.ts';
 import { badInput, isNeurogateError } from '../errors.ts';
 import type { ImportedModel } from '../models/types.ts';
-import { SpecError, type SpecIssue } from '../spec/issues.ts';
+import { SpecError, type SpecIssue } from '../suite/issues.ts';
 import { makeRng } from '../util/rng.ts';
-import { createActivationCache, type ActivationCache } from './cache.ts';
-import { createForwardEngine, type ForwardStats, type MergingEngine } from './forward.ts';
+import { createActivationCache, type ActivationCache } from '../probe/cache.ts';
+import { createForwardEngine, type ForwardStats, type MergingEngine } from '../probe/forward.ts';
 import type { PreparedEntry, PreparedSuite } from './prepare.ts';
-import type { ProbeOutput } from './probe.ts';
+import type { ProbeOutput } from '../probe/probe.ts';
 import { probeOf } from './registry.ts';
-import { runLimits } from './limits.ts';
+import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import type { Progress } from './progress.ts';
 
 export interface TaskError {
@@ -41,6 +41,8 @@ export interface ExecutedRun {
 export interface ExecuteOptions {
   progress?: Progress;
   cache?: ActivationCache;
+  /** `timeoutS` bounds each probe task. */
+  limits?: RunLimits;
 }
 
 /** Seed of repeat r: the entry seed itself for r = 0, then distinct streams (makeRng mixes them). */
@@ -87,7 +89,7 @@ export async function executeRun(prepared: readonly PreparedSuite[], opts: Execu
       try {
         const probe = probeOf(t.outcome.entry.plan.probeKind);
         const name = `${t.outcome.entry.plan.spec.suite.suite}/${t.outcome.entry.plan.id}`;
-        const out = await withTimeout(probe.run(t.params as never, engine, makeRng(repeatSeed(t.outcome.entry.plan.seed, t.r))), runLimits().timeoutS, name);
+        const out = await withTimeout(probe.run(t.params as never, engine, makeRng(repeatSeed(t.outcome.entry.plan.seed, t.r))), (opts.limits ?? DEFAULT_LIMITS).timeoutS, name);
         (t.role === 'candidate' ? t.outcome.outputs : t.outcome.baseline!)[t.r] = out;
       } catch (e) {
         t.outcome.error ??= toTaskError(e, t.role === 'baseline' ? 'baseline model: ' : '');

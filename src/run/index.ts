@@ -2,10 +2,11 @@
 // `validateSpecs` stops before execution: it plans, and unless told otherwise loads models to
 // check layers, units and positions against their catalogs.
 import type { RunReport } from '../report/model.ts';
-import { discoverSpecs } from '../spec/discover.ts';
-import { SpecError } from '../spec/issues.ts';
-import { loadSpecFile, type LoadedSpec } from '../spec/load.ts';
-import type { ActivationCache } from './cache.ts';
+import { discoverSpecs } from '../suite/discover.ts';
+import { SpecError } from '../suite/issues.ts';
+import { loadSpecFile, type LoadedSpec } from '../suite/load.ts';
+import type { ActivationCache } from '../probe/cache.ts';
+import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import { executeRun, type ExecutedRun } from './execute.ts';
 import { planRun, type PlanOptions, type PlannedSuite } from './plan.ts';
 import { prepareRun } from './prepare.ts';
@@ -16,6 +17,8 @@ import { shardPlan, type ShardSpec } from './shard.ts';
 export interface RunRequest extends PlanOptions {
   /** Spec files and directories. */
   paths: string[];
+  /** Command-line limits (path policy, timeout, model size); the defaults without them. */
+  limits?: RunLimits;
   progress?: Progress;
   cache?: ActivationCache;
   /** Golden store and mode; without it `golden:` expectations fail with that reason. */
@@ -25,13 +28,13 @@ export interface RunRequest extends PlanOptions {
 }
 
 /** Load every spec, reporting the problems of all files together. */
-export function loadSpecs(paths: readonly string[], opts: PlanOptions = {}): LoadedSpec[] {
+export function loadSpecs(paths: readonly string[], opts: PlanOptions & { limits?: Pick<RunLimits, 'allowOutside'> } = {}): LoadedSpec[] {
   const files = discoverSpecs(paths);
   const specs: LoadedSpec[] = [];
   const issues: SpecError['issues'] = [];
   for (const f of files) {
     try {
-      specs.push(loadSpecFile(f, { model: opts.model, baseline: opts.baseline }));
+      specs.push(loadSpecFile(f, { model: opts.model, baseline: opts.baseline, allowOutside: opts.limits?.allowOutside }));
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       issues.push(...e.issues);
@@ -53,8 +56,9 @@ export async function runSpecs(req: RunRequest): Promise<RunResult> {
   // Sharding: after planning (every shard sees the whole plan, so all cut it the same way).
   const sharded = req.shard ? shardPlan(full, req.shard) : undefined;
   const plan = sharded?.plan ?? full;
-  const prepared = await prepareRun(plan);
-  const executed = await executeRun(prepared, { progress: req.progress, cache: req.cache });
+  const limits = req.limits ?? DEFAULT_LIMITS;
+  const prepared = await prepareRun(plan, limits);
+  const executed = await executeRun(prepared, { progress: req.progress, cache: req.cache, limits });
   const report = buildReport(executed, {
     startedAt,
     durationMs: performance.now() - t0,
@@ -96,9 +100,9 @@ export interface Validated {
   modelsChecked: boolean;
 }
 
-export async function validateSpecs(paths: readonly string[], opts: PlanOptions & { schemaOnly?: boolean } = {}): Promise<Validated> {
+export async function validateSpecs(paths: readonly string[], opts: PlanOptions & { schemaOnly?: boolean; limits?: RunLimits } = {}): Promise<Validated> {
   const specs = loadSpecs(paths, opts);
   const plan = planRun(specs, opts);
-  if (!opts.schemaOnly) await prepareRun(plan);
+  if (!opts.schemaOnly) await prepareRun(plan, opts.limits ?? DEFAULT_LIMITS);
   return { specs, plan, modelsChecked: !opts.schemaOnly };
 }

@@ -7,7 +7,7 @@ import { resolveLayer } from '../models/catalog.ts';
 import type { ImportedModel } from '../models/types.ts';
 import { methodFromSpec, targetFromSpec, type MaskParams } from '../probes/attribution/probe.ts';
 import type { MaskEntry } from '../probes/attribution/schema.ts';
-import type { SpecIssue } from '../spec/issues.ts';
+import type { SpecIssue } from '../suite/issues.ts';
 import type { ImageSource } from './neurons.ts';
 import type { PlannedEntry } from './plan.ts';
 

@@ -6,15 +6,15 @@ import { resolveLayer } from '../models/catalog.ts';
 import type { ImportedModel } from '../models/types.ts';
 import { isNeurogateError } from '../errors.ts';
 import { describeStimulus, expandSweep, renderStimulus } from '../stimuli/index.ts';
-import { stimulusFromSpec, type StimulusSpec } from '../spec/schema/stimulus.ts';
+import { stimulusFromSpec, type StimulusSpec } from '../suite/schema/stimulus.ts';
 import type { ActivationParams } from '../probes/neuron/activation.ts';
 import { featureVizParamsFrom, tuningParamsFrom } from '../probes/neuron/from-spec.ts';
 import type { TuningParams } from '../probes/neuron/tuning-probe.ts';
 import type { FeatureVizParams } from '../probes/neuron/featureviz-probe.ts';
-import type { SpecIssue } from '../spec/issues.ts';
+import type { SpecIssue } from '../suite/issues.ts';
 import type { RgbImage } from '../stimuli/image.ts';
 import type { PlannedEntry } from './plan.ts';
-import type { NeuronEntry } from '../spec/schema/neuron.ts';
+import type { NeuronEntry } from '../suite/schema/neuron.ts';
 
 /** Decoded images by absolute path (each read once per run); returns undefined after recording an issue. */
 export type ImageSource = (abs: string, specPath: (string | number)[]) => RgbImage | undefined;

@@ -4,10 +4,10 @@
 import type { Device } from '../engine/session.ts';
 import { badInput } from '../errors.ts';
 import type { ExpectationSpec } from '../check/forms.ts';
-import { SpecError, didYouMean, type SpecIssue } from '../spec/issues.ts';
-import { entriesOf, type LoadedSpec, type SpecEntry } from '../spec/load.ts';
-import type { Expectation } from '../spec/schema/expect.ts';
-import type { PathSegment } from '../spec/yaml.ts';
+import { SpecError, didYouMean, type SpecIssue } from '../suite/issues.ts';
+import { entriesOf, type LoadedSpec, type SpecEntry } from '../suite/load.ts';
+import type { Expectation } from '../suite/schema/expect.ts';
+import type { PathSegment } from '../suite/yaml.ts';
 import type { PreprocessOverride } from '../models/preprocess.ts';
 import { probeKindOf, probeOf } from './registry.ts';
 

@@ -6,15 +6,15 @@ import { badInput, isNeurogateError, NeurogateError } from '../errors.ts';
 import { loadModel } from '../models/load.ts';
 import { preprocessField } from '../models/preprocess.ts';
 import type { ImportedModel } from '../models/types.ts';
-import { SpecError, dedupeIssues, type SpecIssue } from '../spec/issues.ts';
+import { SpecError, dedupeIssues, type SpecIssue } from '../suite/issues.ts';
 import { readImage, type RgbImage } from '../stimuli/image.ts';
 import { prepareNeuron } from './neurons.ts';
 import { prepareCircuit } from './circuits.ts';
 import { prepareReimpl } from '../reimpl/prepare.ts';
 import { prepareMasks } from './masks.ts';
 import type { ModelChoice, PlannedEntry, PlannedSuite } from './plan.ts';
-import { outsideIssue, type LoadedSpec } from '../spec/load.ts';
-import { runLimits } from './limits.ts';
+import { outsideIssue, type LoadedSpec } from '../suite/load.ts';
+import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 
 export interface PreparedEntry {
   plan: PlannedEntry;
@@ -38,7 +38,7 @@ export interface PrepareOptions {
   candidate?: (model: ImportedModel) => ImportedModel;
 }
 
-export async function prepareRun(plan: readonly PlannedSuite[], opts: PrepareOptions = {}): Promise<PreparedSuite[]> {
+export async function prepareRun(plan: readonly PlannedSuite[], limits: RunLimits = DEFAULT_LIMITS, opts: PrepareOptions = {}): Promise<PreparedSuite[]> {
   const issues: SpecIssue[] = [];
   const models = new Map<string, Promise<ImportedModel | undefined>>();
   const images = new Map<string, RgbImage | undefined>();
@@ -47,7 +47,7 @@ export async function prepareRun(plan: readonly PlannedSuite[], opts: PrepareOpt
     const key = modelKey(m);
     let p = models.get(key);
     if (!p) {
-      p = loadModel(m.ref, m.baseDir, { maxBytes: runLimits().maxModelBytes, preprocess: m.preprocess?.spec }).catch((e) => {
+      p = loadModel(m.ref, m.baseDir, { maxBytes: limits.maxModelBytes, preprocess: m.preprocess?.spec }).catch((e) => {
         if (!isNeurogateError(e) || e.kind !== 'bad_input') throw e;
         const field = m.preprocess && preprocessField(e); // a `preprocess:` mismatch is reported at its key
         // A command-line model has no place in a spec: it fails the whole run at once.
@@ -87,7 +87,7 @@ export async function prepareRun(plan: readonly PlannedSuite[], opts: PrepareOpt
       // circuits: begin — the edited copy is the candidate, the unedited model the baseline
       if (pe.at.kind === 'circuits') {
         if (!model) continue;
-        const c = await prepareCircuit(pe, model, imageSource, issues);
+        const c = await prepareCircuit(pe, model, imageSource, issues, limits);
         if (c) entries.push({ plan: { ...pe, baseline: pe.model }, model: c.edited, params: c.params, baselineModel: model, baselineParams: c.baselineParams });
         continue;
       }

@@ -4,14 +4,14 @@ import { NeurogateError } from '../errors.ts';
 import { activationProbe } from '../probes/neuron/activation.ts';
 import { tuningProbe } from '../probes/neuron/tuning-probe.ts';
 import { featureVizProbe } from '../probes/neuron/featureviz-probe.ts';
-import type { SpecEntry } from '../spec/load.ts';
-import type { NeuronEntry } from '../spec/schema/neuron.ts';
+import type { SpecEntry } from '../suite/load.ts';
+import type { NeuronEntry } from '../suite/schema/neuron.ts';
 // circuits: begin
 import { circuitProbe } from '../probes/circuit/probe.ts';
 import { reimplProbe } from '../reimpl/probe.ts';
 // circuits: end
 import { masksProbe } from '../probes/attribution/probe.ts';
-import type { Probe } from './probe.ts';
+import type { Probe } from '../probe/probe.ts';
 
 const PROBES: Record<string, Probe<never>> = {
   [activationProbe.kind]: activationProbe as Probe<never>,

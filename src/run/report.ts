@@ -6,7 +6,7 @@ import { evaluate, missingMetric } from '../check/evaluate.ts';
 import { REPORT_SCHEMA_VERSION, type Artifact, type CheckResult, type EntryResult, type Measurement, type RunReport, type SuiteResult } from '../report/model.ts';
 import { VERSION } from '../version.ts';
 import type { EntryOutcome, ExecutedRun } from './execute.ts';
-import type { ProbeOutput } from './probe.ts';
+import type { ProbeOutput } from '../probe/probe.ts';
 import { summaryOf } from '../report/merge.ts';
 import { compareOrBless, compareOrBlessImage, toleranceFor, type GoldenMode, type GoldenStore } from '../golden/index.ts';
 import { describeForm, formsOf, type ExpectationSpec } from '../check/forms.ts';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { badInput } from '../errors.ts';
 import type { ShardInfo } from '../report/model.ts';
 import type { MaskEntry } from '../probes/attribution/schema.ts';
-import { stimulusFromSpec, type StimulusSpec } from '../spec/schema/stimulus.ts';
+import { stimulusFromSpec, type StimulusSpec } from '../suite/schema/stimulus.ts';
 import { countSweep, expandSweep } from '../stimuli/index.ts';
 import { VERSION } from '../version.ts';
 import type { ModelChoice, PlannedEntry, PlannedSuite } from './plan.ts';

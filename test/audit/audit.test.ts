@@ -9,12 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { auditExitCode, auditJson, auditSpecs, fragile, surviving } from '../../src/audit/run.ts';
 import { runSpecs } from '../../src/run/index.ts';
-import { setRunLimits } from '../../src/run/limits.ts';
+import { DEFAULT_LIMITS } from '../../src/probe/limits.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const fixtures = path.join(root, 'test', 'fixtures', 'shapes_cnn');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-audit-'));
-setRunLimits({ allowOutside: true }); // the planted spec lives in a temp folder and names the fixtures by absolute path
+const limits = { ...DEFAULT_LIMITS, allowOutside: true }; // the planted spec lives in a temp folder and names the fixtures by absolute path
 
 function spec(tightValue: number): string {
   const disk = JSON.stringify(path.join(fixtures, 'shape_0_disk.png'));
@@ -47,11 +47,11 @@ test('a vacuous check survives, an over-tight one is fragile, a real one is kill
   // The over-tight check pins the value this machine computes, to the last bit.
   const file = path.join(tmp, 'planted.yaml');
   fs.writeFileSync(file, spec(0));
-  const first = await runSpecs({ paths: [file] });
+  const first = await runSpecs({ paths: [file], limits });
   const measured = first.report.suites[0].entries.find((e) => e.id === 'over-tight')!.measurements.activation as number;
   fs.writeFileSync(file, spec(measured));
 
-  const audit = await auditSpecs({ paths: [file], mutants: ['swap-classes', 'noise-20%', 'ablate', 'equivalent'] });
+  const audit = await auditSpecs({ paths: [file], limits, mutants: ['swap-classes', 'noise-20%', 'ablate', 'equivalent'] });
   const [s] = audit.suites;
   const byEntry = Object.fromEntries(s.checks.map((c) => [c.entry, c]));
   assert.ok(Object.values(byEntry).every((c) => c.passesOriginal), JSON.stringify(s.checks));

@@ -14,11 +14,11 @@ import { tensor } from '../../src/engine/tensor.ts';
 import { makeRng } from '../../src/util/rng.ts';
 import { isFlat } from '../../src/check/uninformative.ts';
 import { runSpecs } from '../../src/run/index.ts';
-import { setRunLimits } from '../../src/run/limits.ts';
+import { DEFAULT_LIMITS } from '../../src/probe/limits.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-uninformative-'));
-setRunLimits({ allowOutside: true });
+const limits = { ...DEFAULT_LIMITS, allowOutside: true };
 const S = 32;
 
 /** logits = [10 + Σ w·x, 0] over the whole 32² image (w tiny, not constant): class 0 wins on every image, black too. */
@@ -64,7 +64,7 @@ masks:
       deletion_auc_vs_random: { max: 0.05 }
       deletion_auc: { max: 2 }
 `);
-  const { report } = await runSpecs({ paths: [file] });
+  const { report } = await runSpecs({ paths: [file], limits });
   const e = report.suites[0].entries[0];
   assert.is(e.error, undefined, JSON.stringify(e.error));
   assert.is(e.checks.length, 2);
@@ -98,7 +98,7 @@ neurons:
       tuning.peak_deg: { near: 0, tol: 30 }
       tuning.peak: { max: 1 }
 `);
-  const { report } = await runSpecs({ paths: [file] });
+  const { report } = await runSpecs({ paths: [file], limits });
   const [live, dead] = report.suites[0].entries;
   assert.is(live.error, undefined, JSON.stringify(live.error));
   assert.ok(live.checks.every((c) => c.passed), JSON.stringify(live.checks));

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { docFiles, fences, repo, SHELL_LANGS, type Fence } from './markdown.ts';
-import { SuiteSchema } from '../../src/spec/schema/suite.ts';
+import { SuiteSchema } from '../../src/suite/schema/suite.ts';
 import { ACTIVATION_METRICS } from '../../src/probes/neuron/activation.ts';
 import { TUNING_METRICS } from '../../src/probes/neuron/tuning-probe.ts';
 import { FEATUREVIZ_METRICS } from '../../src/probes/neuron/featureviz-probe.ts';

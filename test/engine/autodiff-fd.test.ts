@@ -17,7 +17,7 @@ import { createModel, node, floatTensorProto, int64TensorProto } from '../../src
 import type { NodeProto, TensorProto, ModelProto } from '../../src/engine/onnx.ts';
 import { makeNet } from '../../src/engine/net.ts';
 import { gradient, weighted, contrastive, sum, differentiableOps, type Objective } from '../../src/engine/autodiff/index.ts';
-import { evaluate64, supportedOps64, type T64 } from '../../src/engine/autodiff/eval64.ts';
+import { evaluate64, supportedOps64, type T64 } from './eval64.ts';
 import type { Tensor } from '../../src/engine/tensor.ts';
 
 // A fixed default keeps CI deterministic; FC_SEED explores (seed 407652369 found a Transpose→Transpose→MatMul

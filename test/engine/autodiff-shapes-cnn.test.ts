@@ -12,7 +12,7 @@ import { cloneModel } from '../../src/engine/onnx.ts';
 import { replaceWeight, readWeight } from '../../src/engine/graph.ts';
 import { makeNet } from '../../src/engine/net.ts';
 import { gradient, logit, upstream } from '../../src/engine/autodiff/index.ts';
-import { evaluate64, type T64 } from '../../src/engine/autodiff/eval64.ts';
+import { evaluate64, type T64 } from './eval64.ts';
 
 const dir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'shapes_cnn');
 const script = importOnnxFile(path.join(dir, 'shapes_cnn.onnx'));

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { ENTRY_KINDS } from '../../src/spec/schema/suite.ts';
+import { ENTRY_KINDS } from '../../src/suite/schema/suite.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-init-shapes-'));

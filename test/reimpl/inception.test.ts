@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadModel } from '../../src/models/load.ts';
-import { createForwardEngine } from '../../src/run/forward.ts';
-import { createActivationCache } from '../../src/run/cache.ts';
+import { createForwardEngine } from '../../src/probe/forward.ts';
+import { createActivationCache } from '../../src/probe/cache.ts';
 import { buildCurveNet } from '../../src/reimpl/network.ts';
 import { sweepLayer, sweepModel, type SweepRequest } from '../../src/reimpl/measure.ts';
 import { compareTunings, type Comparison, type TuningSurface } from '../../src/reimpl/compare.ts';

@@ -1,15 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseYaml, locate, type PathSegment } from '../../src/spec/yaml.ts';
-import { sourceText, whereAt } from '../../src/spec/source.ts';
-import { issueAt, type SpecIssue } from '../../src/spec/issues.ts';
-import { zodIssues } from '../../src/spec/zod-issues.ts';
+import { parseYaml, locate, type PathSegment } from '../../src/suite/yaml.ts';
+import { sourceText, whereAt } from '../../src/suite/source.ts';
+import { issueAt, type SpecIssue } from '../../src/suite/issues.ts';
+import { zodIssues } from '../../src/suite/zod-issues.ts';
 import { ReimplEntrySchema, REIMPL_METRICS } from '../../src/reimpl/schema.ts';
 import { prepareReimpl } from '../../src/reimpl/prepare.ts';
 import { measureReimpl } from '../../src/reimpl/probe.ts';
 import { buildCurveNet } from '../../src/reimpl/network.ts';
-import { createForwardEngine } from '../../src/run/forward.ts';
-import { createActivationCache } from '../../src/run/cache.ts';
+import { createForwardEngine } from '../../src/probe/forward.ts';
+import { createActivationCache } from '../../src/probe/cache.ts';
 import { makeRng } from '../../src/util/rng.ts';
 
 /** One `reimpl:` entry read from YAML the way the spec loader reads a suite: parse, validate, place issues. */

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import { limitOptions } from '../../src/cli/run.ts';
-import { resetRunLimits, runLimits, setRunLimits } from '../../src/run/limits.ts';
+import { applyImageLimits } from '../../src/probe/limits.ts';
 import { DEFAULT_IMAGE_LIMITS, imageLimits, readImage } from '../../src/stimuli/image.ts';
 import { errorOf } from '../helpers.ts';
 import { shapesSpec, workspace } from './workspace.ts';
@@ -37,19 +37,15 @@ test('CLI: a bad --max-image-pixels value exits 2 with usage; every malformed va
   assert.is(limitOptions({}, 'usage').maxImagePixels, undefined);
 });
 
-test('the run limit reaches every image read and is undone by resetRunLimits', () => {
+test('the run limit reaches every image read and is undone by applying the defaults', () => {
   try {
-    setRunLimits({ maxImagePixels: 50175 });
-    assert.is(runLimits().maxImagePixels, 50175);
+    applyImageLimits({ maxImagePixels: 50175 });
     assert.is(imageLimits().maxPixels, 50175);
     const e = errorOf(() => readImage(disk));
     assert.is(e.code, 'E_IMAGE_TOO_BIG');
     assert.is(e.where, disk);
-    // Other limits leave the pixel limit alone.
-    setRunLimits({ timeoutS: 5 });
-    assert.is(imageLimits().maxPixels, 50175);
   } finally {
-    resetRunLimits();
+    applyImageLimits({});
   }
   assert.is(imageLimits().maxPixels, DEFAULT_IMAGE_LIMITS.maxPixels);
   assert.is(readImage(disk).width, 224);

@@ -6,9 +6,9 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadSpecText } from '../../src/spec/load.ts';
-import { SpecError } from '../../src/spec/issues.ts';
-import { isInside, resetRunLimits, setRunLimits, specRoot } from '../../src/run/limits.ts';
+import { loadSpecText } from '../../src/suite/load.ts';
+import { SpecError } from '../../src/suite/issues.ts';
+import { isInside, specRoot } from '../../src/suite/paths.ts';
 import { nsfwjsFiles } from '../../src/models/zoo/nsfwjs.ts';
 import { shapesDir, shapesSpec, workspace } from './workspace.ts';
 
@@ -19,9 +19,9 @@ fs.copyFileSync(outsideImage, secret);
 fs.symlinkSync(secret, path.join(ws.dir, 'images', 'link-out.png'));
 fs.symlinkSync(path.dirname(secret), path.join(ws.dir, 'images', 'dir-out'));
 
-function issuesOf(spec: string, text: string): string[] {
+function issuesOf(spec: string, text: string, allowOutside = false): string[] {
   try {
-    loadSpecText(spec, text);
+    loadSpecText(spec, text, { allowOutside });
     return [];
   } catch (e) {
     if (!(e instanceof SpecError)) throw e;
@@ -52,13 +52,8 @@ test('models and images outside the project are refused at file:line:col; inside
     assert.is(got.length, 1, got.join('\n'));
     assert.match(got[0], new RegExp(`specs/a\\.yaml:\\d+:\\d+: ${field} path resolves outside the spec's project root`), got[0]);
   }
-  setRunLimits({ allowOutside: true });
-  try {
-    assert.equal(issuesOf(spec, shapesSpec({ image: outsideImage })), []);
-    assert.equal(issuesOf(spec, shapesSpec({ image: '../images/link-out.png' })), []);
-  } finally {
-    resetRunLimits();
-  }
+  assert.equal(issuesOf(spec, shapesSpec({ image: outsideImage }), true), []);
+  assert.equal(issuesOf(spec, shapesSpec({ image: '../images/link-out.png' }), true), []);
 });
 
 test('CLI: an image outside the project exits 2 naming the place; --allow-outside runs it', () => {

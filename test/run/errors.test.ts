@@ -11,14 +11,15 @@ import { planRun } from '../../src/run/plan.ts';
 import { prepareRun } from '../../src/run/prepare.ts';
 import { executeRun } from '../../src/run/execute.ts';
 import { buildReport } from '../../src/run/report.ts';
-import { loadSpecFile } from '../../src/spec/load.ts';
-import { SpecError } from '../../src/spec/issues.ts';
+import { loadSpecFile } from '../../src/suite/load.ts';
+import { SpecError } from '../../src/suite/issues.ts';
 import type { ActivationParams } from '../../src/probes/neuron/activation.ts';
 import { asyncErrorOf } from '../helpers.ts';
-import { setRunLimits } from '../../src/run/limits.ts';
+import { DEFAULT_LIMITS } from '../../src/probe/limits.ts';
 
 // The specs are written to a temp folder but name the repository's fixtures: outside their root.
-setRunLimits({ allowOutside: true });
+// The specs live in a temporary folder and name the repository's fixtures.
+const limits = { ...DEFAULT_LIMITS, allowOutside: true };
 
 const shapes = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'shapes_cnn');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-run-errors-'));
@@ -53,7 +54,7 @@ test('layers, units and positions are checked against the model, each at its pla
     .replace('layer: logits', 'layer: logitz')
     .replace('unit: 3', 'unit: 24')
     .replace('reduce: max', 'position: [112, 0]'));
-  const e = await asyncErrorOf(() => validateSpecs([f]));
+  const e = await asyncErrorOf(() => validateSpecs([f], { limits }));
   assert.instance(e, SpecError);
   const lines = (e as SpecError).issues.map((i) => `${i.where.replace(/.*bad-layers\.yaml/, '')} ${i.message} | ${i.hint ?? ''}`);
   assert.is(lines.length, 3, lines.join('\n'));
@@ -65,7 +66,7 @@ test('layers, units and positions are checked against the model, each at its pla
 test('a layer the baseline model lacks is reported at the layer, naming the baseline', async () => {
   const f = specFile('baseline.yaml', GOOD.replace('engine:', `baseline: SHAPES/shapes_cnn_dynamo.onnx\nengine:`)
     .replace('activation: { min: 0 }', 'activation: { change: { direction: none, absolute: 0.01 } }'));
-  const e = await asyncErrorOf(() => validateSpecs([f])) as SpecError;
+  const e = await asyncErrorOf(() => validateSpecs([f], { limits })) as SpecError;
   assert.is(e.issues.length, 1);
   assert.match(e.issues[0].where, /baseline\.yaml:13:12$/);
   assert.match(e.issues[0].message, /layer "\/Relu_output_0" does not exist .* \(in the baseline model .*shapes_cnn_dynamo\.onnx\)/);
@@ -74,14 +75,14 @@ test('a layer the baseline model lacks is reported at the layer, naming the base
 test('a model that cannot load is reported at its `model:` key', async () => {
   const f = specFile('broken-model.yaml', GOOD.replace('SHAPES/shapes_cnn.onnx', './garbage.onnx'));
   fs.writeFileSync(path.join(dir, 'garbage.onnx'), 'not a protobuf at all');
-  const e = await asyncErrorOf(() => validateSpecs([f])) as SpecError;
+  const e = await asyncErrorOf(() => validateSpecs([f], { limits })) as SpecError;
   assert.match(e.issues[0].where, /broken-model\.yaml:2:8$/);
   assert.match(e.issues[0].message, /^model \.\/garbage\.onnx: /);
 });
 
 test('a failure while probes run becomes an entry error (exit 2 for bad input); the other entries still run', async () => {
   const f = specFile('good.yaml', GOOD);
-  const prepared = await prepareRun(planRun([loadSpecFile(f)]));
+  const prepared = await prepareRun(planRun([loadSpecFile(f, { allowOutside: true })]), limits);
   // Break the first entry after planning, as a model that misbehaves at run time would.
   (prepared[0].entries[0].params as ActivationParams).layer = { name: 'ghost', tensor: 'no_such_tensor', shape: [3] };
   const executed = await executeRun(prepared);

@@ -8,14 +8,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runSpecs, validateSpecs } from '../../src/run/index.ts';
-import { SpecError } from '../../src/spec/issues.ts';
-import { setRunLimits } from '../../src/run/limits.ts';
+import { SpecError } from '../../src/suite/issues.ts';
+import { DEFAULT_LIMITS } from '../../src/probe/limits.ts';
 import { asyncErrorOf } from '../helpers.ts';
 import { openGoldenStore } from '../../src/golden/index.ts';
 import { PNG } from 'pngjs';
 
 // The specs are written to a temp folder but name the repository's fixtures: outside their root.
-setRunLimits({ allowOutside: true });
+// The specs live in a temporary folder and name the repository's fixtures.
+const limits = { ...DEFAULT_LIMITS, allowOutside: true };
 
 const shapes = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'shapes_cnn');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-run-masks-'));
@@ -57,7 +58,7 @@ masks:
 `;
 
 test('a masks suite runs: checks judged on measured values, heatmaps and the seed in the report', async () => {
-  const { report } = await runSpecs({ paths: [specFile('ok.yaml', SPEC)] });
+  const { report } = await runSpecs({ paths: [specFile('ok.yaml', SPEC)], limits });
   const entries = report.suites[0].entries;
   assert.equal(entries.map((e) => e.kind), ['masks', 'masks', 'masks']);
   const [hit, smooth, miss] = entries;
@@ -96,7 +97,7 @@ masks:
     method: { gradient: {} }
     expect: { score: { min: 0 } }
 `);
-  const e = await asyncErrorOf(() => validateSpecs([f]));
+  const e = await asyncErrorOf(() => validateSpecs([f], { limits }));
   assert.instance(e, SpecError);
   const text = (e as SpecError).issues.map((i) => `${i.where} ${i.message}`).join('\n');
   assert.match(text, /bad\.yaml:7:\d+ .*class 7 does not exist.*3 classes/);
@@ -112,7 +113,7 @@ masks:
     method: { gradient: {} }
     expect: { pointing_hit: { min: 1 } }
 `);
-  const e2 = await asyncErrorOf(() => validateSpecs([g]));
+  const e2 = await asyncErrorOf(() => validateSpecs([g], { limits }));
   assert.match((e2 as SpecError).issues.map((i) => `${i.where} ${i.message}`).join('\n'), /bad2\.yaml:5:\d+ image file not found: .*nope\.png/);
   const h = specFile('bad3.yaml', `suite: bad-masks-3
 model: SHAPES/shapes_cnn.onnx
@@ -122,7 +123,7 @@ masks:
     method: { gradient: {} }
     expect: { pointing_hti: { min: 1 } }
 `);
-  const e3 = await asyncErrorOf(() => validateSpecs([h]));
+  const e3 = await asyncErrorOf(() => validateSpecs([h], { limits }));
   const text3 = (e3 as SpecError).issues.map((i) => `${i.where} ${i.message} ${i.hint ?? ''}`).join('\n');
   assert.match(text3, /bad3\.yaml:7:\d+ .*does not produce `pointing_hti`.*did you mean `pointing_hit`/);
 });
@@ -141,7 +142,7 @@ masks:
 `);
   const root = path.join(dir, 'golden');
   const run = async (image: string, mode: 'bless' | 'compare') =>
-    (await runSpecs({ paths: [spec(image)], golden: { store: openGoldenStore({ root, outDir: path.join(dir, 'out'), ci: false }), mode } })).report.suites[0].entries[0].checks[0];
+    (await runSpecs({ paths: [spec(image)], limits, golden: { store: openGoldenStore({ root, outDir: path.join(dir, 'out'), ci: false }), mode } })).report.suites[0].entries[0].checks[0];
   assert.ok((await run('shape_0_disk.png', 'bless')).passed);
   const png = PNG.sync.read(fs.readFileSync(path.join(root, 'heat', 'gradient-map', 'heatmap.cpu.png')));
   assert.equal([png.width, png.height], [224, 224]);

@@ -3,8 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import path from 'node:path';
-import { loadSpecText } from '../../src/spec/load.ts';
-import { SpecError } from '../../src/spec/issues.ts';
+import { loadSpecText } from '../../src/suite/load.ts';
+import { SpecError } from '../../src/suite/issues.ts';
 import { planRun } from '../../src/run/plan.ts';
 import { errorOf } from '../helpers.ts';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { loadSpecs } from '../../src/run/index.ts';
 import { planRun } from '../../src/run/plan.ts';
 import { masksPasses, parseShard, planHash, shardPlan, shardsOf, splitWork, type WorkItem } from '../../src/run/shard.ts';
-import { loadSpecText } from '../../src/spec/load.ts';
+import { loadSpecText } from '../../src/suite/load.ts';
 import { errorOf } from '../helpers.ts';
 import { FC_SEED } from '../seed.ts';
 

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { stimulusSchema, stimulusFromSpec } from '../../src/spec/schema/stimulus.ts';
+import { stimulusSchema, stimulusFromSpec } from '../../src/suite/schema/stimulus.ts';
 import { expandSweep, countSweep, defaults, KINDS, PARAMS, type NumberParam, type ParamInfo, type StimulusKind } from '../../src/stimuli/index.ts';
 import { check } from './seed.ts';
 

@@ -1,14 +1,14 @@
 // The attribution methods by name, all with one signature (subject, input, target, options) →
 // Attribution, plus the types and helpers a caller needs.
-import { extremal } from './extremal.ts';
-import { gradCam } from './grad-cam.ts';
-import { gradientXInput } from './gradient-x-input.ts';
-import { gradientMethod } from './gradient.ts';
-import { integratedGradients } from './integrated-gradients.ts';
-import { meaningfulPerturbation } from './meaningful-perturbation.ts';
-import { occlusion } from './occlusion.ts';
-import { rise } from './rise.ts';
-import { smoothGrad } from './smoothgrad.ts';
+import { extremal } from './extremal/extremal.ts';
+import { gradCam } from './methods/grad-cam.ts';
+import { gradientXInput } from './methods/gradient-x-input.ts';
+import { gradientMethod } from './methods/gradient.ts';
+import { integratedGradients } from './methods/integrated-gradients.ts';
+import { meaningfulPerturbation } from './methods/meaningful-perturbation.ts';
+import { occlusion } from './methods/occlusion.ts';
+import { rise } from './methods/rise.ts';
+import { smoothGrad } from './methods/smoothgrad.ts';
 import type { Attribution, MethodName, Subject, Target } from './types.ts';
 import type { Tensor } from '../../engine/tensor.ts';
 

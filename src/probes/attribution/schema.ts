@@ -2,8 +2,8 @@
 // unit or a channel), one attribution method with its hyperparameters (published defaults when
 // omitted), the extra measurements to make, and expectations on the metrics. zod v4, snake_case keys.
 import { z } from 'zod';
-import { IdSchema, PathSchema, overridable } from '../../spec/schema/common.ts';
-import { ExpectSchema } from '../../spec/schema/expect.ts';
+import { IdSchema, PathSchema, overridable } from '../../suite/schema/common.ts';
+import { ExpectSchema } from '../../suite/schema/expect.ts';
 
 const ClassRef = z.union([z.int().min(0), z.string().min(1).max(200)]).meta({ description: 'Class index or label (as the model names it)' });
 const Layer = z.string().min(1).max(500).meta({ description: 'Layer name as `neurogate layers <model>` lists it (or the IR tensor name)' });

@@ -1,7 +1,7 @@
 // The probe behind `circuits:` entries: the measurement's own probe (activation, tuning or feature
 // visualization) run on whichever model the engine holds — edited or original — plus weight views.
-import type { Probe, ProbeOutput } from '../../run/probe.ts';
-import type { ForwardEngine } from '../../run/forward.ts';
+import type { Probe, ProbeOutput } from '../../probe/probe.ts';
+import type { ForwardEngine } from '../../probe/forward.ts';
 import type { Rng } from '../../util/rng.ts';
 import type { ModelProto } from '../../engine/onnx.ts';
 import { activationProbe, ACTIVATION_METRICS } from '../neuron/activation.ts';

@@ -6,9 +6,9 @@
 //     measure: { layer: mixed2, units: [79, 82], stimulus: { curve: { … } }, tuning: {} }
 //     expect: { tuning.echo: { change: { direction: increase, absolute: 0.2 } } }
 import { z } from 'zod';
-import { ExpectSchema } from '../../spec/schema/expect.ts';
-import { IdSchema, ModelRefSchema, overridable } from '../../spec/schema/common.ts';
-import { NeuronEntrySchema } from '../../spec/schema/neuron.ts';
+import { ExpectSchema } from '../../suite/schema/expect.ts';
+import { IdSchema, ModelRefSchema, overridable } from '../../suite/schema/common.ts';
+import { NeuronEntrySchema } from '../../suite/schema/neuron.ts';
 
 const Unit = z.int().min(0).max(1_000_000);
 const Units = z

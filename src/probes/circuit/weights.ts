@@ -3,7 +3,7 @@
 import type { ModelProto } from '../../engine/onnx.ts';
 import { readWeight } from '../../engine/graph.ts';
 import { badInput } from '../../errors.ts';
-import type { Artifact } from '../../report/model.ts';
+import type { Artifact } from '../../probe/measurement.ts';
 import { encodePng, type RgbImage } from '../../stimuli/image.ts';
 import { convGroup, sourceOf } from './resolve.ts';
 

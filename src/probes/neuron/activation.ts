@@ -2,9 +2,9 @@
 // centre, at a position, or reduced over space; optionally under seeded pixel noise.
 import type { Tensor } from '../../engine/tensor.ts';
 import { badInput } from '../../errors.ts';
-import type { Artifact } from '../../report/model.ts';
-import type { ForwardEngine } from '../../run/forward.ts';
-import type { Probe, ProbeOutput } from '../../run/probe.ts';
+import type { Artifact } from '../../probe/measurement.ts';
+import type { ForwardEngine } from '../../probe/forward.ts';
+import type { Probe, ProbeOutput } from '../../probe/probe.ts';
 import { encodePng, resize, toModelInput, type RgbImage } from '../../stimuli/image.ts';
 import { normal, type Rng } from '../../util/rng.ts';
 import { centerOf, readUnits, type Readout } from './readout.ts';

@@ -6,7 +6,7 @@
 // Scenes: seeded clutter backgrounds with a few shapes each (curves, lines, circles, angles) at
 // random places, orientations and sizes; a concept's mask is where its shapes cover ≥ half a pixel.
 import type { Tensor } from '../../engine/tensor.ts';
-import type { ForwardEngine } from '../../run/forward.ts';
+import type { ForwardEngine } from '../../probe/forward.ts';
 import { renderCoverage, renderStimulus, type StimulusInput } from '../../stimuli/index.ts';
 import { toModelInput, type RgbImage } from '../../stimuli/image.ts';
 import { randInt, uniform, type Rng } from '../../util/rng.ts';

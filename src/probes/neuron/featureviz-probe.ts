@@ -1,9 +1,9 @@
 // The feature-visualization probe behind `neurons:` entries with `featureviz:`: optimize an image
 // for each target unit (its pre-activation, as Lucid does), then judge by model responses — how
 // far the objective rose, and whether the image drives its unit harder than the family's others.
-import type { Artifact, Measurement } from '../../report/model.ts';
-import type { ForwardEngine } from '../../run/forward.ts';
-import type { Probe, ProbeOutput } from '../../run/probe.ts';
+import type { Artifact, Measurement } from '../../probe/measurement.ts';
+import type { ForwardEngine } from '../../probe/forward.ts';
+import type { Probe, ProbeOutput } from '../../probe/probe.ts';
 import type { LayerInfo } from '../../models/catalog.ts';
 import { encodePng, type RgbImage } from '../../stimuli/image.ts';
 import { badInput } from '../../errors.ts';

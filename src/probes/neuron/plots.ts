@@ -1,6 +1,6 @@
 // Report artifacts of tuning measurements: radial (polar) tuning plots per unit and for a family,
 // the radius profile, and the scan ranking as a table. Plain data for src/report to draw.
-import type { Artifact } from '../../report/model.ts';
+import type { Artifact } from '../../probe/measurement.ts';
 import type { ScanRow } from './scan.ts';
 
 const round = (v: number | null | undefined, d = 4): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : Number(v.toFixed(d)));

@@ -4,8 +4,8 @@
 import type { Tensor } from '../../engine/tensor.ts';
 import { listLayers } from '../../models/catalog.ts';
 import type { ImportedModel } from '../../models/types.ts';
-import { createActivationCache } from '../../run/cache.ts';
-import { createForwardEngine, type ForwardEngine } from '../../run/forward.ts';
+import { createActivationCache } from '../../probe/cache.ts';
+import { createForwardEngine, type ForwardEngine } from '../../probe/forward.ts';
 import { renderStimulus, type Stimulus } from '../../stimuli/index.ts';
 import { toModelInput, type RgbImage } from '../../stimuli/image.ts';
 import { resizedNet } from './resized-net.ts';

@@ -14,7 +14,7 @@
 // - contrast: (peak − max(blank, mean clutter)) / peak clamped to [0, 1]: the stimulus, not the
 //   background, drives the unit.
 import type { Branch } from '../../models/catalog.ts';
-import type { ForwardEngine } from '../../run/forward.ts';
+import type { ForwardEngine } from '../../probe/forward.ts';
 import { expandSweep, type Stimulus, type StimulusInput, type SweepSpec } from '../../stimuli/index.ts';
 import { renderStimulus } from '../../stimuli/index.ts';
 import type { RgbImage } from '../../stimuli/image.ts';

@@ -2,8 +2,8 @@
 // each with its activation map upsampled along the receptive-field geometry and laid over the
 // image as a heat overlay (PNG artifacts for the report).
 import type { Tensor } from '../../engine/tensor.ts';
-import type { Artifact } from '../../report/model.ts';
-import type { ForwardEngine } from '../../run/forward.ts';
+import type { Artifact } from '../../probe/measurement.ts';
+import type { ForwardEngine } from '../../probe/forward.ts';
 import { encodePng, resize, toModelInput, type RgbImage } from '../../stimuli/image.ts';
 import { modelGeometry } from './responses.ts';
 import { sampleMap, type Geometry } from './receptive-field.ts';

@@ -2,9 +2,9 @@
 // (peak, FWHM, echo, selectivity, peak in std units), the family's tiling of the circle, and —
 // from the same forward passes — every unit's rank in a scan of the whole layer.
 import { isFlat } from '../../check/uninformative.ts';
-import type { Artifact, Measurement } from '../../report/model.ts';
-import type { ForwardEngine } from '../../run/forward.ts';
-import type { Probe, ProbeOutput } from '../../run/probe.ts';
+import type { Artifact, Measurement } from '../../probe/measurement.ts';
+import type { ForwardEngine } from '../../probe/forward.ts';
+import type { Probe, ProbeOutput } from '../../probe/probe.ts';
 import type { StimulusInput, SweepSpec } from '../../stimuli/index.ts';
 import type { RgbImage } from '../../stimuli/image.ts';
 import { badInput } from '../../errors.ts';

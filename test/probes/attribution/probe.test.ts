@@ -8,9 +8,9 @@ import { importOnnxFile } from '../../../src/models/onnx-file.ts';
 import { readImage } from '../../../src/stimuli/image.ts';
 import { masksProbe, methodFromSpec, targetFromSpec } from '../../../src/probes/attribution/probe.ts';
 import fs from 'node:fs';
-import { loadSpecFile } from '../../../src/spec/load.ts';
+import { loadSpecFile } from '../../../src/suite/load.ts';
 import { MaskEntrySchema, MASK_METRICS } from '../../../src/probes/attribution/schema.ts';
-import type { ForwardEngine } from '../../../src/run/forward.ts';
+import type { ForwardEngine } from '../../../src/probe/forward.ts';
 import { makeRng } from '../../../src/util/rng.ts';
 
 const dir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'fixtures', 'shapes_cnn');

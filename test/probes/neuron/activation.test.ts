@@ -8,8 +8,8 @@ import { resolveLayer } from '../../../src/models/catalog.ts';
 import { run } from '../../../src/engine/session.ts';
 import { readImage, toModelInput } from '../../../src/stimuli/image.ts';
 import { makeRng } from '../../../src/util/rng.ts';
-import { createActivationCache } from '../../../src/run/cache.ts';
-import { createForwardEngine } from '../../../src/run/forward.ts';
+import { createActivationCache } from '../../../src/probe/cache.ts';
+import { createForwardEngine } from '../../../src/probe/forward.ts';
 import { measureActivation, ACTIVATION_METRICS, type ActivationParams } from '../../../src/probes/neuron/activation.ts';
 import { asyncErrorOf } from '../../helpers.ts';
 

@@ -7,8 +7,8 @@ import { prepareVisualization, visualize } from '../../../../src/probes/neuron/f
 import { unit, sum, scale, l1, tv, diversityAndGrad } from '../../../../src/probes/neuron/featureviz/objectives.ts';
 import { measureFeatureViz } from '../../../../src/probes/neuron/featureviz-probe.ts';
 import { resolveLayer } from '../../../../src/models/catalog.ts';
-import { createForwardEngine } from '../../../../src/run/forward.ts';
-import { createActivationCache } from '../../../../src/run/cache.ts';
+import { createForwardEngine } from '../../../../src/probe/forward.ts';
+import { createActivationCache } from '../../../../src/probe/cache.ts';
 import { makeRng, normal } from '../../../../src/util/rng.ts';
 import { orientedModel } from '../oriented-model.ts';
 

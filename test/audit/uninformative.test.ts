@@ -63,9 +63,16 @@ masks:
     expect:
       deletion_auc_vs_random: { max: 0.05 }
       deletion_auc: { max: 2 }
+  - id: insertion-from-mean-logit
+    image: ${JSON.stringify(path.join(root, 'test', 'fixtures', 'images', 'chelsea.png'))}
+    target: { class: 0 }
+    method: { gradient: {} }
+    measure: { insertion: { steps: 10, baseline: mean, score: logit } }
+    expect:
+      insertion_auc: { min: 0 }
 `);
   const { report } = await runSpecs({ paths: [file], limits });
-  const e = report.suites[0].entries[0];
+  const [e, ins] = report.suites[0].entries;
   assert.is(e.error, undefined, JSON.stringify(e.error));
   assert.is(e.checks.length, 2);
   for (const c of e.checks) {
@@ -75,6 +82,10 @@ masks:
   // The number itself is still reported: ≈0, both orders give the same flat curve (it would pass `max: 0.05`).
   assert.ok(Math.abs(e.measurements.deletion_auc_vs_random as number) < 1e-5, String(e.measurements.deletion_auc_vs_random));
   assert.is(report.exitCode, 1);
+  // Another baseline and the raw logit do not rescue it: the logit stays ≈ 10 whatever the pixels.
+  assert.is(ins.error, undefined, JSON.stringify(ins.error));
+  assert.match(ins.checks[0].reason ?? '', /^uninformative: the insertion curve of .*chelsea\.png is flat/);
+  assert.equal(ins.params.curves, { insertion: { steps: 10, baseline: 'mean', score: 'logit' } });
 });
 
 test('a dead unit has no peak: its peak-angle check fails as uninformative, the live unit\'s passes', async () => {

@@ -14,13 +14,14 @@ import { forkRng, type Rng } from '../../util/rng.ts';
 import { scoreOne } from './forward.ts';
 import { METHODS, MASK_METHODS } from './index.ts';
 import { determinism, maskArea, totalVariation } from './metrics/simple.ts';
-import { perturbationCurve, randomMap } from './metrics/faithfulness/deletion.ts';
+import { CURVE_DEFAULTS, perturbationCurve, randomMap } from './metrics/faithfulness/deletion.ts';
 import { pointingHit, type Box } from './metrics/localisation/pointing.ts';
 import { maskScores, topFractionMask } from './metrics/faithfulness/preservation.ts';
 import { modelRandomization } from './metrics/randomisation/randomization.ts';
 import { infidelity, maxSensitivity } from './metrics/robustness/robustness.ts';
 import { colourMap, heatmapArtifact, type OverlayOptions } from '../../report/overlay.ts';
 import { isFlat } from '../../check/uninformative.ts';
+import { SUBSTRATE_DEFAULTS, substrate } from './metrics/faithfulness/substrate.ts';
 import { MASK_METRICS, type MaskMeasureSpec, type MaskMethodSpec, type MaskTargetSpec } from './schema.ts';
 import { spatial } from './maps.ts';
 import { subjectOf } from './subject.ts';
@@ -95,6 +96,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
   // Random-map baselines draw from their own stream, so they are the same whatever else is measured.
   const baselineRng = forkRng(rng);
   const refused: Record<string, string> = {};
+  const curveParams: Record<string, Record<string, unknown>> = {};
   const refuse = (metrics: readonly string[], reason: string) => { for (const k of metrics) refused[k] ??= reason; };
 
   for (const { label, image } of p.images) {
@@ -120,14 +122,21 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
     for (const kind of ['deletion', 'insertion'] as const) {
       const spec = m[kind];
       if (!spec) continue;
-      const curve = await perturbationCurve(subject, input, target, a.map, kind, { steps: spec.steps });
+      const baseline = spec.baseline ?? SUBSTRATE_DEFAULTS[kind];
+      const curveOpts = {
+        steps: spec.steps,
+        substrate: substrate(input, model.preprocess, baseline, { blurSigma: spec.blur_sigma, rng: baseline === 'noise' ? forkRng(curveRng) : undefined }),
+        ...(spec.score && { score: spec.score === 'logit' ? 'raw' as const : 'probability' as const }),
+      };
+      const curve = await perturbationCurve(subject, input, target, a.map, kind, curveOpts);
+      curveParams[kind] = { steps: spec.steps ?? CURVE_DEFAULTS.steps, baseline, ...(baseline === 'blur' && { blur_sigma: spec.blur_sigma ?? SUBSTRATE_DEFAULTS.blurSigma }), score: spec.score ?? (target.kind === 'class' && subject.logits ? 'probability' : 'logit') };
       image1[`${kind}_auc`] = curve.auc;
       image1[`${kind}_auc_norm`] = curve.normalisedAuc;
-      if (isFlat(curve.y)) refuse(CURVE_METRICS.filter((k) => k.startsWith(kind)), `the ${kind} curve of ${label} is flat (score ${fmt(Math.min(...curve.y))} … ${fmt(Math.max(...curve.y))} from 0 to all pixels ${kind === 'deletion' ? 'removed' : 'inserted'}): the target's score does not depend on the pixels, e.g. the model gives the class to the ${kind === 'deletion' ? 'deleted (black)' : 'blurred'} image too`);
+      if (isFlat(curve.y)) refuse(CURVE_METRICS.filter((k) => k.startsWith(kind)), `the ${kind} curve of ${label} is flat (score ${fmt(Math.min(...curve.y))} … ${fmt(Math.max(...curve.y))} from 0 to all pixels ${kind === 'deletion' ? 'removed' : 'inserted'}): the target's score does not depend on the pixels, e.g. the model gives the class to the ${baseline} ${kind === 'deletion' ? 'image that deletion ends at' : 'image that insertion starts from'} too`);
       const plot = { kind: 'line' as const, xLabel: `fraction of pixels ${kind === 'deletion' ? 'removed' : 'inserted'}`, yLabel: 'score', series: [{ name: p.method.name as string, x: curve.x, y: curve.y }] };
       if (m.random_baseline) {
         const [, H, W] = subject.inputDims;
-        const rc = await perturbationCurve(subject, input, target, randomMap(H, W, curveRng), kind, { steps: spec.steps });
+        const rc = await perturbationCurve(subject, input, target, randomMap(H, W, curveRng), kind, curveOpts);
         image1[`${kind}_auc_random`] = rc.auc;
         image1[`${kind}_auc_vs_random`] = curve.auc - rc.auc;
         plot.series.push({ name: 'random map', x: rc.x, y: rc.y });
@@ -179,7 +188,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
     while (v.length < cases.length) v.push(null);
     measurements[k] = v.length === 1 ? v[0] : (v as number[]);
   }
-  return { measurements, cases, artifacts, images: heatmap && { heatmap }, ...(Object.keys(refused).length && { uninformative: refused }), params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
+  return { measurements, cases, artifacts, images: heatmap && { heatmap }, ...(Object.keys(refused).length && { uninformative: refused }), params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure, ...(Object.keys(curveParams).length && { curves: curveParams }) } };
 }
 
 interface AreaCase {

@@ -111,11 +111,21 @@ export const MethodSchema = z
   ])
   .meta({ description: 'One attribution method and its hyperparameters; every omitted one takes the published default, and all are echoed in the report' });
 
+/** Options of a deletion or insertion curve; defaults as in RISE (Petsiuk et al. 2018). */
+function curveOptions(baseline: 'black' | 'blur') {
+  return {
+    steps: Int(1, 10_000, 'Curve steps (default 50)').optional(),
+    baseline: z.enum(['black', 'blur', 'mean', 'noise']).meta({ description: `What ${baseline === 'black' ? 'deleted pixels become' : 'insertion starts from'}: black pixels, a Gaussian blur of the image, its per-channel mean, or seeded uniform noise (default ${baseline}, as RISE)` }).optional(),
+    blur_sigma: Pos('σ in pixels of the blur baseline (default 5, as RISE)').optional(),
+    score: z.enum(['probability', 'logit']).meta({ description: 'Softmax probability of the class (default for class targets, as RISE) or the raw target value' }).optional(),
+  };
+}
+
 export const MeasureSchema = z
   .strictObject({
     preserve: z.strictObject({ areas: z.array(Frac('Area')).min(1).max(32) }).meta({ description: 'For map methods: keep the top-area pixels (blur elsewhere) and score (preserved_fraction / deleted_fraction per area)' }).optional(),
-    deletion: z.strictObject({ steps: Int(1, 10_000, 'Curve steps (default 50)').optional() }).meta({ description: 'Deletion curve AUC (deletion_auc, normalised: deletion_auc_norm)' }).optional(),
-    insertion: z.strictObject({ steps: Int(1, 10_000, 'Curve steps (default 50)').optional() }).meta({ description: 'Insertion curve AUC (insertion_auc, insertion_auc_norm)' }).optional(),
+    deletion: z.strictObject(curveOptions('black')).meta({ description: 'Deletion curve AUC (deletion_auc, normalised: deletion_auc_norm); a flat curve is refused as uninformative' }).optional(),
+    insertion: z.strictObject(curveOptions('blur')).meta({ description: 'Insertion curve AUC (insertion_auc, insertion_auc_norm); a flat curve is refused as uninformative' }).optional(),
     random_baseline: z.boolean().meta({ description: 'Also score a seeded random map on the same curves (…_random and …_vs_random = method − random)' }).optional(),
     pointing: z.strictObject({
       box: z.tuple([z.int().min(0), z.int().min(0), z.int().min(0), z.int().min(0)]).meta({ description: '[x0, y0, x1, y1] inclusive, in model-input pixels' }),

@@ -19,6 +19,8 @@ export interface CurveOptions {
   insertionBlur: number;
   /** Score: softmax probability of the class (the paper) or the raw target value. */
   score: 'probability' | 'raw';
+  /** What deleted pixels become / what insertion starts from (./substrate.ts); default: deletionValue and insertionBlur. */
+  substrate?: Float32Array;
 }
 
 export const CURVE_DEFAULTS: Omit<CurveOptions, 'score'> = { steps: 50, deletionValue: 0, insertionBlur: 5 };
@@ -53,15 +55,17 @@ export async function perturbationCurve(subject: Subject, input: Tensor, target:
   const HW = H * W;
   const order = pixelOrder(map);
   if (order.length !== HW) throw badInput('E_ATTR_MAP', `the map has ${order.length} pixels, the input ${HW}`, undefined, 'give a map at input resolution');
-  const start = kind === 'deletion' ? input.data : blurPlanes(input.data, C, H, W, o.insertionBlur);
-  const end = kind === 'deletion' ? null : input.data;
+  const base = o.substrate ?? (kind === 'deletion' ? new Float32Array(input.data.length).fill(o.deletionValue) : blurPlanes(input.data, C, H, W, o.insertionBlur));
+  if (base.length !== input.data.length) throw badInput('E_ATTR_OPTION', `the curve's substrate has ${base.length} values, the input ${input.data.length}`, undefined, 'give a substrate of the input\'s shape');
+  const start = kind === 'deletion' ? input.data : base;
+  const end = kind === 'deletion' ? base : input.data;
   const counts = Array.from({ length: o.steps + 1 }, (_, i) => Math.round((i * HW) / o.steps));
   const reduce = o.score === 'probability' ? (t: Tensor) => probabilitiesOf(target, t) : (t: Tensor) => scoresOf(target, t);
   const y = await scoreMany(subject, target, counts.length, (i, dst) => {
     dst.set(start);
     for (let j = 0; j < counts[i]; j++) {
       const p = order[j];
-      for (let c = 0; c < C; c++) dst[c * HW + p] = end ? end[c * HW + p] : o.deletionValue;
+      for (let c = 0; c < C; c++) dst[c * HW + p] = end[c * HW + p];
     }
   }, { reduce });
   const x = counts.map((n) => n / HW);

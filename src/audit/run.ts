@@ -13,11 +13,14 @@ import { planRun, type PlanOptions, type PlannedSuite } from '../run/plan.ts';
 import { prepareRun, type PreparedSuite } from '../run/prepare.ts';
 import { buildReport, type ReportContext } from '../run/report.ts';
 import { SpecError } from '../suite/issues.ts';
+import type { LoadedSpec } from '../suite/load.ts';
 import { mutantsFor, selectMutants, type Mutant, type MutantKind } from './mutants/index.ts';
 import { protectedTensorsOf, targetsOf } from './targets.ts';
 
 export interface AuditRequest extends PlanOptions {
   paths: string[];
+  /** Specs already loaded (init audits the draft it holds in memory); `paths` is then ignored. */
+  specs?: LoadedSpec[];
   /** `--mutants`: ids, operator names, `harmful`/`equivalent`, `*` wildcards; all when absent. */
   mutants?: string[];
   golden?: ReportContext['golden'];
@@ -119,7 +122,7 @@ function reason(e: unknown): string {
 export async function auditSpecs(req: AuditRequest): Promise<AuditResult> {
   const t0 = performance.now();
   const limits = req.limits ?? DEFAULT_LIMITS;
-  const plan = planRun(loadSpecs(req.paths, { ...req, limits }), req);
+  const plan = planRun(req.specs ?? loadSpecs(req.paths, { ...req, limits }), req);
   // Baseline models and images are the same for every mutant: one cache serves them all.
   const shared: Shared = { golden: req.golden, cache: createActivationCache(), limits };
   const suites: SuiteAudit[] = [];

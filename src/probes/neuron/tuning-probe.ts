@@ -30,7 +30,7 @@ export interface TuningParams {
 }
 
 export const TUNING_METRICS = [
-  'tuning.peak_deg', 'tuning.peak', 'tuning.peak_z', 'tuning.fwhm_deg', 'tuning.echo', 'tuning.selectivity', 'tuning.resultant', 'tuning.best',
+  'tuning.peak_deg', 'tuning.peak', 'tuning.peak_response', 'tuning.peak_z', 'tuning.fwhm_deg', 'tuning.echo', 'tuning.selectivity', 'tuning.resultant', 'tuning.best',
   'family.largest_gap_deg', 'family.gap_ratio', 'family.uniformity', 'family.min_separation_deg',
   'scan.rank', 'scan.score',
 ] as const;
@@ -72,6 +72,9 @@ export async function measureTuning(p: TuningParams, engine: ForwardEngine, rng:
   const measurements: Record<string, Measurement> = {
     'tuning.peak_deg': list((x) => x.t.best.peakDeg),
     'tuning.peak': list((x) => x.t.best.peak),
+    // The largest response actually sampled (no sub-step refinement): the unit's response size, to
+    // bound with `near` ± rtol, a `change` against a baseline model, or a golden with tolerance.
+    'tuning.peak_response': list((x) => x.t.best.max),
     'tuning.peak_z': list((x) => x.t.best.peakZ),
     'tuning.fwhm_deg': list((x) => x.t.best.fwhmDeg),
     'tuning.echo': list((x) => x.t.best.echo),

@@ -38,7 +38,9 @@ function maxDiff(a: Float32Array[], b: Float32Array[]): number {
 
 const CONV_UNIT = { entry: 'c3-unit', layer: '/c3/Conv_output_0', tensor: '/c3/Conv_output_0', units: [3, 17] };
 const LOGIT = { entry: 'disk-logit', layer: 'logits', tensor: 'logits', units: [0] };
-const ctx: MutantContext = { seed: 7, targets: [CONV_UNIT, LOGIT], protectedTensors: new Set(['logits']), batch: 16 };
+/** A unit made by a depthwise Conv (groups = channels), which circuit edits refuse: the mutants handle it themselves. */
+const DEPTHWISE = { entry: 'dw-unit', layer: '/b1/Relu_output_0', tensor: '/b1/Relu_output_0', units: [0] };
+const ctx: MutantContext = { seed: 7, targets: [CONV_UNIT, LOGIT, DEPTHWISE], protectedTensors: new Set(['logits']), batch: 16 };
 const original = await logits(torchscript);
 
 test('every operator is documented and every mutant id is unique and says what it does', () => {
@@ -48,7 +50,7 @@ test('every operator is documented and every mutant id is unique and says what i
   for (const m of all) assert.ok(m.description.length > 10, m.id);
   assert.ok(all.some((m) => m.kind === 'equivalent') && all.some((m) => m.kind === 'harmful'));
   // Targeted operators make one mutant per target.
-  assert.equal(all.filter((m) => m.operator === 'ablate').map((m) => m.id), ['ablate@c3-unit', 'ablate@disk-logit']);
+  assert.equal(all.filter((m) => m.operator === 'ablate').map((m) => m.id), ['ablate@c3-unit', 'ablate@disk-logit', 'ablate@dw-unit']);
 });
 
 test('permuting a Conv\'s channels with the next layer\'s inputs keeps the logits, for any permutation (both exports)', async () => {
@@ -90,15 +92,16 @@ test('harmful generic mutants change the logits; targeted ones change their targ
       assert.ok(mu.id.startsWith('rotate-') && mu.id.endsWith('@disk-logit'), `${mu.id}: ${(e as Error).message}`);
       continue;
     }
-    if (mu.id.endsWith('@c3-unit')) {
+    const target = [CONV_UNIT, DEPTHWISE].find((t) => mu.id.endsWith(`@${t.entry}`));
+    if (target) {
       const x = toModelInput(images[0], m.preprocess);
-      const tap = CONV_UNIT.tensor;
+      const tap = target.tensor;
       const a = (await run(torchscript.net, { [torchscript.input.name]: x }, [tap]))[tap];
       const b = (await run(m.net, { [m.input.name]: x }, [tap]))[tap];
       const per = a.data.length / a.dims[1];
       let d = 0;
-      for (const u of CONV_UNIT.units) for (let i = u * per; i < (u + 1) * per; i++) d = Math.max(d, Math.abs(a.data[i] - b.data[i]));
-      assert.ok(d > 1e-3, `${mu.id} moves units ${CONV_UNIT.units}: max |Δ| ${d}`);
+      for (const u of target.units) for (let i = u * per; i < (u + 1) * per; i++) d = Math.max(d, Math.abs(a.data[i] - b.data[i]));
+      assert.ok(d > 1e-3, `${mu.id} moves units ${target.units}: max |Δ| ${d}`);
     } else {
       const d = maxDiff(await logits(m), original);
       assert.ok(d > 1e-3, `${mu.id} moves the logits: max |Δ| ${d}`);

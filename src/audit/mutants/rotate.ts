@@ -2,8 +2,8 @@
 // orientation — what an orientation-tuning gate exists to catch.
 import { num } from '../../engine/onnx.ts';
 import { badInput } from '../../errors.ts';
-import { applyEdit } from '../../probes/circuit/edits.ts';
-import { perTarget } from './targeted.ts';
+import { applyEdit, rotateKernel } from '../../probes/circuit/edits.ts';
+import { isConvSlot, mapSlotKernels, perTarget } from './targeted.ts';
 import type { Mutant, MutantContext, MutantOperator } from './types.ts';
 
 export const ROTATIONS = [90, 180] as const;
@@ -19,7 +19,9 @@ export const rotateOperator: MutantOperator = {
         const [kh, kw] = w.dims.slice(2).map(num);
         if (s.node.opType !== 'Conv' || !(kh > 1 || kw > 1)) throw badInput('E_MUTANT_NA', `units of ${t.layer} have no spatial kernel to rotate`, undefined, 'rotation needs a Conv with a kernel larger than 1×1');
       }
-      return applyEdit(m, { op: 'rotate', to: { tensor: t.tensor, units: t.units }, degrees: deg });
+      return slots.every(isConvSlot)
+        ? applyEdit(m, { op: 'rotate', to: { tensor: t.tensor, units: t.units }, degrees: deg })
+        : mapSlotKernels(m, slots, (k, kh, kw) => rotateKernel(k, kh, kw, deg));
     })).map((mu) => ({ ...mu, operator: 'rotate' }));
   },
 };

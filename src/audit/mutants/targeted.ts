@@ -52,4 +52,32 @@ export function mapSlotWeights(m: ModelProto, slots: readonly Slot[], f: (v: num
   return m;
 }
 
-export const isConvSlot = (s: Slot) => s.node.opType === 'Conv';
+/** A Conv unit that circuit edits handle (they refuse grouped and depthwise convolutions). */
+export const isConvSlot = (s: Slot) => s.node.opType === 'Conv' && !s.grouped;
+
+/** A unit's output held at zero wherever its weights live: kernel slice and bias to 0, and its BatchNorm scale and shift to 0. */
+export function zeroSlots(m: ModelProto, slots: readonly Slot[]): ModelProto {
+  mapSlotWeights(m, slots, () => 0, () => 0);
+  for (const s of slots) {
+    for (const name of (s.bn ?? []).slice(0, 2)) {
+      const v = readWeight(m, name);
+      v.data[s.channel] = 0;
+      replaceWeight(m, name, v);
+    }
+  }
+  return m;
+}
+
+/** Apply f to every [kh, kw] kernel feeding each slot's channel (grouped convolutions included). */
+export function mapSlotKernels(m: ModelProto, slots: readonly Slot[], f: (k: Float32Array, kh: number, kw: number) => Float32Array): ModelProto {
+  for (const s of slots) {
+    const w = readWeight(m, s.weight);
+    const [, cin, kh, kw] = w.dims;
+    for (let i = 0; i < cin; i++) {
+      const at = (s.channel * cin + i) * kh * kw;
+      w.data.set(f(w.data.slice(at, at + kh * kw), kh, kw), at);
+    }
+    replaceWeight(m, s.weight, w);
+  }
+  return m;
+}

@@ -21,6 +21,7 @@ import { benchShards } from './shards.ts';
 import { benchReimpl } from './reimpl.ts';
 import { benchAttribution } from './attribution.ts';
 import { benchConvStack } from './convstack.ts';
+import { benchAudit } from './audit.ts';
 
 interface RunContext {
   device: ConcreteDevice;
@@ -63,6 +64,7 @@ const SECTIONS: Record<string, SectionEntry> = {
   reimpl: { devices: 'cpu', run: () => benchReimpl() },
   attribution: { devices: 'any', run: (c) => benchAttribution({ device: c.device, ...(c.quick ? { iterations: 100, masks: 1000 } : {}) }) },
   convstack: { devices: 'any', run: (c) => benchConvStack({ device: c.device, repeats: c.quick ? 3 : 5 }) },
+  audit: { devices: 'cpu', run: () => benchAudit() },
 };
 
 function fmt(v: number): string {

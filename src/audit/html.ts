@@ -4,7 +4,7 @@ import { escapeXml as esc } from '../report/escape.ts';
 import { badge } from '../report/html/entry.ts';
 import { STYLE } from '../report/html/style.ts';
 import { fmtDuration } from '../report/format.ts';
-import { checkKey, fragile, surviving, type AuditResult, type CheckAudit, type SuiteAudit } from './run.ts';
+import { checkKey, fragile, surviving, type CheckAudit, type SuiteAudit } from './run.ts';
 
 const MATRIX_STYLE = `
 table.matrix { border-collapse: collapse; font-size: 12px; }
@@ -54,7 +54,7 @@ function suiteSection(s: SuiteAudit): string {
     + '</section>';
 }
 
-export function auditHtml(a: AuditResult, exitCode: number): string {
+export function auditHtml(a: { suites: readonly SuiteAudit[] }, exitCode: number): string {
   const verdict = exitCode === 0 ? 'PASS' : exitCode === 1 ? 'FAIL' : 'ERROR';
   const cls = exitCode === 0 ? 'pass' : exitCode === 1 ? 'fail' : 'error';
   const weak = a.suites.reduce((n, s) => n + surviving(s).length + fragile(s).length, 0);

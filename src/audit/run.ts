@@ -14,6 +14,7 @@ import { prepareRun, type PreparedSuite } from '../run/prepare.ts';
 import { buildReport, type ReportContext } from '../run/report.ts';
 import { SpecError } from '../suite/issues.ts';
 import type { LoadedSpec } from '../suite/load.ts';
+import type { ShardSpec } from '../run/shard.ts';
 import { mutantsFor, selectMutants, type Mutant, type MutantKind } from './mutants/index.ts';
 import { protectedTensorsOf, targetsOf } from './targets.ts';
 
@@ -26,6 +27,8 @@ export interface AuditRequest extends PlanOptions {
   golden?: ReportContext['golden'];
   /** Command-line limits (path policy, timeout, model size); the defaults without them. */
   limits?: RunLimits;
+  /** --shard i/n: run only every n-th mutant of each suite, from the i-th (the original runs in every shard). */
+  shard?: ShardSpec;
   /** One line per finished mutant (`suite · mutant · result`). */
   onMutant?: (line: string) => void;
 }
@@ -142,7 +145,7 @@ export async function auditSpecs(req: AuditRequest): Promise<AuditResult> {
       targets: targetsOf(prep),
       protectedTensors: protectedTensorsOf(prep, model),
       batch: suitePlan.entries[0]?.batch ?? 16,
-    }), req.mutants) : [];
+    }), req.mutants).filter((_, k) => !req.shard || k % req.shard.total === req.shard.index - 1) : [];
     const checks: CheckAudit[] = suitePlan.entries.flatMap((pe) => pe.checks.map((c) => ({
       entry: pe.id, metric: c.metric, passesOriginal: base.get(checkKey(pe.id, c.metric)) ?? false, killedBy: [], equivalentKills: [], where: c.where,
     })));
@@ -152,11 +155,10 @@ export async function auditSpecs(req: AuditRequest): Promise<AuditResult> {
       results.push(row);
       req.onMutant?.(`${suitePlan.name} · ${mu.id} · ${row.skipped ? `skipped (${row.skipped})` : row.kills.length ? `killed ${row.kills.length} check${row.kills.length === 1 ? '' : 's'}` : mu.kind === 'harmful' ? 'SURVIVED' : 'no check moved'} · ${(row.durationMs / 1000).toFixed(1)} s`);
     }
-    const harmful = results.filter((r) => r.kind === 'harmful' && !r.skipped);
     suites.push({
       suite: suitePlan.name,
       file: original.suites[0]?.file ?? suitePlan.spec.src.file,
-      score: harmful.length ? harmful.filter((r) => r.kills.length > 0).length / harmful.length : null,
+      score: scoreOf(results),
       checks,
       mutants: results,
       originalMs,
@@ -190,20 +192,70 @@ async function runMutant(mu: Mutant, suitePlan: PlannedSuite, checks: CheckAudit
   return row;
 }
 
+/** Everything an audit (or one shard of it) found, as `audit-matrix.json` stores it for merging. */
+export interface AuditMatrix {
+  kind: 'neurogate-audit-matrix';
+  version: 1;
+  shard?: ShardSpec;
+  /** Exit code of the runs on the original models (2 or 3 when an entry could not run). */
+  originalExitCode: number;
+  suites: SuiteAudit[];
+}
+
+export function auditMatrix(a: AuditResult, shard?: ShardSpec): AuditMatrix {
+  return { kind: 'neurogate-audit-matrix', version: 1, ...(shard && { shard }), originalExitCode: Math.max(0, ...a.originals.map((r) => r.exitCode)), suites: a.suites };
+}
+
+/** The score of a suite from its mutants: harmful ones that failed a check ÷ harmful ones that ran. */
+export function scoreOf(mutants: readonly MutantAudit[]): number | null {
+  const harmful = mutants.filter((m) => m.kind === 'harmful' && !m.skipped);
+  return harmful.length ? harmful.filter((m) => m.kills.length > 0).length / harmful.length : null;
+}
+
+/**
+ * Shards of one audit as one: every shard ran the originals and a disjoint part of the mutants.
+ * Refuses parts that are not exactly shards 1 … n of one audit.
+ */
+export function mergeAudits(parts: readonly AuditMatrix[]): AuditMatrix {
+  if (!parts.length) throw badInput('E_MERGE_NONE', 'no audit matrices to merge', undefined, 'give the audit-matrix.json files of `neurogate audit --shard i/n`');
+  const total = parts[0].shard?.total ?? 1;
+  const seen = parts.map((p) => p.shard?.index ?? 1).sort((a, b) => a - b);
+  if (parts.some((p) => (p.shard?.total ?? 1) !== total) || seen.length !== total || seen.some((v, i) => v !== i + 1)) {
+    throw badInput('E_MERGE_SHARDS', `the audit matrices are shards ${seen.join(', ')} of ${[...new Set(parts.map((p) => p.shard?.total ?? 1))].join(' / ')}: not one whole audit`, undefined, 'merge exactly the shards 1 … n of one `neurogate audit --shard i/n` run');
+  }
+  const suites = parts[0].suites.map((first) => {
+    const same = parts.map((p) => p.suites.find((s) => s.suite === first.suite && s.file === first.file));
+    if (same.some((s) => !s)) throw badInput('E_MERGE_SHARDS', `suite ${first.suite} is missing from a shard`, undefined, 'every shard must audit the same specs');
+    const mutants = same.flatMap((s) => s!.mutants);
+    const checks = first.checks.map((c) => {
+      const rows = same.map((s) => s!.checks.find((x) => x.entry === c.entry && x.metric === c.metric));
+      if (rows.some((r) => !r)) throw badInput('E_MERGE_SHARDS', `check ${c.entry} · ${c.metric} of ${first.suite} is missing from a shard`, undefined, 'every shard must audit the same specs');
+      return {
+        ...c,
+        passesOriginal: rows.every((r) => r!.passesOriginal),
+        killedBy: mutants.filter((m) => rows.some((r) => r!.killedBy.includes(m.id))).map((m) => m.id),
+        equivalentKills: mutants.filter((m) => rows.some((r) => r!.equivalentKills.includes(m.id))).map((m) => m.id),
+      };
+    });
+    return { ...first, checks, mutants, score: scoreOf(mutants), originalMs: Math.max(...same.map((s) => s!.originalMs)) };
+  });
+  return { kind: 'neurogate-audit-matrix', version: 1, originalExitCode: Math.max(...parts.map((p) => p.originalExitCode)), suites };
+}
+
 export const surviving = (s: SuiteAudit) => s.checks.filter((c) => c.passesOriginal && c.killedBy.length === 0 && c.equivalentKills.length === 0);
 export const fragile = (s: SuiteAudit) => s.checks.filter((c) => c.equivalentKills.length > 0);
 export const failingOriginal = (s: SuiteAudit) => s.checks.filter((c) => !c.passesOriginal);
 
 /** 1 when a suite has a surviving, fragile or failing check or scores below `minScore`; else 0. Errors of the original run keep their code. */
-export function auditExitCode(a: AuditResult, minScore = 0): 0 | 1 | 2 | 3 {
-  const worst = Math.max(0, ...a.originals.map((r) => r.exitCode));
+export function auditExitCode(a: AuditResult | AuditMatrix, minScore = 0): 0 | 1 | 2 | 3 {
+  const worst = 'originals' in a ? Math.max(0, ...a.originals.map((r) => r.exitCode)) : a.originalExitCode;
   if (worst >= 2) return worst as 2 | 3;
   const bad = a.suites.some((s) => surviving(s).length || fragile(s).length || failingOriginal(s).length || (s.score ?? 0) < minScore);
   return bad ? 1 : 0;
 }
 
 /** The audit as other tools read it (this shape is a contract). */
-export function auditJson(a: AuditResult): { suites: { suite: string; score: number | null; checks: { entry: string; metric: string; passesOriginal: boolean; killedBy: string[]; equivalentKills: string[] }[] }[] } {
+export function auditJson(a: { suites: readonly SuiteAudit[] }): { suites: { suite: string; score: number | null; checks: { entry: string; metric: string; passesOriginal: boolean; killedBy: string[]; equivalentKills: string[] }[] }[] } {
   return {
     suites: a.suites.map((s) => ({
       suite: s.suite,

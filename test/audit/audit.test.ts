@@ -89,6 +89,26 @@ test('neurogate audit on the shipped shapes suite: every check killed, none frag
   assert.match(html, /swap-classes/);
 });
 
+test('audit --shard i/n splits the mutants; merge-reports joins the shards into the unsharded audit', () => {
+  const mutants = ['--mutants', 'swap-classes,noise-5%,reexport,threads-*'];
+  for (const i of [1, 2]) {
+    const r = neurogate('audit', 'specs/shapes_cnn.yaml', ...mutants, '--shard', `${i}/2`, '--json', '--quiet', '--report-dir', path.join(tmp, 'shards', `s${i}`));
+    assert.ok(r.code === 0 || r.code === 1, r.out + r.err);
+    const part = JSON.parse(fs.readFileSync(path.join(tmp, 'shards', `s${i}`, 'audit-matrix.json'), 'utf8'));
+    assert.is(part.suites[0].mutants.length, 2, 'each shard runs half of the four mutants');
+  }
+  const merged = neurogate('merge-reports', path.join(tmp, 'shards'), '--report-dir', path.join(tmp, 'merged'));
+  assert.is(merged.code, 0, merged.out + merged.err);
+  const whole = JSON.parse(fs.readFileSync(path.join(tmp, 'shapes', 'audit.json'), 'utf8'));
+  const joined = JSON.parse(fs.readFileSync(path.join(tmp, 'merged', 'audit.json'), 'utf8'));
+  const sorted = (j: typeof whole) => ({ suites: j.suites.map((s: { checks: { killedBy: string[]; equivalentKills: string[] }[] }) => ({ ...s, checks: s.checks.map((c) => ({ ...c, killedBy: [...c.killedBy].sort(), equivalentKills: [...c.equivalentKills].sort() })) })) });
+  assert.equal(sorted(joined), sorted(whole));
+  // One shard alone is not a whole audit.
+  const half = neurogate('merge-reports', path.join(tmp, 'shards', 's1'), '--report-dir', path.join(tmp, 'half'));
+  assert.is(half.code, 2, half.out + half.err);
+  assert.match(half.err, /not one whole audit/);
+});
+
 test('neurogate audit --list names every operator; a selector that matches nothing is bad input', () => {
   const list = neurogate('audit', '--list');
   assert.is(list.code, 0);

@@ -2,7 +2,7 @@
 // committed file is stale).
 import fs from 'node:fs';
 import path from 'node:path';
-import { specJsonSchemaText } from '../src/suite/json-schema.ts';
+import { specJsonSchemaText } from '../src/kinds/json-schema.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const file = path.join(root, 'specs', 'schema.json');

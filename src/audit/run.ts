@@ -13,7 +13,7 @@ import { planRun, type PlanOptions, type PlannedSuite } from '../run/plan.ts';
 import { prepareRun, type PreparedSuite } from '../run/prepare.ts';
 import { buildReport, type ReportContext } from '../run/report.ts';
 import { SpecError } from '../suite/issues.ts';
-import type { LoadedSpec } from '../suite/load.ts';
+import type { LoadedSpec } from '../suite/spec.ts';
 import type { ShardSpec } from '../run/shard.ts';
 import { mutantsFor, selectMutants, type Mutant, type MutantKind } from './mutants/index.ts';
 import { protectedTensorsOf, targetsOf } from './targets.ts';

@@ -7,8 +7,9 @@ import { loadModel } from '../models/load.ts';
 import { encodeModel } from '../engine/onnx.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { badInput, EXIT } from '../errors.ts';
-import { loadSpecFile } from '../suite/load.ts';
-import { editsOf } from '../run/circuits.ts';
+import { entriesOfKind, loadSpecFile } from '../kinds/load.ts';
+import { circuitsKind } from '../probes/circuit/kind.ts';
+import { editsOf } from '../probes/circuit/prepare.ts';
 import { applyEdits } from '../probes/circuit/edits.ts';
 import type { ImportedModel } from '../models/types.ts';
 
@@ -36,7 +37,7 @@ async function edited(model: ImportedModel, ref: string) {
   const file = ref.slice(0, hash);
   const id = ref.slice(hash + 1);
   const spec = loadSpecFile(file);
-  const entries = spec.suite.circuits ?? [];
+  const entries = entriesOfKind(spec.suite, circuitsKind);
   const entry = entries.find((e) => e.id === id);
   if (!entry) throw badInput('E_ARGS', `${file} has no circuits entry "${id}"`, undefined, entries.length ? `its circuits: ${entries.map((e) => e.id).join(', ')}` : 'add a `circuits:` entry with `edit:`');
   return applyEdits(model.net.model, await editsOf(entry, model, spec.dir));

@@ -2,12 +2,11 @@
 // whose every expectation was measured on the model, and which passes when run. Exit 0 · 2 · 3.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Device } from '../engine/session.ts';
+import { DEVICES, type Device } from '../engine/session.ts';
 import { badInput, EXIT } from '../errors.ts';
 import { checkOutput, initSpec } from '../init/index.ts';
 import { applyImageLimits } from '../probe/limits.ts';
 import { isInside, specRoot } from '../suite/paths.ts';
-import { DEVICES } from '../suite/schema/common.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { parse } from './args.ts';
 import { limitOptions } from './run.ts';

@@ -4,6 +4,8 @@ import { parse } from './args.ts';
 import { loadModel } from '../models/load.ts';
 import { listLayers, type LayerInfo } from '../models/catalog.ts';
 import { badInput, EXIT } from '../errors.ts';
+// Entry kinds bring zoo models of their own (zoo:reimpl-curves): register them before a model is named.
+import '../kinds/index.ts';
 
 const USAGE = 'neurogate layers <model> [--json] [--filter <regex>]';
 

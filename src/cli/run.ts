@@ -1,14 +1,13 @@
 // `neurogate run [files|dirs…]`: run the specs, write the reports (JSON always; JUnit and HTML
 // unless only some formats are asked for), print the summary, exit 0 · 1 · 2 · 3.
 import fs from 'node:fs';
-import type { Device } from '../engine/session.ts';
+import { DEVICES, type Device } from '../engine/session.ts';
 import { badInput, EXIT } from '../errors.ts';
 import { writeReports } from '../report/index.ts';
 import { runSpecs } from '../run/index.ts';
 import type { PlanOptions } from '../run/plan.ts';
 import { createProgress } from '../run/progress.ts';
 import { SpecError } from '../suite/issues.ts';
-import { DEVICES } from '../suite/schema/common.ts';
 import { parse } from './args.ts';
 import { openGoldenStore, formatBlessSummary, type GoldenRunOptions } from '../golden/index.ts';
 import { parseShard } from '../run/shard.ts';

@@ -2,17 +2,18 @@
 // well an oriented stimulus family explains it, print the ranking (or JSON), exit 0 · 2 · 3.
 import fs from 'node:fs';
 import path from 'node:path';
-import { chooseDevice, type Device } from '../engine/session.ts';
+import { chooseDevice, DEVICES, type Device } from '../engine/session.ts';
 import { badInput, EXIT } from '../errors.ts';
 import { resolveLayer } from '../models/catalog.ts';
 import { loadModel } from '../models/load.ts';
 import { scanLayer, type ScanResult } from '../probes/neuron/scan.ts';
 import { createActivationCache } from '../probe/cache.ts';
 import { createForwardEngine } from '../probe/forward.ts';
-import { DEVICES } from '../suite/schema/common.ts';
 import { readImage } from '../stimuli/image.ts';
 import { POLARITIES, type StimulusInput, type SweepSpec } from '../stimuli/index.ts';
 import { parse } from './args.ts';
+// Entry kinds bring zoo models of their own (zoo:reimpl-curves): register them before a model is named.
+import '../kinds/index.ts';
 
 const USAGE = 'neurogate scan <model> --layer <name> [--stimulus curve|line|angle|grating] [--top K] [--step <deg>] [--radius r1,r2,…] [--width <px>] [--polarity dark-on-light|light-on-dark] [--position y,x] [--images <dir>] [--device auto|cpu|webgpu|cuda] [--batch N] [--json]';
 

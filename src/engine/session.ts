@@ -13,7 +13,9 @@ import { badInput, NeurogateError } from '../errors.ts';
 const require = createRequire(import.meta.url);
 const ort: typeof OrtNs = require('onnxruntime-node');
 
-export type Device = 'cpu' | 'webgpu' | 'cuda' | 'auto';
+/** Every device a spec or `--device` may name, in the order help texts list them. */
+export const DEVICES = ['auto', 'cpu', 'webgpu', 'cuda'] as const;
+export type Device = (typeof DEVICES)[number];
 export type ConcreteDevice = Exclude<Device, 'auto'>;
 
 /** A model as the engine sees it: the IR plus a stable identity for caching. */

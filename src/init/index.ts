@@ -8,7 +8,7 @@ import { NeurogateError, badInput } from '../errors.ts';
 import { loadModel } from '../models/load.ts';
 import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import { createActivationCache } from '../probe/cache.ts';
-import { ENTRY_KINDS } from '../suite/schema/suite.ts';
+import { entryKinds } from '../kinds/index.ts';
 import { readImage } from '../stimuli/image.ts';
 import { VERSION } from '../version.ts';
 import { inspectModel, scanCandidates, type ModelFacts } from './inspect.ts';
@@ -103,7 +103,7 @@ export async function initSpec(opts: InitOptions): Promise<InitResult> {
   log(`scanned ${scan.layers.join(', ')} for curves and lines (${scan.stimuli} stimuli, ${scan.seconds.toFixed(1)} s)${describeFound(scan)}`);
 
   const inputs = inputsOf(photos.map((p) => p.abs), rel);
-  const masksWanted = (ENTRY_KINDS as readonly string[]).includes('masks');
+  const masksWanted = entryKinds().some((k) => k.key === 'masks');
   const masksSkipped = !masksWanted ? 'this neurogate has no `masks:` entries yet' : !photos.length ? 'attribution needs photographs: pass --image' : !facts.logits ? 'the model has no class output to explain' : undefined;
 
   // 1. Measure: a draft with every probe the spec will hold and expectations that cannot fail.

@@ -3,7 +3,7 @@
 // spec can be run once more before it is saved. One activation cache spans both runs.
 import type { Device } from '../engine/session.ts';
 import type { RunReport } from '../report/model.ts';
-import { loadSpecText } from '../suite/load.ts';
+import { loadSpecText } from '../kinds/load.ts';
 import { createActivationCache, type ActivationCache } from '../probe/cache.ts';
 import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import { executeRun } from '../run/execute.ts';

@@ -3,7 +3,7 @@
 // catches a regression) and on no equivalent one (it does not flake on a harmless change).
 import type { Device } from '../engine/session.ts';
 import type { RunLimits } from '../probe/limits.ts';
-import { loadSpecText } from '../suite/load.ts';
+import { loadSpecText } from '../kinds/load.ts';
 import { auditSpecs, type CheckAudit, type SuiteAudit } from '../audit/run.ts';
 
 /**

@@ -13,6 +13,11 @@ export interface ForwardEngine {
   readonly model: ImportedModel;
   readonly device: ConcreteDevice;
   /**
+   * Most inputs per onnxruntime run for this caller: the entry's `engine.batch` (1 for models
+   * exported with a fixed batch). Probes that run the model themselves (gradients) use it too.
+   */
+  readonly batchSize: number;
+  /**
    * Tapped tensors for each input (each `[1, C, H, W]`): `result[i][t]` is tap `taps[t]` on
    * input `i`, with its batch axis of 1.
    */
@@ -29,6 +34,8 @@ export interface ForwardStats {
 }
 
 export interface MergingEngine extends ForwardEngine {
+  /** The same engine for one probe task that runs with its own batch size; its passes still merge. */
+  withBatch(batchSize: number): ForwardEngine;
   /** A probe task starts: merged passes wait for it to ask (or to leave). */
   join(): void;
   /** A probe task ended. */
@@ -36,14 +43,19 @@ export interface MergingEngine extends ForwardEngine {
   stats(): ForwardStats;
 }
 
+/** Inputs per onnxruntime run when nobody says otherwise (a spec's `engine.batch` default). */
+export const DEFAULT_BATCH = 16;
+
 export interface EngineOptions {
   cache: ActivationCache;
+  /** Default DEFAULT_BATCH; each task may ask for its own with withBatch. */
   batchSize?: number;
   /** Called after each batch of a pass: inputs done / inputs in the pass. */
   onBatch?: (done: number, total: number) => void;
 }
 
 interface Waiter {
+  batchSize: number;
   keys: string[];
   inputs: readonly Tensor[];
   taps: readonly string[];
@@ -68,7 +80,8 @@ export function createForwardEngine(model: ImportedModel, device: ConcreteDevice
   let running = false;
   let scheduled = false;
   const key = (input: string, tap: string) => cacheKey(model.net.hash, device, input, tap);
-  const batchSize = fixedBatch(model) ?? opts.batchSize;
+  const fixed = fixedBatch(model);
+  const batchOf = (asked: number) => fixed ?? Math.max(1, Math.floor(asked));
 
   function lookup(keys: readonly string[], taps: readonly string[], fresh?: Map<string, Tensor>): Tensor[][] | undefined {
     const out: Tensor[][] = [];
@@ -116,7 +129,8 @@ export function createForwardEngine(model: ImportedModel, device: ConcreteDevice
       const keys = [...todo.keys()];
       const out = await runBatched(model.net, model.input.name, [...todo.values()], taps, {
         device,
-        batchSize,
+        // Merged tasks may ask for different sizes: the smallest is the one every caller's memory allows.
+        batchSize: Math.min(...batch.map((w) => w.batchSize)),
         onProgress: (done, total) => {
           stats.batches++;
           opts.onBatch?.(done, total);
@@ -161,21 +175,29 @@ export function createForwardEngine(model: ImportedModel, device: ConcreteDevice
     }
   }
 
+  const forwardWith = (batchSize: number): ForwardEngine['forward'] => (inputs, taps) => {
+    if (taps.length === 0) return Promise.reject(new NeurogateError('forward: no tensors to tap', { code: 'E_INTERNAL_TAPS', kind: 'internal' }));
+    for (const x of inputs) {
+      if (x.dims[0] !== 1) return Promise.reject(new NeurogateError(`forward: each input needs a batch axis of 1, got [${x.dims}]`, { code: 'E_INTERNAL_INPUT', kind: 'internal' }));
+    }
+    const keys = inputs.map(inputHash);
+    const hit = lookup(keys, taps);
+    if (hit) return Promise.resolve(hit);
+    return new Promise<Tensor[][]>((resolve, reject) => {
+      queue.push({ batchSize, keys, inputs, taps, resolve, reject });
+      maybeFlush();
+    });
+  };
+  const defaultBatch = batchOf(opts.batchSize ?? DEFAULT_BATCH);
+
   return {
     model,
     device,
-    forward(inputs, taps) {
-      if (taps.length === 0) return Promise.reject(new NeurogateError('forward: no tensors to tap', { code: 'E_INTERNAL_TAPS', kind: 'internal' }));
-      for (const x of inputs) {
-        if (x.dims[0] !== 1) return Promise.reject(new NeurogateError(`forward: each input needs a batch axis of 1, got [${x.dims}]`, { code: 'E_INTERNAL_INPUT', kind: 'internal' }));
-      }
-      const keys = inputs.map(inputHash);
-      const hit = lookup(keys, taps);
-      if (hit) return Promise.resolve(hit);
-      return new Promise<Tensor[][]>((resolve, reject) => {
-        queue.push({ keys, inputs, taps, resolve, reject });
-        maybeFlush();
-      });
+    batchSize: defaultBatch,
+    forward: forwardWith(defaultBatch),
+    withBatch(n) {
+      const batchSize = batchOf(n);
+      return { model, device, batchSize, forward: forwardWith(batchSize) };
     },
     join() {
       active++;

@@ -18,7 +18,7 @@ export interface ProbeOutput {
   images?: Record<string, RgbImage>;
   /**
    * Metrics that were measured but mean nothing on this input (a flat curve, a constant map), with
-   * the reason: every check on them fails with that reason (src/check/uninformative.ts).
+   * the reason: every check on them fails with that reason (src/probe/uninformative.ts).
    */
   uninformative?: Record<string, string>;
   /** Every hyperparameter the probe used, defaults included. */

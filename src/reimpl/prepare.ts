@@ -7,7 +7,7 @@ import { isNeurogateError } from '../errors.ts';
 import { expandSweep } from '../stimuli/index.ts';
 import { stimulusFromSpec, type StimulusSpec } from '../suite/schema/stimulus.ts';
 import type { SpecIssue } from '../suite/issues.ts';
-import type { LoadedSpec } from '../suite/load.ts';
+import type { LoadedSpec } from '../suite/spec.ts';
 import type { PathSegment } from '../suite/yaml.ts';
 import { resolveParams, type CurveNetOverrides } from './params.ts';
 import type { ReimplParams } from './probe.ts';

@@ -1,7 +1,7 @@
 // The zoo entry of the clean-room curve network: `zoo:reimpl-curves` builds it with the default
-// parameters. The zoo's index registers it (an entry value, not a side effect, so no import cycle).
+// parameters. The reimpl kind brings it and the kind list registers it, so the zoo never imports reimpl.
 import { fileURLToPath } from 'node:url';
-import type { ZooEntry } from '../models/zoo/index.ts';
+import type { ZooEntry } from '../models/zoo/entry.ts';
 import { buildCurveNet } from './network.ts';
 
 /** The files whose content decides the weights: the disk cache is keyed on them, so editing a rule rebuilds. */

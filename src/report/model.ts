@@ -6,8 +6,6 @@ export type { Artifact, CheckResult, Measurement, Plot } from '../probe/measurem
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-export type EntryKind = 'neurons' | 'masks' | 'circuits' | 'reimpl';
-
 export interface RunReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: 'neurogate'; version: string };
@@ -70,7 +68,8 @@ export interface ModelRef {
 
 export interface EntryResult {
   id: string;
-  kind: EntryKind;
+  /** The entry kind: the suite's list key (`neurons`, `masks`, `circuits`, `reimpl`, …). */
+  kind: string;
   /** `file:line:col` of the entry in its spec. */
   where: string;
   /** Every hyperparameter the probe used, defaults included (so a report reproduces the run). */

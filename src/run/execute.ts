@@ -10,7 +10,7 @@ import { createActivationCache, type ActivationCache } from '../probe/cache.ts';
 import { createForwardEngine, type ForwardStats, type MergingEngine } from '../probe/forward.ts';
 import type { PreparedEntry, PreparedSuite } from './prepare.ts';
 import type { ProbeOutput } from '../probe/probe.ts';
-import { probeOf } from './registry.ts';
+import { probeOf } from '../kinds/index.ts';
 import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import type { Progress } from './progress.ts';
 
@@ -66,7 +66,7 @@ export async function executeRun(prepared: readonly PreparedSuite[], opts: Execu
       list.push(outcome);
       const add = (role: Task['role'], model: ImportedModel, params: unknown) => {
         const key = `${model.net.hash}|${device}`;
-        if (!engines.has(key)) engines.set(key, createForwardEngine(model, device, { cache, batchSize: entry.plan.batch }));
+        if (!engines.has(key)) engines.set(key, createForwardEngine(model, device, { cache }));
         if (!groups.has(key)) groups.set(key, []);
         for (let r = 0; r < entry.plan.repeat; r++) groups.get(key)!.push({ outcome, role, r, model, params });
       };
@@ -89,7 +89,8 @@ export async function executeRun(prepared: readonly PreparedSuite[], opts: Execu
       try {
         const probe = probeOf(t.outcome.entry.plan.probeKind);
         const name = `${t.outcome.entry.plan.spec.suite.suite}/${t.outcome.entry.plan.id}`;
-        const out = await withTimeout(probe.run(t.params as never, engine, makeRng(repeatSeed(t.outcome.entry.plan.seed, t.r))), (opts.limits ?? DEFAULT_LIMITS).timeoutS, name);
+        // The entry's `engine.batch` reaches the probe through its engine, the one road to the model.
+        const out = await withTimeout(probe.run(t.params as never, engine.withBatch(t.outcome.entry.plan.batch), makeRng(repeatSeed(t.outcome.entry.plan.seed, t.r))), (opts.limits ?? DEFAULT_LIMITS).timeoutS, name);
         (t.role === 'candidate' ? t.outcome.outputs : t.outcome.baseline!)[t.r] = out;
       } catch (e) {
         t.outcome.error ??= toTaskError(e, t.role === 'baseline' ? 'baseline model: ' : '');

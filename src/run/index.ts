@@ -4,7 +4,7 @@
 import type { RunReport } from '../report/model.ts';
 import { discoverSpecs } from '../suite/discover.ts';
 import { SpecError } from '../suite/issues.ts';
-import { loadSpecFile, type LoadedSpec } from '../suite/load.ts';
+import { loadSpecFile, type LoadedSpec } from '../kinds/load.ts';
 import type { ActivationCache } from '../probe/cache.ts';
 import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import { executeRun, type ExecutedRun } from './execute.ts';

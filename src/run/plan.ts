@@ -5,11 +5,12 @@ import type { Device } from '../engine/session.ts';
 import { badInput } from '../errors.ts';
 import type { ExpectationSpec } from '../check/forms.ts';
 import { SpecError, didYouMean, type SpecIssue } from '../suite/issues.ts';
-import { entriesOf, type LoadedSpec, type SpecEntry } from '../suite/load.ts';
+import { entryKind } from '../kinds/index.ts';
+import { DEFAULT_BATCH } from '../probe/forward.ts';
+import { entriesOf, type LoadedSpec, type SpecEntry } from '../kinds/load.ts';
 import type { Expectation } from '../suite/schema/expect.ts';
 import type { PathSegment } from '../suite/yaml.ts';
 import type { PreprocessOverride } from '../models/preprocess.ts';
-import { probeKindOf, probeOf } from './registry.ts';
 
 export interface PlanOptions {
   /** Matched against `suite/id`. */
@@ -66,7 +67,6 @@ export interface PlannedSuite {
   entries: PlannedEntry[];
 }
 
-export const DEFAULT_BATCH = 16;
 
 export function planRun(specs: readonly LoadedSpec[], opts: PlanOptions = {}): PlannedSuite[] {
   const issues: SpecIssue[] = [];
@@ -87,8 +87,8 @@ export function planRun(specs: readonly LoadedSpec[], opts: PlanOptions = {}): P
       const model = { ...(opts.model ? suiteModel! : e.model ? { ref: e.model, baseDir: dir, path: [...at.path, 'model'] } : suiteModel!), ...(preprocess && { preprocess }) };
       const device: Device = opts.device ?? e.engine?.device ?? suite.engine?.device ?? 'auto';
       const devicePath = opts.device ? undefined : e.engine?.device ? [...at.path, 'engine', 'device'] : suite.engine?.device ? ['engine', 'device'] : undefined;
-      const probeKind = probeKindOf(at);
-      const probe = probeOf(probeKind);
+      const probe = entryKind(at.kind).probeOf(at.entry);
+      const probeKind = probe.kind;
       const checks: PlannedCheck[] = [];
       for (const [metric, ex] of Object.entries(e.expect) as [string, Expectation][]) {
         const p = [...at.path, 'expect', metric];
@@ -105,7 +105,7 @@ export function planRun(specs: readonly LoadedSpec[], opts: PlanOptions = {}): P
         device, devicePath,
         batch: e.engine?.batch ?? suite.engine?.batch ?? DEFAULT_BATCH,
         seed: opts.seed ?? e.seed ?? suite.seed ?? 0,
-        repeat: ('repeat' in e ? e.repeat : undefined) ?? 1,
+        repeat: e.repeat ?? 1,
         checks,
       });
     }

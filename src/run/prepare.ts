@@ -2,18 +2,18 @@
 // units and positions against its catalog, decode images — and collect every problem, with its
 // place in the spec, before a single probe runs.
 import path from 'node:path';
-import { badInput, isNeurogateError, NeurogateError } from '../errors.ts';
+import { badInput, isNeurogateError } from '../errors.ts';
+import { resolveLayer } from '../models/catalog.ts';
 import { loadModel } from '../models/load.ts';
 import { preprocessField } from '../models/preprocess.ts';
 import type { ImportedModel } from '../models/types.ts';
 import { SpecError, dedupeIssues, type SpecIssue } from '../suite/issues.ts';
+import { outsideIssue } from '../suite/paths.ts';
+import type { LoadedSpec } from '../suite/spec.ts';
 import { readImage, type RgbImage } from '../stimuli/image.ts';
-import { prepareNeuron } from './neurons.ts';
-import { prepareCircuit } from './circuits.ts';
-import { prepareReimpl } from '../reimpl/prepare.ts';
-import { prepareMasks } from './masks.ts';
+import { entryKind } from '../kinds/index.ts';
+import type { LayerRef } from '../probe/kind.ts';
 import type { ModelChoice, PlannedEntry, PlannedSuite } from './plan.ts';
-import { outsideIssue, type LoadedSpec } from '../suite/load.ts';
 import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 
 export interface PreparedEntry {
@@ -84,20 +84,20 @@ export async function prepareRun(plan: readonly PlannedSuite[], limits: RunLimit
       };
       const loaded = await modelFor(pe.model, pe.spec);
       const model = loaded && opts.candidate ? opts.candidate(loaded) : loaded;
-      // circuits: begin — the edited copy is the candidate, the unedited model the baseline
-      if (pe.at.kind === 'circuits') {
-        if (!model) continue;
-        const c = await prepareCircuit(pe, model, imageSource, issues, limits);
-        if (c) entries.push({ plan: { ...pe, baseline: pe.model }, model: c.edited, params: c.params, baselineModel: model, baselineParams: c.baselineParams });
+      const kind = entryKind(pe.at.kind);
+      // A kind that makes its own baseline (circuits: the unedited model) names it as the entry's baseline.
+      const planned = kind.ownBaseline ? { ...pe, baseline: pe.model } : pe;
+      const baselineModel = pe.baseline && !kind.ownBaseline ? await modelFor(pe.baseline, pe.spec) : undefined;
+      if (!model || (pe.baseline && !kind.ownBaseline && !baselineModel)) continue;
+      // Every layer name the entry writes, on every model it runs, before its kind prepares it.
+      const layerIssues = await unknownLayers(pe, kind.layers?.(pe.at) ?? [], model, '');
+      if (baselineModel) layerIssues.push(...await unknownLayers(pe, kind.layers?.(pe.at) ?? [], baselineModel, ` (in the baseline model ${pe.baseline!.ref})`));
+      if (layerIssues.length) {
+        issues.push(...layerIssues);
         continue;
       }
-      // circuits: end
-      const baselineModel = pe.baseline ? await modelFor(pe.baseline, pe.spec) : undefined;
-      if (!model || (pe.baseline && !baselineModel)) continue;
-      const params = await prepareFor(pe, model, imageSource, issues, '');
-      const baselineParams = baselineModel ? await prepareFor(pe, baselineModel, imageSource, issues, `in the baseline model ${pe.baseline!.ref}`) : undefined;
-      if (params === undefined || (baselineModel && baselineParams === undefined)) continue;
-      entries.push({ plan: pe, model, params, baselineModel, baselineParams });
+      const prepared = await kind.prepare(pe, { model, baseline: baselineModel, baselineRef: pe.baseline?.ref }, { images: imageSource, issues, limits });
+      if (prepared) entries.push({ plan: planned, ...prepared });
     }
     out.push({ plan: suite, entries });
   }
@@ -105,15 +105,16 @@ export async function prepareRun(plan: readonly PlannedSuite[], limits: RunLimit
   return out;
 }
 
-async function prepareFor(pe: PlannedEntry, model: ImportedModel, images: Parameters<typeof prepareNeuron>[2], issues: SpecIssue[], role: string): Promise<unknown> {
-  switch (pe.at.kind) {
-    case 'neurons':
-      return prepareNeuron(pe, model, images, issues, role);
-    case 'masks':
-      return prepareMasks(pe, model, images, issues, role);
-    case 'reimpl':
-      return prepareReimpl({ spec: pe.spec, path: pe.at.path, entry: pe.at.entry }, model, issues, role);
-    default:
-      throw new NeurogateError(`no preparation for entry kind "${pe.at.kind as string}"`, { code: 'E_INTERNAL_KIND', kind: 'internal' });
+/** The layer names of an entry the model lacks, each at its place in the spec with the closest names. */
+async function unknownLayers(pe: PlannedEntry, refs: readonly LayerRef[], model: ImportedModel, suffix: string): Promise<SpecIssue[]> {
+  const out: SpecIssue[] = [];
+  for (const r of refs) {
+    try {
+      await resolveLayer(model, r.name);
+    } catch (e) {
+      if (!isNeurogateError(e) || e.kind !== 'bad_input') throw e;
+      out.push(pe.spec.issue(r.path, `${e.message}${suffix}`, e.hint));
+    }
   }
+  return out;
 }

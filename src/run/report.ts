@@ -5,12 +5,13 @@ import { ortVersion } from '../engine/session.ts';
 import { evaluate, missingMetric } from '../check/evaluate.ts';
 import { REPORT_SCHEMA_VERSION, type Artifact, type CheckResult, type EntryResult, type Measurement, type RunReport, type SuiteResult } from '../report/model.ts';
 import { VERSION } from '../version.ts';
+import { entryKind } from '../kinds/index.ts';
 import type { EntryOutcome, ExecutedRun } from './execute.ts';
 import type { ProbeOutput } from '../probe/probe.ts';
 import { summaryOf } from '../report/merge.ts';
 import { compareOrBless, compareOrBlessImage, toleranceFor, type GoldenMode, type GoldenStore } from '../golden/index.ts';
 import { describeForm, formsOf, type ExpectationSpec } from '../check/forms.ts';
-import { refusedCheck } from '../check/uninformative.ts';
+import { refusedCheck } from '../probe/uninformative.ts';
 
 export interface ReportContext {
   startedAt: Date;
@@ -29,8 +30,8 @@ export function buildReport(run: ExecutedRun, ctx: ReportContext): RunReport {
     const result: SuiteResult = {
       file: suite.plan.spec.src.file,
       suite: suite.plan.name,
-      // A circuit entry runs an edited copy; the suite's model is the unedited one it came from.
-      model: { ref: suite.plan.model?.ref ?? first.plan.model.ref, hash: (first.plan.at.kind === 'circuits' ? first.baselineModel! : first.model).net.hash },
+      // A kind that makes its own baseline (circuits) runs a derived copy; the suite's model is the one it came from.
+      model: { ref: suite.plan.model?.ref ?? first.plan.model.ref, hash: (entryKind(first.plan.at.kind).ownBaseline ? first.baselineModel! : first.model).net.hash },
       entries: entries.map((o) => entryResult(o, suite.plan.name, ctx.golden)),
     };
     const withBaseline = suite.entries.find((e) => e.baselineModel);
@@ -80,7 +81,7 @@ function entryResult(o: EntryOutcome, suiteName: string, golden: ReportContext['
     probe: pe.probeKind,
     model: pe.model.ref,
     // A circuit entry's candidate is an edited copy: the model it names is the unedited one.
-    ...(pe.at.kind === 'circuits'
+    ...(entryKind(pe.at.kind).ownBaseline
       ? { modelHash: o.entry.baselineModel!.net.hash, editedModelHash: o.entry.model.net.hash }
       : { modelHash: o.entry.model.net.hash }),
     device: o.device,

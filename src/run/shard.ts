@@ -6,9 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../errors.ts';
 import type { ShardInfo } from '../report/model.ts';
-import type { MaskEntry } from '../probes/attribution/schema.ts';
-import { stimulusFromSpec, type StimulusSpec } from '../suite/schema/stimulus.ts';
-import { countSweep, expandSweep } from '../stimuli/index.ts';
+import { entryKind } from '../kinds/index.ts';
 import { VERSION } from '../version.ts';
 import type { ModelChoice, PlannedEntry, PlannedSuite } from './plan.ts';
 
@@ -267,34 +265,16 @@ function modelBytes(file: string): number {
   return total;
 }
 
-/** Beyond this many stimuli a sweep is one counted input group, not a key per stimulus. */
-const MAX_KEYED_STIMULI = 1000;
-
 /**
- * An entry's work: the inputs it feeds (by content where it is known before any model loads:
- * image paths, rendered stimulus parameters; counted where only the probe makes them — clutter,
- * feature-visualization steps) on its model and, for `change` checks, its baseline. Inputs are
- * shared only when fed as they are: noise or repeats make every run's inputs its own.
+ * An entry's work: the inputs its kind says it feeds (by content where it is known before any
+ * model loads: image paths, rendered stimulus parameters; counted where only the probe makes them)
+ * on its model and, for `change` checks, its baseline. Inputs are shared only when fed as they
+ * are: noise or repeats make every run's inputs its own.
  */
 function workItem(e: PlannedEntry, index: number, costs: Map<string, ModelCost>): WorkItem {
-  const fields = e.at.entry as EntryFields;
-  let inputs: { key: string; count: number }[] = [];
-  if (fields.images || fields.image) inputs = (fields.images ?? [fields.image!]).map((p) => ({ key: `image:${path.resolve(e.spec.dir, p)}`, count: 1 }));
-  else if (fields.stimulus) inputs = stimulusInputs(fields.stimulus as StimulusSpec, index);
-  // Probes that feed more than their inputs (read loosely: these blocks belong to their probes' schemas).
-  const ref = fields.tuning?.reference;
-  if (ref?.images) inputs.push(...ref.images.map((p) => ({ key: `image:${path.resolve(e.spec.dir, p)}`, count: 1 })));
-  if (fields.tuning) inputs.push({ key: `entry:${index}|clutter`, count: ref?.clutter ?? 8 });
-  if (fields.featureviz) {
-    // Each optimization step is a forward and a backward pass (≈ 3 forward passes) per target.
-    const targets = fields.featureviz.targets?.length ?? fields.units?.length ?? 1;
-    inputs.push({ key: `entry:${index}|featureviz`, count: 3 * targets * (fields.featureviz.steps ?? 512) });
-  }
-  // An attribution method runs its own passes (perturbed, masked, noisy copies): nothing it feeds is
-  // shared with other entries, so its images do not tie it to them.
-  if (e.at.kind === 'masks') inputs = [{ key: `entry:${index}|masks`, count: (fields.images?.length ?? 1) * masksPasses(e.at.entry) }];
-  if (inputs.length === 0) inputs = [{ key: `entry:${index}`, count: 1 }];
-  const own = fields.noise !== undefined || e.repeat > 1;
+  const work = entryKind(e.at.kind).work(e, index);
+  const inputs = work.inputs.length ? work.inputs : [{ key: `entry:${index}`, count: 1 }];
+  const own = work.ownPerRun === true || e.repeat > 1;
   const runs = own ? Array.from({ length: e.repeat }, (_, r) => inputs.map((k) => ({ ...k, key: `${k.key}|entry:${index}|run:${r}` }))).flat() : inputs;
   const count = inputs.reduce((s, k) => s + k.count, 0);
   const out: WorkItem['inputs'][number][] = [];
@@ -310,55 +290,4 @@ function workItem(e: PlannedEntry, index: number, costs: Map<string, ModelCost>)
     for (const k of runs) out.push({ key: `${id}|${k.key}`, ms: k.count * cost.perInputMs });
   }
   return { inputs: out, models, ownMs: PROBE_MS_PER_INPUT * count * e.repeat * models.length };
-}
-
-/** A gradient run costs about three forward passes (forward, backward through every layer). */
-const GRADIENT_PASSES = 3;
-
-/**
- * Forward-pass equivalents of one image of a masks entry: the method (published defaults where the
- * spec leaves them out) and each measurement asked for. Mask optimisations dominate, by far.
- */
-export function masksPasses(e: MaskEntry): number {
-  const [name, o] = Object.entries(e.method)[0] as [string, Record<string, number | number[] | undefined>];
-  const n = (k: string, d: number) => (typeof o[k] === 'number' ? (o[k] as number) : d);
-  const method: Record<string, () => number> = {
-    gradient: () => GRADIENT_PASSES,
-    gradient_x_input: () => GRADIENT_PASSES,
-    grad_cam: () => GRADIENT_PASSES,
-    smoothgrad: () => GRADIENT_PASSES * n('samples', 50),
-    integrated_gradients: () => GRADIENT_PASSES * n('steps', 50),
-    occlusion: () => 28 * 28, // 16 px windows every 8 px over 224²
-    rise: () => n('masks', 4000),
-    meaningful_perturbation: () => GRADIENT_PASSES * n('iterations', 300),
-    extremal: () => GRADIENT_PASSES * n('iterations', 800) * (Array.isArray(o.areas) ? o.areas.length : 1),
-  };
-  const once = method[name]?.() ?? GRADIENT_PASSES;
-  const m = e.measure ?? {};
-  const curve = (c?: { steps?: number }) => (c ? ((c.steps ?? 50) + 1) * (m.random_baseline ? 2 : 1) : 0);
-  return once * (1 + (m.randomization?.steps ?? 0) + (m.sensitivity ? m.sensitivity.samples ?? 10 : 0) + (m.determinism ? 1 : 0))
-    + curve(m.deletion) + curve(m.insertion) + (m.infidelity?.samples ?? (m.infidelity ? 10 : 0)) + 2 * (m.preserve?.areas.length ?? 0);
-}
-
-/** The fields of an entry that say how much it feeds its model. */
-interface EntryFields {
-  image?: string;
-  images?: string[];
-  stimulus?: unknown;
-  noise?: unknown;
-  units?: number[];
-  tuning?: { reference?: { images?: string[]; clutter?: number } };
-  featureviz?: { targets?: number[]; steps?: number };
-}
-
-function stimulusInputs(spec: StimulusSpec, index: number): { key: string; count: number }[] {
-  try {
-    const { base, sweep } = stimulusFromSpec(spec);
-    const n = countSweep(base.kind, sweep);
-    if (n > MAX_KEYED_STIMULI) return [{ key: `entry:${index}|stimuli`, count: n }];
-    return expandSweep(base, sweep).items.map((it) => ({ key: `stimulus:${JSON.stringify(it.stimulus)}`, count: 1 }));
-  } catch {
-    // An invalid sweep fails in preparation, with its place in the spec; here it is one input.
-    return [{ key: `entry:${index}|stimulus`, count: 1 }];
-  }
 }

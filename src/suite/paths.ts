@@ -2,6 +2,9 @@
 // images a spec names), preparation (images found later) and `init` (where it writes).
 import fs from 'node:fs';
 import path from 'node:path';
+import type { SpecIssue } from './issues.ts';
+import type { LoadedSpec } from './spec.ts';
+import type { PathSegment } from './yaml.ts';
 
 /**
  * The directory a spec's file references must stay inside: the nearest ancestor of the spec
@@ -36,4 +39,36 @@ function realOr(p: string): string {
   } catch {
     return path.resolve(p);
   }
+}
+
+/** A model or image path must exist (zoo refs are checked when models load). */
+export function fileRef(spec: LoadedSpec, p: PathSegment[], ref: string, what: 'model' | 'image'): SpecIssue[] {
+  if (what === 'model' && ref.startsWith('zoo:')) return [];
+  const abs = path.resolve(spec.dir, ref);
+  const outside = outsideIssue(spec, p, abs, what);
+  if (outside) return [outside];
+  if (!fs.existsSync(abs)) {
+    return [spec.issue(p, `${what} file not found: ${abs}`, `paths resolve relative to the spec file (${spec.src.file})`)];
+  }
+  if (what === 'image' && !fs.statSync(abs).isFile()) return [spec.issue(p, `image path is not a file: ${abs}`)];
+  return [];
+}
+
+/**
+ * Files a spec names stay inside its project (see specRoot), symlinks followed, unless
+ * --allow-outside: a spec from an untrusted branch must not make CI read arbitrary files.
+ */
+export function outsideIssue(spec: LoadedSpec, p: PathSegment[], abs: string, what: string): SpecIssue | undefined {
+  if (spec.allowOutside) return undefined;
+  const root = specRoot(spec.dir);
+  if (isInside(root, abs)) return undefined;
+  return spec.issue(p, `${what} path resolves outside the spec's project root ${root}: ${abs}`, 'keep models and images inside the project (the nearest folder above the spec with package.json or .git; symlinks are followed), or pass --allow-outside');
+}
+
+/** The `image:` or `images:` files of an entry must exist inside the project. */
+export function imageRefs(spec: LoadedSpec, p: PathSegment[], e: { image?: string; images?: string[] }): SpecIssue[] {
+  return [
+    ...(e.image ? fileRef(spec, [...p, 'image'], e.image, 'image') : []),
+    ...(e.images ?? []).flatMap((img, i) => fileRef(spec, [...p, 'images', i], img, 'image')),
+  ];
 }

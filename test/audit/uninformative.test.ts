@@ -12,7 +12,7 @@ import { createModel, floatTensorProto, node } from '../../src/engine/graph.ts';
 import { encodeModel } from '../../src/engine/onnx.ts';
 import { tensor } from '../../src/engine/tensor.ts';
 import { makeRng } from '../../src/util/rng.ts';
-import { isFlat } from '../../src/check/uninformative.ts';
+import { isFlat } from '../../src/probe/uninformative.ts';
 import { runSpecs } from '../../src/run/index.ts';
 import { DEFAULT_LIMITS } from '../../src/probe/limits.ts';
 

@@ -10,11 +10,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { docFiles, fences, repo, SHELL_LANGS, type Fence } from './markdown.ts';
-import { SuiteSchema } from '../../src/suite/schema/suite.ts';
+import { suiteKeys, suiteSchema } from '../../src/kinds/schema.ts';
+import { entryKinds } from '../../src/kinds/index.ts';
 import { ACTIVATION_METRICS } from '../../src/probes/neuron/activation.ts';
 import { TUNING_METRICS } from '../../src/probes/neuron/tuning-probe.ts';
 import { FEATUREVIZ_METRICS } from '../../src/probes/neuron/featureviz-probe.ts';
-import { MASK_METRICS, MeasureSchema, MethodSchema } from '../../src/probes/attribution/schema.ts';
+import { methods } from '../../src/probes/attribution/methods/index.ts';
+import { maskMetricNames, maskMetrics } from '../../src/probes/attribution/metrics/index.ts';
 import { EditSchema } from '../../src/probes/circuit/schema.ts';
 import { REIMPL_METRICS } from '../../src/reimpl/schema.ts';
 import { KINDS } from '../../src/stimuli/index.ts';
@@ -24,8 +26,8 @@ const read = (rel: string) => fs.readFileSync(path.join(repo, rel), 'utf8');
 const pages = docFiles();
 const blocks: Fence[] = pages.flatMap((f) => fences(f, read(f)));
 const at = (b: Fence) => `${b.file}:${b.line}`;
-const SPEC_KEYS = new Set(Object.keys(SuiteSchema.shape));
-const ENTRY_KINDS = ['neurons', 'masks', 'circuits', 'reimpl'];
+const SPEC_KEYS = new Set(suiteKeys());
+const ENTRY_KINDS = entryKinds().map((k) => k.key);
 
 test('every code fence has a language the tests know, and no fence hides from the reader', () => {
   const known = new Set<string>([...SHELL_LANGS, 'yaml', 'python', 'text', 'json', '']);
@@ -48,7 +50,7 @@ test('every YAML block parses; every spec or spec fragment in one satisfies the 
     if (!keys.some((k) => k === 'suite' || ENTRY_KINDS.includes(k) || k === 'preprocess')) continue;
     assert.ok(keys.every((k) => SPEC_KEYS.has(k)), `${at(b)}: keys ${keys.filter((k) => !SPEC_KEYS.has(k)).join(', ')} are not spec keys`);
     // A fragment (README's `circuits:` list, a `preprocess:` block) is checked as the suite it would sit in.
-    const r = SuiteSchema.safeParse({ suite: 'fragment', model: 'zoo:mobilenet_v2', ...v });
+    const r = suiteSchema().safeParse({ suite: 'fragment', model: 'zoo:mobilenet_v2', ...v });
     assert.ok(r.success, `${at(b)}: ${r.success ? '' : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     specs++;
   }
@@ -75,7 +77,7 @@ test('each kind\'s page names every metric its probe produces and every option i
   const shapeKeys = (u: { options: readonly unknown[] }) => u.options.flatMap((o) => Object.keys((o as { shape: object }).shape));
   const want: Record<string, readonly string[]> = {
     neurons: [...ACTIVATION_METRICS, ...TUNING_METRICS, ...FEATUREVIZ_METRICS, ...KINDS],
-    masks: [...MASK_METRICS, ...shapeKeys(MethodSchema as never), ...Object.keys(MeasureSchema.shape)],
+    masks: [...maskMetricNames(), ...methods().map((d) => d.name), ...maskMetrics().map((d) => d.key)],
     circuits: [...shapeKeys(EditSchema as never), 'change'],
     reimpl: [...REIMPL_METRICS],
   };

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { ENTRY_KINDS } from '../../src/suite/schema/suite.ts';
+import { entryKinds } from '../../src/kinds/index.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-init-mnv2-'));
@@ -41,7 +41,7 @@ test('init zoo:mobilenet_v2 --image chelsea.png: a spec that validates and passe
   assert.is(top.unit, 2);
   assert.ok(Math.abs(top.expect.activation.near - 4.477) < 0.01, String(top.expect.activation.near));
   assert.ok(neurons.some((e) => e.id === 'others-below-chelsea'));
-  if ((ENTRY_KINDS as readonly string[]).includes('masks')) assert.is(spec.masks?.[0]?.id, 'attribution-grad-cam');
+  if (entryKinds().some((k) => k.key === 'masks')) assert.is(spec.masks?.[0]?.id, 'attribution-grad-cam');
   // Every check was audited: the comment names the broken copies of the model that fail it.
   assert.match(r.out, /mutation score \d+\/\d+/);
   for (const line of text.split('\n').filter((l) => /^\s+[\w.]+: \{ (near|min|max)/.test(l))) assert.match(line, /killed by [\w%@.-]+/);

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { ENTRY_KINDS } from '../../src/suite/schema/suite.ts';
+import { entryKinds } from '../../src/kinds/index.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-init-shapes-'));
@@ -66,7 +66,7 @@ test('init writes a spec with measured expectations; it validates and passes whe
     const bound = others.expect.activation.max as number;
     assert.ok(Math.max(...logits.filter((_, i) => i !== cls)) < bound && bound < logits[cls], 'the bound separates the top class from the rest');
   }
-  const hasMasks = (ENTRY_KINDS as readonly string[]).includes('masks');
+  const hasMasks = entryKinds().some((k) => k.key === 'masks');
   if (hasMasks) assert.ok(spec.masks?.length === 1 && spec.masks[0].expect.deletion_auc_vs_random, 'an attribution check on the given images');
   else assert.match(text, /# No attribution check: this neurogate has no `masks:` entries yet/);
   // Every check line says what was measured, and which broken copies of the model fail it.

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadSpecText } from '../../src/suite/load.ts';
+import { loadSpecText } from '../../src/kinds/load.ts';
 import { SpecError } from '../../src/suite/issues.ts';
 import { isInside, specRoot } from '../../src/suite/paths.ts';
 import { nsfwjsFiles } from '../../src/models/zoo/nsfwjs.ts';

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { loadSpecText } from '../../src/suite/load.ts';
+import { loadSpecText } from '../../src/kinds/load.ts';
 import { SpecError } from '../../src/suite/issues.ts';
 import { planRun } from '../../src/run/plan.ts';
 import { pathsOf } from './workspace.ts';

@@ -11,14 +11,13 @@ import { planRun } from '../../src/run/plan.ts';
 import { prepareRun } from '../../src/run/prepare.ts';
 import { executeRun } from '../../src/run/execute.ts';
 import { buildReport } from '../../src/run/report.ts';
-import { loadSpecFile } from '../../src/suite/load.ts';
+import { loadSpecFile } from '../../src/kinds/load.ts';
 import { SpecError } from '../../src/suite/issues.ts';
 import type { ActivationParams } from '../../src/probes/neuron/activation.ts';
 import { asyncErrorOf } from '../helpers.ts';
 import { DEFAULT_LIMITS } from '../../src/probe/limits.ts';
 
 // The specs are written to a temp folder but name the repository's fixtures: outside their root.
-// The specs live in a temporary folder and name the repository's fixtures.
 const limits = { ...DEFAULT_LIMITS, allowOutside: true };
 
 const shapes = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'shapes_cnn');

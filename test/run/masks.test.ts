@@ -15,7 +15,6 @@ import { openGoldenStore } from '../../src/golden/index.ts';
 import { PNG } from 'pngjs';
 
 // The specs are written to a temp folder but name the repository's fixtures: outside their root.
-// The specs live in a temporary folder and name the repository's fixtures.
 const limits = { ...DEFAULT_LIMITS, allowOutside: true };
 
 const shapes = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'shapes_cnn');

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import path from 'node:path';
-import { loadSpecText } from '../../src/suite/load.ts';
+import { loadSpecText } from '../../src/kinds/load.ts';
 import { SpecError } from '../../src/suite/issues.ts';
 import { planRun } from '../../src/run/plan.ts';
 import { errorOf } from '../helpers.ts';

@@ -8,8 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadSpecs } from '../../src/run/index.ts';
 import { planRun } from '../../src/run/plan.ts';
-import { masksPasses, parseShard, planHash, shardPlan, shardsOf, splitWork, type WorkItem } from '../../src/run/shard.ts';
-import { loadSpecText } from '../../src/suite/load.ts';
+import { parseShard, planHash, shardPlan, shardsOf, splitWork, type WorkItem } from '../../src/run/shard.ts';
+import { masksPasses } from '../../src/probes/attribution/cost.ts';
+import { loadSpecText } from '../../src/kinds/load.ts';
 import { errorOf } from '../helpers.ts';
 import { FC_SEED } from '../seed.ts';
 

@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadSpecFile, loadSpecText, entriesOf } from '../../src/suite/load.ts';
+import { loadSpecFile, loadSpecText, entriesOf } from '../../src/kinds/load.ts';
+import type { NeuronEntry } from '../../src/probes/neuron/entry-schema.ts';
 import { SpecError, type SpecIssue } from '../../src/suite/issues.ts';
 import { discoverSpecs } from '../../src/suite/discover.ts';
 import { errorOf } from '../helpers.ts';
@@ -45,7 +46,7 @@ test('a valid spec loads, with suite defaults and entries', () => {
   assert.is(s.suite.suite, 's');
   const [e] = entriesOf(s.suite);
   assert.equal(e.path, ['neurons', 0]);
-  assert.equal(e.kind === 'neurons' && e.entry.position, [3, 4]);
+  assert.equal(e.kind === 'neurons' && (e.entry as NeuronEntry).position, [3, 4]);
   assert.match(s.where(['neurons', 0, 'layer']), /virtual\.yaml:5:12$/);
 });
 

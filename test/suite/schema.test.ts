@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { specJsonSchema, specJsonSchemaText } from '../../src/suite/json-schema.ts';
+import { specJsonSchema, specJsonSchemaText } from '../../src/kinds/json-schema.ts';
 import type { Expectation } from '../../src/suite/schema/expect.ts';
 import type { ExpectationSpec } from '../../src/check/forms.ts';
 

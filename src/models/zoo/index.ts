@@ -11,19 +11,13 @@ import { NSFWJS_LABELS, NSFWJS_MODELS, nsfwjsFiles, type NsfwjsModel } from './n
 import { importLayersModel } from '../tfjs/layers.ts';
 import { importGraphModel } from '../tfjs/graph.ts';
 import { cacheDir } from '../cache.ts';
-import { reimplCurvesEntry } from '../../reimpl/zoo.ts';
+import type { ZooEntry } from './entry.ts';
 import { writeFileAtomic } from '../../util/atomic.ts';
 
 /** Bump when an importer changes what it emits: old cache entries then no longer match. */
 export const IMPORTER_VERSION = 'zoo-ir-1';
 
-export interface ZooEntry {
-  name: string;
-  description: string;
-  load: () => ImportedModel;
-  /** Files whose content identifies the source (hashed for the cache key). */
-  sources: () => string[];
-}
+export type { ZooEntry } from './entry.ts';
 
 const DESCRIPTIONS: Record<NsfwjsModel, string> = {
   inception_v3: 'InceptionV3 (Keras, 299², 5 classes) from the nsfwjs package',
@@ -47,13 +41,11 @@ for (const name of NSFWJS_MODELS) {
   });
 }
 
-/** Let other modules (the clean-room network) add zoo entries without this file knowing them. */
+/** Let entry kinds add zoo models (the clean-room network) without this file knowing them (see src/kinds). */
 export function registerZooModel(entry: ZooEntry): void {
   registry.set(entry.name, entry);
 }
 
-// The clean-room curve network is built in code (src/reimpl), not decoded from a package.
-registerZooModel(reimplCurvesEntry);
 
 export function zooNames(): string[] {
   return [...registry.keys()];

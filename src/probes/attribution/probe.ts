@@ -2,6 +2,7 @@
 // what the spec asks (areas and kept scores, completeness, deletion / insertion AUC against a
 // random map, pointing, randomisation, sensitivity, infidelity, determinism), draw heatmaps.
 // Also turns a spec entry's target and method into the plain parameters the probe takes.
+import { isFlat } from '../../probe/uninformative.ts';
 import type { Tensor } from '../../engine/tensor.ts';
 import { badInput } from '../../errors.ts';
 import { resolveLayer } from '../../models/catalog.ts';
@@ -12,17 +13,14 @@ import type { Probe, ProbeOutput } from '../../probe/probe.ts';
 import { toModelInput, resize, type RgbImage } from '../../stimuli/image.ts';
 import { forkRng, type Rng } from '../../util/rng.ts';
 import { scoreOne } from './forward.ts';
-import { METHODS, MASK_METHODS } from './index.ts';
-import { determinism, maskArea, totalVariation } from './metrics/simple.ts';
-import { CURVE_DEFAULTS, perturbationCurve, randomMap } from './metrics/faithfulness/deletion.ts';
-import { pointingHit, type Box } from './metrics/localisation/pointing.ts';
-import { maskScores, topFractionMask } from './metrics/faithfulness/preservation.ts';
-import { modelRandomization } from './metrics/randomisation/randomization.ts';
-import { infidelity, maxSensitivity } from './metrics/robustness/robustness.ts';
+import { methodFunction } from './index.ts';
+import { optionsFromSpec } from './method.ts';
+import { metricOptions, type AreaCase, type MetricContext } from './metric.ts';
+import { maskMetricNames, maskMetrics } from './metrics/index.ts';
+import { totalVariation } from './metrics/simple.ts';
+import { methodNamed } from './methods/index.ts';
 import { colourMap, heatmapArtifact, type OverlayOptions } from '../../report/overlay.ts';
-import { isFlat } from '../../check/uninformative.ts';
-import { SUBSTRATE_DEFAULTS, substrate } from './metrics/faithfulness/substrate.ts';
-import { MASK_METRICS, type MaskMeasureSpec, type MaskMethodSpec, type MaskTargetSpec } from './schema.ts';
+import { type MaskMeasureSpec, type MaskMethodSpec, type MaskTargetSpec } from './schema.ts';
 import { spatial } from './maps.ts';
 import { subjectOf } from './subject.ts';
 import { describeTarget } from './target.ts';
@@ -39,18 +37,19 @@ export interface MaskParams {
 
 export const masksProbe: Probe<MaskParams> = {
   kind: 'masks.attribution',
-  metrics: MASK_METRICS,
+  // Read when a run is planned, so metrics registered before then are included.
+  get metrics() {
+    return maskMetricNames();
+  },
   run: runMasks,
 };
 
-const RENAMED: Record<string, string> = { internal_batch: 'internalBatchSize' };
-
-/** A spec method block as the method's own option object (snake_case keys → camelCase). */
+/** A spec method block as the method's own option object (spec names → the options' keys). */
 export function methodFromSpec(spec: MaskMethodSpec): MaskParams['method'] {
   const [name, opts] = Object.entries(spec)[0] as [MethodName, Record<string, unknown>];
-  const options: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(opts ?? {})) options[RENAMED[k] ?? k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
-  return { name, options };
+  const d = methodNamed(name);
+  if (!d) throw badInput('E_ATTR_METHOD', `no attribution method named "${name}"`, undefined, 'see docs/masks.md for the methods');
+  return { name, options: optionsFromSpec(d, opts) };
 }
 
 /** A spec target as a Target on this model: class labels to indices, layer names to tensors. */
@@ -82,9 +81,9 @@ async function topClass(subject: Subject, input: Tensor): Promise<Target> {
 
 async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise<ProbeOutput> {
   const model = engine.model;
-  const subject = subjectOf(model, { device: engine.device });
-  const method = METHODS[p.method.name];
-  const isMask = MASK_METHODS.includes(p.method.name);
+  const subject = subjectOf(model, { device: engine.device, batchSize: engine.batchSize });
+  const method = methodFunction(p.method.name);
+  const isMask = methodNamed(p.method.name)?.mask === true;
   const display = p.heatmap ?? (isMask ? 'mask' : 'magnitude');
   const values: Record<string, (number | null)[]> = {};
   const put = (k: string, v: number | null) => (values[k] ??= []).push(v === null || Number.isFinite(v) ? v : null);
@@ -96,8 +95,6 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
   // Random-map baselines draw from their own stream, so they are the same whatever else is measured.
   const baselineRng = forkRng(rng);
   const refused: Record<string, string> = {};
-  const curveParams: Record<string, Record<string, unknown>> = {};
-  const refuse = (metrics: readonly string[], reason: string) => { for (const k of metrics) refused[k] ??= reason; };
 
   for (const { label, image } of p.images) {
     const input = toModelInput(image, model.preprocess);
@@ -115,62 +112,22 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
       image1.completeness_gap = a.completeness.gap;
       image1.completeness_relative = a.completeness.delta !== 0 ? Math.abs(a.completeness.gap) / Math.abs(a.completeness.delta) : null;
     }
-    const m = p.measure;
-    const curveRng = forkRng(baselineRng);
+    const ctx: MetricContext = { subject, input, target, attribution: a, explain, label, method: p.method.name, measure: p.measure, rng, curveRng: forkRng(baselineRng), preprocess: model.preprocess };
+    const asked = maskMetrics().filter((d) => p.measure[d.key] !== undefined && p.measure[d.key] !== false);
     // A constant map orders no pixel before another: every metric that follows its order is noise.
-    if (isFlat(spatial(a.map, 'sum').data, 0)) refuse([...CURVE_METRICS, 'pointing_hit', 'pointing_distance'], `the ${p.method.name} map of ${label} is constant: it ranks no pixel above another`);
-    for (const kind of ['deletion', 'insertion'] as const) {
-      const spec = m[kind];
-      if (!spec) continue;
-      const baseline = spec.baseline ?? SUBSTRATE_DEFAULTS[kind];
-      const curveOpts = {
-        steps: spec.steps,
-        substrate: substrate(input, model.preprocess, baseline, { blurSigma: spec.blur_sigma, rng: baseline === 'noise' ? forkRng(curveRng) : undefined }),
-        ...(spec.score && { score: spec.score === 'logit' ? 'raw' as const : 'probability' as const }),
-      };
-      const curve = await perturbationCurve(subject, input, target, a.map, kind, curveOpts);
-      curveParams[kind] = { steps: spec.steps ?? CURVE_DEFAULTS.steps, baseline, ...(baseline === 'blur' && { blur_sigma: spec.blur_sigma ?? SUBSTRATE_DEFAULTS.blurSigma }), score: spec.score ?? (target.kind === 'class' && subject.logits ? 'probability' : 'logit') };
-      image1[`${kind}_auc`] = curve.auc;
-      image1[`${kind}_auc_norm`] = curve.normalisedAuc;
-      if (isFlat(curve.y)) refuse(CURVE_METRICS.filter((k) => k.startsWith(kind)), `the ${kind} curve of ${label} is flat (score ${fmt(Math.min(...curve.y))} … ${fmt(Math.max(...curve.y))} from 0 to all pixels ${kind === 'deletion' ? 'removed' : 'inserted'}): the target's score does not depend on the pixels, e.g. the model gives the class to the ${baseline} ${kind === 'deletion' ? 'image that deletion ends at' : 'image that insertion starts from'} too`);
-      const plot = { kind: 'line' as const, xLabel: `fraction of pixels ${kind === 'deletion' ? 'removed' : 'inserted'}`, yLabel: 'score', series: [{ name: p.method.name as string, x: curve.x, y: curve.y }] };
-      if (m.random_baseline) {
-        const [, H, W] = subject.inputDims;
-        const rc = await perturbationCurve(subject, input, target, randomMap(H, W, curveRng), kind, curveOpts);
-        image1[`${kind}_auc_random`] = rc.auc;
-        image1[`${kind}_auc_vs_random`] = curve.auc - rc.auc;
-        plot.series.push({ name: 'random map', x: rc.x, y: rc.y });
-      }
-      artifacts.push({ type: 'plot', name: `${kind} ${label}`, caption: `${kind} curve, ${label}`, plot });
-    }
-    if (m.pointing) {
-      const hit = pointingHit(a.map, { box: m.pointing.box as Box }, { tolerance: m.pointing.tolerance ?? 15, smooth: m.pointing.smooth ?? 0 });
-      image1.pointing_hit = hit.hit ? 1 : 0;
-      image1.pointing_distance = hit.distance;
-    }
-    if (m.randomization) {
-      const r = await modelRandomization(subject, input, target, explain, { steps: m.randomization.steps, seed: Math.floor(rng() * 2 ** 32) });
-      image1.mprt_final = r.points[r.points.length - 1].spearman;
-      artifacts.push({ type: 'table', name: `randomisation ${label}`, caption: `cascading randomisation (${r.layers} weighted layers), Spearman ρ of |a|`, columns: ['layers randomised', 'deepest', 'spearman'], rows: r.points.map((q) => [q.layers, q.lastLayer, q.spearman]) });
-      image1.mprt_top = r.points[0].spearman;
-    }
-    if (m.sensitivity) {
-      const s = await maxSensitivity(subject, input, explain, { radius: m.sensitivity.radius, samples: m.sensitivity.samples, seed: Math.floor(rng() * 2 ** 32) });
-      image1.max_sensitivity = s.max;
-      image1.max_sensitivity_relative = s.relative;
-    }
-    if (m.infidelity) {
-      const f = await infidelity(subject, input, target, a.map, { noise: m.infidelity.noise, samples: m.infidelity.samples, seed: Math.floor(rng() * 2 ** 32) });
-      image1.infidelity = f.value;
-    }
-    if (m.determinism) {
-      const d = determinism(a, await explain(subject, input));
-      image1.deterministic = d.equal ? 1 : 0;
-      image1.determinism_max_diff = d.maxAbsDiff;
+    const constant = isFlat(spatial(a.map, 'sum').data, 0) ? `the ${p.method.name} map of ${label} is constant: it ranks no pixel above another` : undefined;
+    for (const d of asked) {
+      if (!d.run) continue;
+      const r = await d.run(ctx, metricOptions(d, p.measure[d.key]));
+      Object.assign(image1, r.values);
+      for (const [k, why] of Object.entries(r.uninformative ?? {})) refused[k] ??= why;
+      if (constant && d.key !== 'randomization' && d.key !== 'determinism') for (const k of Object.keys(r.values)) refused[k] ??= constant;
+      artifacts.push(...(r.artifacts ?? []));
     }
 
-    // Area cases: the method's own masks, or the top pixels of its map at the areas asked for.
-    const areaCases = await areaMeasurements(subject, input, target, a, m);
+    // Area cases: the method's own masks, or those of a metric asked for (the top pixels of the map at some areas).
+    const areaCases = maskCases(a);
+    for (const d of asked) if (d.cases && areaCases.length === 0) areaCases.push(...(await d.cases(ctx, metricOptions(d, p.measure[d.key]))));
     if (areaCases.length === 0) areaCases.push({ label: '', values: {} });
     for (const c of areaCases) {
       cases.push(c.label ? `${label} · ${c.label}` : label);
@@ -188,44 +145,23 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
     while (v.length < cases.length) v.push(null);
     measurements[k] = v.length === 1 ? v[0] : (v as number[]);
   }
-  return { measurements, cases, artifacts, images: heatmap && { heatmap }, ...(Object.keys(refused).length && { uninformative: refused }), params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure, ...(Object.keys(curveParams).length && { curves: curveParams }) } };
+  return { measurements, cases, artifacts, images: heatmap && { heatmap }, ...(Object.keys(refused).length && { uninformative: refused }), params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
 }
 
-interface AreaCase {
-  label: string;
-  values: Record<string, number | null>;
-}
-
-async function areaMeasurements(subject: Subject, input: Tensor, target: Target, a: Attribution, m: MaskMeasureSpec): Promise<AreaCase[]> {
-  if (a.masks?.length) {
-    return a.masks.map((mr) => ({
-      label: mr.requestedArea !== null ? `area ${mr.requestedArea}` : 'mask',
-      values: {
-        area: mr.area,
-        area_full: mr.areaFull ?? null,
-        preserved: mr.preserved,
-        deleted: mr.deleted,
-        preserved_fraction: a.score !== 0 ? mr.preserved / a.score : null,
-        deleted_fraction: a.score !== 0 ? mr.deleted / a.score : null,
-      },
-    }));
-  }
-  if (!m.preserve) return [];
-  const masks = m.preserve.areas.map((ar) => topFractionMask(a.map, ar));
-  const s = await maskScores(subject, input, target, masks);
-  return m.preserve.areas.map((ar, i) => ({
-    label: `top ${ar}`,
+/** A mask method's own masks as area cases. */
+function maskCases(a: Attribution): AreaCase[] {
+  return (a.masks ?? []).map((mr) => ({
+    label: mr.requestedArea !== null ? `area ${mr.requestedArea}` : 'mask',
     values: {
-      area: maskArea(masks[i]),
-      preserved: s.preserved[i],
-      deleted: s.deleted[i],
-      preserved_fraction: s.score !== 0 ? s.preserved[i] / s.score : null,
-      deleted_fraction: s.score !== 0 ? s.deleted[i] / s.score : null,
+      area: mr.area,
+      area_full: mr.areaFull ?? null,
+      preserved: mr.preserved,
+      deleted: mr.deleted,
+      preserved_fraction: a.score !== 0 ? mr.preserved / a.score : null,
+      deleted_fraction: a.score !== 0 ? mr.deleted / a.score : null,
     },
   }));
 }
-
-const CURVE_METRICS = ['deletion_auc', 'deletion_auc_norm', 'deletion_auc_random', 'deletion_auc_vs_random', 'insertion_auc', 'insertion_auc_norm', 'insertion_auc_random', 'insertion_auc_vs_random'] as const;
 
 function fmt(v: number): string {
   return Number.isFinite(v) ? v.toFixed(3) : String(v);

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ExpectSchema } from '../../suite/schema/expect.ts';
 import { IdSchema, ModelRefSchema, overridable } from '../../suite/schema/common.ts';
-import { NeuronEntrySchema } from '../../suite/schema/neuron.ts';
+import { NeuronEntrySchema } from '../neuron/entry-schema.ts';
 
 const Unit = z.int().min(0).max(1_000_000);
 const Units = z

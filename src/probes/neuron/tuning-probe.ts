@@ -1,7 +1,7 @@
 // The tuning probe behind `neurons:` entries with a `stimulus:` sweep: each unit's tuning curve
 // (peak, FWHM, echo, selectivity, peak in std units), the family's tiling of the circle, and —
 // from the same forward passes — every unit's rank in a scan of the whole layer.
-import { isFlat } from '../../check/uninformative.ts';
+import { isFlat } from '../../probe/uninformative.ts';
 import type { Artifact, Measurement } from '../../probe/measurement.ts';
 import type { ForwardEngine } from '../../probe/forward.ts';
 import type { Probe, ProbeOutput } from '../../probe/probe.ts';

@@ -1,9 +1,8 @@
 // Settings a suite sets as defaults and an entry may override (model, engine, seed, tolerances,
 // preprocessing), and the small value types every entry kind shares (ids, file paths).
 import { z } from 'zod';
+import { DEVICES } from '../../engine/session.ts';
 import { PreprocessSchema } from './preprocess.ts';
-
-export const DEVICES = ['auto', 'cpu', 'webgpu', 'cuda'] as const;
 
 export const ModelRefSchema = z
   .string()

@@ -8,14 +8,16 @@ import { importOnnxFile } from '../../../src/models/onnx-file.ts';
 import { readImage } from '../../../src/stimuli/image.ts';
 import { masksProbe, methodFromSpec, targetFromSpec } from '../../../src/probes/attribution/probe.ts';
 import fs from 'node:fs';
-import { loadSpecFile } from '../../../src/suite/load.ts';
-import { MaskEntrySchema, MASK_METRICS } from '../../../src/probes/attribution/schema.ts';
+import { entriesOfKind, loadSpecFile } from '../../../src/kinds/load.ts';
+import { masksKind } from '../../../src/probes/attribution/kind.ts';
+import { MaskEntrySchema } from '../../../src/probes/attribution/schema.ts';
+import { maskMetricNames } from '../../../src/probes/attribution/metrics/index.ts';
 import type { ForwardEngine } from '../../../src/probe/forward.ts';
 import { makeRng } from '../../../src/util/rng.ts';
 
 const dir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'fixtures', 'shapes_cnn');
 const model = importOnnxFile(path.join(dir, 'shapes_cnn.onnx'), { labels: ['disk', 'square', 'triangle'] });
-const engine: ForwardEngine = { model, device: 'cpu', forward: () => Promise.reject(new Error('the masks probe runs its own passes')) };
+const engine: ForwardEngine = { model, device: 'cpu', batchSize: 16, forward: () => Promise.reject(new Error('the masks probe runs its own passes')) };
 const disk = { label: 'shape_0_disk.png', image: readImage(path.join(dir, 'shape_0_disk.png')) };
 const BOX: [number, number, number, number] = [125, 85, 171, 130];
 
@@ -41,9 +43,10 @@ test('schema: a full masks entry parses; a missing image, two methods or an unkn
 test('the shipped mobilenet_v2 masks suite loads: every entry valid, every image present', () => {
   const file = path.join(dir, '..', '..', '..', 'specs', 'mobilenet_v2-masks.yaml');
   const spec = loadSpecFile(file);
-  assert.ok((spec.suite.masks ?? []).length >= 8);
-  for (const e of spec.suite.masks!) {
-    for (const m of Object.keys(e.expect)) assert.ok((MASK_METRICS as readonly string[]).includes(m), `${e.id}: unknown metric ${m}`);
+  const masks = entriesOfKind(spec.suite, masksKind);
+  assert.ok(masks.length >= 8);
+  for (const e of masks) {
+    for (const m of Object.keys(e.expect)) assert.ok(maskMetricNames().includes(m), `${e.id}: unknown metric ${m}`);
     for (const img of e.images ?? [e.image!]) assert.ok(fs.existsSync(path.join(path.dirname(file), img)), img);
   }
 });

@@ -5,6 +5,8 @@ import type { Tensor } from '../../../../engine/tensor.ts';
 import { blurPlanes } from '../../blur.ts';
 import { spatial } from '../../maps.ts';
 import { argmax2d } from '../simple.ts';
+import { z } from 'zod';
+import { describeMetric } from '../../metric.ts';
 
 /** Inclusive pixel box [x0, y0, x1, y1] (as shapes_cnn.json and VOC store them). */
 export type Box = [number, number, number, number];
@@ -69,3 +71,23 @@ export function pointingAccuracy(results: readonly { label: number | string; hit
     perClass,
   };
 }
+
+export const pointingMetric = describeMetric<PointingOptions & { box: Box }>({
+  key: 'pointing',
+  family: 'localisation',
+  description: 'Pointing game: pointing_hit (1/0) and pointing_distance',
+  form: 'options',
+  options: {
+    box: { schema: z.tuple([z.int().min(0), z.int().min(0), z.int().min(0), z.int().min(0)]), description: '[x0, y0, x1, y1] inclusive, in model-input pixels', required: true },
+    tolerance: { schema: z.number().min(0), description: 'Hit distance in px' },
+    smooth: { schema: z.number().min(0), description: 'Smooth the map first, σ as a fraction of min(H, W) (TorchRay: 0.09 for masks)' },
+  },
+  defaults: POINTING_DEFAULTS,
+  metrics: ['pointing_hit', 'pointing_distance'],
+  needs: ['box'],
+  passes: () => 0,
+  run: async ({ attribution: a }, o) => {
+    const hit = pointingHit(a.map, { box: o.box }, { tolerance: o.tolerance, smooth: o.smooth });
+    return { values: { pointing_hit: hit.hit ? 1 : 0, pointing_distance: hit.distance } };
+  },
+});

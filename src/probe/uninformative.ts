@@ -1,7 +1,7 @@
 // Metrics that cannot say anything on this input are refused, not passed: a flat deletion curve,
 // a flat tuning curve, a constant map. The probe names the reason; the check fails with it
 // instead of comparing a meaningless number with its bound.
-import type { CheckResult } from '../report/model.ts';
+import type { CheckResult } from './measurement.ts';
 
 /** Reasons by metric name, as a probe reports them (`ProbeOutput.uninformative`). */
 export type Uninformative = Record<string, string>;

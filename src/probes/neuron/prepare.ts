@@ -2,26 +2,24 @@
 // catalog, units and position checked against its shape, images decoded or rendered; entries with
 // `tuning:` or `featureviz:` become the tuning or feature-visualization probe's parameters.
 import path from 'node:path';
-import { resolveLayer } from '../models/catalog.ts';
-import type { ImportedModel } from '../models/types.ts';
-import { isNeurogateError } from '../errors.ts';
-import { describeStimulus, expandSweep, renderStimulus } from '../stimuli/index.ts';
-import { stimulusFromSpec, type StimulusSpec } from '../suite/schema/stimulus.ts';
-import type { ActivationParams } from '../probes/neuron/activation.ts';
-import { featureVizParamsFrom, tuningParamsFrom } from '../probes/neuron/from-spec.ts';
-import type { TuningParams } from '../probes/neuron/tuning-probe.ts';
-import type { FeatureVizParams } from '../probes/neuron/featureviz-probe.ts';
-import type { SpecIssue } from '../suite/issues.ts';
-import type { RgbImage } from '../stimuli/image.ts';
-import type { PlannedEntry } from './plan.ts';
-import type { NeuronEntry } from '../suite/schema/neuron.ts';
+import { resolveLayer } from '../../models/catalog.ts';
+import type { ImportedModel } from '../../models/types.ts';
+import { isNeurogateError } from '../../errors.ts';
+import { describeStimulus, expandSweep, renderStimulus } from '../../stimuli/index.ts';
+import { stimulusFromSpec, type StimulusSpec } from '../../suite/schema/stimulus.ts';
+import type { ActivationParams } from './activation.ts';
+import { featureVizParamsFrom, tuningParamsFrom } from './from-spec.ts';
+import type { TuningParams } from './tuning-probe.ts';
+import type { FeatureVizParams } from './featureviz-probe.ts';
+import type { SpecIssue } from '../../suite/issues.ts';
+import type { RgbImage } from '../../stimuli/image.ts';
+import type { EntryToPrepare, ImageSource } from '../../probe/kind.ts';
+import type { NeuronEntry } from './entry-schema.ts';
 
-/** Decoded images by absolute path (each read once per run); returns undefined after recording an issue. */
-export type ImageSource = (abs: string, specPath: (string | number)[]) => RgbImage | undefined;
 
-export async function prepareNeuron(pe: PlannedEntry, model: ImportedModel, images: ImageSource, issues: SpecIssue[], role = ''): Promise<ActivationParams | TuningParams | FeatureVizParams | undefined> {
+export async function prepareNeuron(pe: EntryToPrepare<NeuronEntry>, model: ImportedModel, images: ImageSource, issues: SpecIssue[], role = ''): Promise<ActivationParams | TuningParams | FeatureVizParams | undefined> {
   const { spec, at } = pe;
-  const e = at.entry as NeuronEntry;
+  const e = at.entry;
   const p = at.path;
   const suffix = role ? ` (${role})` : '';
   const before = issues.length;

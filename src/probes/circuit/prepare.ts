@@ -2,23 +2,23 @@
 // and applied to a copy (the edited model), its `measure:` block prepared like a neurons entry,
 // and the original model as the baseline that `change` expectations compare against.
 import path from 'node:path';
-import { badInput, isNeurogateError } from '../errors.ts';
-import { unitMeans } from '../probes/circuit/means.ts';
-import { readImage, type RgbImage } from '../stimuli/image.ts';
-import { outsideIssue } from '../suite/load.ts';
-import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
-import { resolveLayer } from '../models/catalog.ts';
-import { loadModel } from '../models/load.ts';
-import type { ImportedModel } from '../models/types.ts';
-import { makeNet } from '../engine/net.ts';
-import { applyEdits, type Edit } from '../probes/circuit/edits.ts';
-import { unitList, type CircuitEntry, type EditSpec } from '../probes/circuit/schema.ts';
-import type { CircuitParams } from '../probes/circuit/probe.ts';
-import { NeuronEntrySchema } from '../suite/schema/neuron.ts';
-import type { SpecIssue } from '../suite/issues.ts';
-import { prepareNeuron, type ImageSource } from './neurons.ts';
-import type { PlannedEntry } from './plan.ts';
-import { measureKindOf } from './registry.ts';
+import { badInput, isNeurogateError } from '../../errors.ts';
+import { unitMeans } from './means.ts';
+import { readImage, type RgbImage } from '../../stimuli/image.ts';
+import { outsideIssue } from '../../suite/paths.ts';
+import { DEFAULT_LIMITS, type RunLimits } from '../../probe/limits.ts';
+import { resolveLayer } from '../../models/catalog.ts';
+import { loadModel } from '../../models/load.ts';
+import type { ImportedModel } from '../../models/types.ts';
+import { makeNet } from '../../engine/net.ts';
+import { applyEdits, type Edit } from './edits.ts';
+import { unitList, type CircuitEntry, type EditSpec } from './schema.ts';
+import type { CircuitParams } from './probe.ts';
+import { NeuronEntrySchema } from '../neuron/entry-schema.ts';
+import type { SpecIssue } from '../../suite/issues.ts';
+import { prepareNeuron } from '../neuron/prepare.ts';
+import { neuronProbeOf } from '../neuron/kind.ts';
+import type { EntryToPrepare, ImageSource } from '../../probe/kind.ts';
 
 export interface PreparedCircuit {
   edited: ImportedModel;
@@ -26,9 +26,9 @@ export interface PreparedCircuit {
   baselineParams: CircuitParams;
 }
 
-export async function prepareCircuit(pe: PlannedEntry, model: ImportedModel, images: ImageSource, issues: SpecIssue[], limits: RunLimits = DEFAULT_LIMITS): Promise<PreparedCircuit | undefined> {
+export async function prepareCircuit(pe: EntryToPrepare<CircuitEntry>, model: ImportedModel, images: ImageSource, issues: SpecIssue[], limits: RunLimits = DEFAULT_LIMITS): Promise<PreparedCircuit | undefined> {
   const { spec, at } = pe;
-  const e = at.entry as unknown as CircuitEntry;
+  const e = at.entry;
   const before = issues.length;
   const fail = (path: (string | number)[], err: unknown): undefined => {
     if (!isNeurogateError(err) || err.kind !== 'bad_input') throw err;
@@ -37,7 +37,7 @@ export async function prepareCircuit(pe: PlannedEntry, model: ImportedModel, ima
   };
   // The measurement is a neurons entry: the schema already validated it with this id and expect.
   const neuron = NeuronEntrySchema.parse({ ...e.measure, id: e.id, expect: e.expect });
-  const measurePlan: PlannedEntry = { ...pe, at: { kind: 'neurons', index: at.index, path: [...at.path, 'measure'], entry: neuron } };
+  const measurePlan: EntryToPrepare<typeof neuron> = { ...pe, at: { kind: 'neurons', index: at.index, path: [...at.path, 'measure'], entry: neuron } };
   const innerParams = await prepareNeuron(measurePlan, model, images, issues, '');
   const edits: Edit[] = [];
   for (const [i, spec_] of e.edit.entries()) {
@@ -83,7 +83,7 @@ export async function prepareCircuit(pe: PlannedEntry, model: ImportedModel, ima
     return fail(['edit'], err);
   }
   const edited: ImportedModel = { ...model, net: makeNet(editedIr, `${model.net.where} (edited by ${e.id})`) };
-  const inner = measureKindOf(neuron);
+  const inner = neuronProbeOf(neuron).kind;
   const common = { inner, innerParams, edits: e.edit, views };
   return { edited, params: { ...common, role: 'edited', original: model.net.model }, baselineParams: { ...common, role: 'original' } };
 }

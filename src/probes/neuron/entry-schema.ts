@@ -1,10 +1,10 @@
 // The `neurons` entry: what one unit (or several) of a layer does on images or rendered stimuli. This issue's probe
 // is the plain activation; later probes (tuning, scan, feature viz) add their own keys here.
 import { z } from 'zod';
-import { ExpectSchema } from './expect.ts';
-import { IdSchema, PathSchema, overridable } from './common.ts';
-import { stimulusSchema } from './stimulus.ts';
-import { neuronProbeFields } from '../../probes/neuron/schema.ts';
+import { ExpectSchema } from '../../suite/schema/expect.ts';
+import { IdSchema, PathSchema, overridable } from '../../suite/schema/common.ts';
+import { stimulusSchema } from '../../suite/schema/stimulus.ts';
+import { neuronProbeFields } from './schema.ts';
 
 const Unit = z.int().min(0).max(1_000_000);
 

@@ -2,21 +2,18 @@
 // decoded, the target's class labels and layers resolved, the method block turned into options,
 // and the entry's seed handed to stochastic methods that do not set their own.
 import path from 'node:path';
-import { isNeurogateError } from '../errors.ts';
-import { resolveLayer } from '../models/catalog.ts';
-import type { ImportedModel } from '../models/types.ts';
-import { methodFromSpec, targetFromSpec, type MaskParams } from '../probes/attribution/probe.ts';
-import type { MaskEntry } from '../probes/attribution/schema.ts';
-import type { SpecIssue } from '../suite/issues.ts';
-import type { ImageSource } from './neurons.ts';
-import type { PlannedEntry } from './plan.ts';
+import { isNeurogateError } from '../../errors.ts';
+import { resolveLayer } from '../../models/catalog.ts';
+import type { ImportedModel } from '../../models/types.ts';
+import { methodFromSpec, targetFromSpec, type MaskParams } from './probe.ts';
+import { methodNamed } from './methods/index.ts';
+import type { MaskEntry } from './schema.ts';
+import type { SpecIssue } from '../../suite/issues.ts';
+import type { EntryToPrepare, ImageSource } from '../../probe/kind.ts';
 
-/** Methods that draw random numbers; each records the seed it used in the report's params. */
-const SEEDED = new Set(['smoothgrad', 'rise', 'meaningful_perturbation']);
-
-export async function prepareMasks(pe: PlannedEntry, model: ImportedModel, images: ImageSource, issues: SpecIssue[], role = ''): Promise<MaskParams | undefined> {
+export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: ImportedModel, images: ImageSource, issues: SpecIssue[], role = ''): Promise<MaskParams | undefined> {
   const { spec, at } = pe;
-  const e = at.entry as MaskEntry;
+  const e = at.entry;
   const p = at.path;
   const suffix = role ? ` (${role})` : '';
   const before = issues.length;
@@ -54,7 +51,8 @@ export async function prepareMasks(pe: PlannedEntry, model: ImportedModel, image
   if (issues.length > before || !target) return undefined;
 
   const method = methodFromSpec(e.method);
-  if (SEEDED.has(method.name) && method.options.seed === undefined) method.options.seed = pe.seed;
+  // A method that draws random numbers takes the entry's seed unless the spec sets its own (it is echoed in the params).
+  if (methodNamed(method.name)?.random && method.options.seed === undefined) method.options.seed = pe.seed;
   return {
     images: decoded.map((d) => ({ label: d.label, image: d.image! })),
     target,

@@ -1,0 +1,32 @@
+// The `masks:` entry kind: an attribution map or mask of each image, with checks on its metrics.
+import type { EntryKind, LayerRef } from '../../probe/kind.ts';
+import { prepareEach } from '../../probe/kind.ts';
+import type { Probe } from '../../probe/probe.ts';
+import { imageRefs } from '../../suite/paths.ts';
+import { masksPasses } from './cost.ts';
+import { prepareMasks } from './prepare.ts';
+import { masksProbe } from './probe.ts';
+import { MaskEntrySchema, type MaskEntry } from './schema.ts';
+
+export const masksKind: EntryKind<MaskEntry> = {
+  key: 'masks',
+  schema: MaskEntrySchema,
+  description: 'Attribution maps and masks of images, with checks on their metrics',
+  maxEntries: 10_000,
+  crossChecks: (spec, { path: p, entry }) => imageRefs(spec, p, entry),
+  probeOf: () => masksProbe as Probe<never>,
+  probes: [masksProbe as Probe<never>],
+  layers: ({ path: p, entry }) => {
+    const out: LayerRef[] = [];
+    const t = entry.target;
+    if (t && typeof t === 'object' && 'unit' in t) out.push({ path: [...p, 'target', 'unit', 'layer'], name: t.unit.layer });
+    if (t && typeof t === 'object' && 'channel' in t) out.push({ path: [...p, 'target', 'channel', 'layer'], name: t.channel.layer });
+    const [method, options] = Object.entries(entry.method)[0] as [string, { layer?: string }];
+    if (typeof options?.layer === 'string') out.push({ path: [...p, 'method', method, 'layer'], name: options.layer });
+    return out;
+  },
+  prepare: (entry, models, ctx) => prepareEach(entry, models, ctx, (e, model, c, role) => prepareMasks(e, model, c.images, c.issues, role)),
+  // An attribution method runs its own passes (perturbed, masked, noisy copies): nothing it feeds is
+  // shared with other entries, so its images do not tie it to them.
+  work: ({ at: { entry } }, index) => ({ inputs: [{ key: `entry:${index}|masks`, count: (entry.images?.length ?? 1) * masksPasses(entry) }] }),
+};

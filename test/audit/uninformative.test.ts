@@ -85,7 +85,7 @@ masks:
   // Another baseline and the raw logit do not rescue it: the logit stays ≈ 10 whatever the pixels.
   assert.is(ins.error, undefined, JSON.stringify(ins.error));
   assert.match(ins.checks[0].reason ?? '', /^uninformative: the insertion curve of .*chelsea\.png is flat/);
-  assert.equal(ins.params.curves, { insertion: { steps: 10, baseline: 'mean', score: 'logit' } });
+  assert.equal(ins.params.measure, { insertion: { steps: 10, baseline: 'mean', score: 'logit' } });
 });
 
 test('a dead unit has no peak: its peak-angle check fails as uninformative, the live unit\'s passes', async () => {

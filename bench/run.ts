@@ -23,6 +23,7 @@ import { benchAttribution } from './attribution.ts';
 import { benchConvStack } from './convstack.ts';
 import { benchDiff } from './diff.ts';
 import { benchStartup } from './startup.ts';
+import { benchAudit } from './audit.ts';
 
 interface RunContext {
   device: ConcreteDevice;
@@ -67,6 +68,7 @@ const SECTIONS: Record<string, SectionEntry> = {
   attribution: { devices: 'any', run: (c) => benchAttribution({ device: c.device, ...(c.quick ? { iterations: 100, masks: 1000 } : {}) }) },
   convstack: { devices: 'any', run: (c) => benchConvStack({ device: c.device, repeats: c.quick ? 3 : 5 }) },
   startup: { devices: 'cpu', run: () => benchStartup() },
+  audit: { devices: 'cpu', run: () => benchAudit() },
 };
 
 function fmt(v: number): string {

@@ -52,7 +52,8 @@ export async function initCommand(argv: string[]): Promise<number> {
   writeFileAtomic(out, result.text);
   const shown = path.relative(process.cwd(), out) || out;
   const flag = outside.length ? ' --allow-outside' : '';
-  console.log(`wrote ${shown}: ${result.entries} entries, ${result.checks} checks, all passing (measured and run in ${result.seconds.toFixed(1)} s)`);
+  console.log(`wrote ${shown}: ${result.entries} entries, ${result.checks} checks, all passing, each failing on a broken copy of the model (mutation score ${result.score.killed}/${result.score.total}; measured, audited and run in ${result.seconds.toFixed(1)} s)`);
+  if (result.dropped.length) console.log(`dropped ${result.dropped.length} drafted check${result.dropped.length === 1 ? '' : 's'}:\n${result.dropped.map((d) => `  ${d}`).join('\n')}`);
   if (result.masksSkipped) console.log(`no attribution check: ${result.masksSkipped}`);
   console.log(`next: npx neurogate run ${shown}${flag}`);
   return EXIT.pass;

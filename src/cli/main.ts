@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   bless: { summary: 'write or update goldens from the current results', load: async () => (await import('./bless.ts')).blessCommand },
   scan: { summary: 'rank the units of a layer by a stimulus family (e.g. curves)', load: async () => (await import('./scan.ts')).scanCommand },
   diff: { summary: 'compare a candidate model with its baseline inside: CKA, matched units, logit and attribution drift', load: async () => (await import('./diff.ts')).diffCommand },
+  audit: { summary: 'mutation-test specs: which checks catch broken copies of the model, which fail on equivalent ones', load: async () => (await import('./audit.ts')).auditCommand },
   'merge-reports': { summary: 'combine the reports of sharded runs (run --shard i/n) into one', load: async () => (await import('./merge-reports.ts')).mergeReportsCommand },
 };
 

@@ -36,6 +36,12 @@ export async function mergeReportsCommand(argv: string[]): Promise<number> {
 /** Reads the shard reports named by files and folders, writes the merged reports, returns the exit code one run would have given. */
 export async function mergeReportPaths(paths: readonly string[], out: ReportOptions): Promise<number> {
   const files = reportFiles(paths);
+  // Shards of `neurogate audit --shard i/n` leave audit-matrix.json files: those merge as one audit.
+  const matrices = files.filter((f) => path.basename(f) === 'audit-matrix.json');
+  if (matrices.length) {
+    const { mergeAuditFiles } = await import('./audit.ts');
+    return mergeAuditFiles(matrices, { dir: out.dir, html: out.html !== false, quiet: out.quiet });
+  }
   // The merged report must not replace one of its own inputs (a rerun would then merge it again).
   const target = path.resolve(out.dir, typeof out.json === 'string' ? out.json : DEFAULT_NAMES.json);
   const clash = files.find((f) => path.resolve(f) === target);

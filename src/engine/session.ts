@@ -25,6 +25,8 @@ export interface Net {
   hash: string;
   /** Where it came from, for messages: a path or `zoo:name`. */
   where: string;
+  /** onnxruntime intra-op threads (default: every core); the audit's thread-count mutant sets it. */
+  threads?: number;
 }
 
 export interface DeviceChoice {
@@ -115,7 +117,7 @@ export async function sessionFor(net: Net, outputs: string[], device: ConcreteDe
     try {
       const session = await ort.InferenceSession.create(bytes, {
         executionProviders: providersFor(device) as never,
-        intraOpNumThreads: threads,
+        intraOpNumThreads: net.threads ?? threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
         logSeverityLevel: 3,

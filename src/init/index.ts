@@ -16,6 +16,10 @@ import { failures, measurementsById, specRunner } from './measure.ts';
 import { guessPreprocess, type PreprocessGuess } from './range.ts';
 import { STEP_DEG, scanForUnits, type FoundUnit, type UnitScan } from './units.ts';
 import { flow, num, scalar, yamlLines, type YamlLines } from './yaml-text.ts';
+import { auditDraft, keptScore, killersNote, rejection } from './prove.ts';
+
+/** Ids of the equivalent mutants (named in the spec's header). */
+const EQUIVALENT_IDS = ['permute-channels', 'reexport', 'batch-', 'threads-'];
 
 export interface InitOptions {
   /** `zoo:<name>` or a model file, relative to cwd. */
@@ -45,6 +49,10 @@ export interface InitResult {
   scan: UnitScan;
   /** Why no attribution check was written, when none was. */
   masksSkipped?: string;
+  /** Harmful mutants the written checks kill, of those that ran. */
+  score: { killed: number; total: number };
+  /** Drafted checks the audit threw out, each with why. */
+  dropped: string[];
   seconds: number;
 }
 
@@ -116,6 +124,9 @@ export async function initSpec(opts: InitOptions): Promise<InitResult> {
   const broken = [...measured.values()].filter((e) => e.error);
   const maskError = broken.find((e) => e.id === MASKS_ID);
   if (maskError) ctx.masksSkipped = `the attribution probe could not run on this model: ${maskError.error!.message}`;
+  // A flat deletion curve (the model keeps its class however many pixels go) cannot judge any map.
+  const refused = measured.get(MASKS_ID)?.checks.find((c) => c.reason?.startsWith('uninformative'));
+  if (refused && !maskError) ctx.masksSkipped = `deletion cannot tell a good map from a bad one on this model: ${refused.reason!.replace(/^uninformative: /, '')}`;
   const other = broken.filter((e) => e.id !== MASKS_ID);
   if (other.length) {
     throw new NeurogateError(`init could not measure ${other.map((e) => `${e.id} (${e.error!.message})`).join('; ')}`, { code: 'E_INIT_MEASURE', kind: 'internal', hint: 'run again with --debug and report it' });
@@ -137,8 +148,41 @@ export async function initSpec(opts: InitOptions): Promise<InitResult> {
     throw new NeurogateError(`the spec init wrote does not pass when run (exit ${verify.exitCode}): ${failures(verify).slice(0, 5).join('; ')}`, { code: 'E_INIT_VERIFY', kind: 'internal', hint: 'run again with --debug and report it, with the model if you can' });
   }
   log(`ran the written spec: ${verify.summary.passed}/${verify.summary.checks} checks pass (${((performance.now() - tv) / 1000).toFixed(1)} s)`);
+
+  // 4. Prove each check: keep it only if a harmful mutant of the model fails it and no equivalent one does.
+  const ta = performance.now();
+  const audit = await auditDraft(file, text, { device, limits: opts.limits });
+  const byKey = new Map(audit.checks.map((c) => [`${c.entry} · ${c.metric}`, c]));
+  const dropped: string[] = [];
+  const proved: Entry[] = [];
+  for (const e of entries) {
+    const expect = e.expect.flatMap((x) => {
+      const c = byKey.get(`${e.id} · ${x.metric}`);
+      const why = c ? rejection(c) : 'the audit did not see it';
+      if (why) {
+        dropped.push(`${e.id} · ${x.metric}: ${why}`);
+        return [];
+      }
+      return [{ ...x, comment: `${x.comment ? `${x.comment}; ` : ''}${killersNote(c!)}` }];
+    });
+    if (expect.length) proved.push({ ...e, expect });
+  }
+  const keptChecks = audit.checks.filter((c) => !rejection(c));
+  const { killed, total } = keptScore(audit, keptChecks);
+  log(`audited the spec against ${audit.mutants.filter((m) => !m.skipped).length} mutants (${((performance.now() - ta) / 1000).toFixed(1)} s): ${keptChecks.length} of ${audit.checks.length} checks catch a regression and never flake; mutation score ${killed}/${total}`);
+  for (const d of dropped) log(`dropped ${d}`);
+  if (!proved.length) {
+    throw badInput('E_INIT_NOTHING', `nothing init can measure on ${opts.model} would catch a regression: every check it drafted ${dropped.length ? `was dropped (${dropped.join('; ')})` : 'was empty'}`, opts.model,
+      'write checks by hand for what matters in this model, and run `neurogate audit` on them to see what they catch');
+  }
+  ctx.audit = { killed, total, mutants: audit.mutants.filter((m) => !m.skipped).map((m) => m.id), dropped };
+  const provedText = specText(ctx, proved);
+  const final = await runner.run(file, provedText);
+  if (final.exitCode !== 0) {
+    throw new NeurogateError(`the audited spec does not pass when run (exit ${final.exitCode}): ${failures(final).slice(0, 5).join('; ')}`, { code: 'E_INIT_VERIFY', kind: 'internal', hint: 'run again with --debug and report it' });
+  }
   return {
-    text, file, entries: entries.length, checks: verify.summary.checks, facts, preprocess, scan,
+    text: provedText, file, entries: proved.length, checks: final.summary.checks, facts, preprocess, scan, score: { killed, total }, dropped,
     ...(ctx.masksSkipped ? { masksSkipped: ctx.masksSkipped } : {}),
     seconds: (performance.now() - t0) / 1000,
   };
@@ -323,6 +367,8 @@ interface SpecContext {
   scan: UnitScan;
   file: string;
   masksSkipped?: string;
+  /** What the audit of the draft found (written as a comment once known). */
+  audit?: { killed: number; total: number; mutants: string[]; dropped: string[] };
 }
 
 /** Where editors find the schema: this neurogate's specs/schema.json, relative to the spec. */
@@ -346,6 +392,12 @@ function specText(ctx: SpecContext, entries: readonly Entry[]): string {
     `The model: image input "${facts.input.name}" [${facts.input.dims.join(', ')}] (${facts.input.layout}), ${facts.layers.length} layers${facts.logits ? `, ${facts.logits.classes} classes at layer "${facts.logits.layer}"` : ''}. \`neurogate layers <model>\` lists every layer; specs/README.md documents every key and metric.`,
     'To tighten a check: narrow its `tol:`, or move its `min:` / `max:` toward the measured value in its comment. To add one: copy an entry and change its layer, unit or image.',
   );
+  if (ctx.audit) {
+    y.comment(0, '',
+      `Every check below was audited (\`neurogate audit\`): it passes on this model, fails on at least one broken copy of it (its comment names which), and passes on copies that compute the same function (${ctx.audit.mutants.filter((m) => EQUIVALENT_IDS.some((p) => m.startsWith(p))).join(', ')}). Mutation score: ${ctx.audit.killed} of ${ctx.audit.total} broken copies fail this spec.`,
+      ...(ctx.audit.dropped.length ? ['Drafted and dropped:', ...ctx.audit.dropped.map((d) => `  ${d}`)] : []),
+    );
+  }
   y.kv(0, 'suite', suiteName(facts));
   y.kv(0, 'model', ctx.modelRef, ctx.modelRef.startsWith('zoo:') ? 'a model that ships with neurogate' : 'relative to this file');
   y.kv(0, 'engine', { device: ctx.device }, `measured on ${ctx.device}; \`auto\` takes a GPU when one works (values move by ~1e-4, inside every tolerance here)`);

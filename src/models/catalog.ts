@@ -48,6 +48,12 @@ export function listLayers(model: ImportedModel): Promise<LayerInfo[]> {
   return p;
 }
 
+/** A copy of a model with other weights or preprocessing has the same layers: reuse the catalog. */
+export function shareCatalog(from: ImportedModel, to: ImportedModel): void {
+  const key = catalogKey(to);
+  if (!memory.has(key)) memory.set(key, listLayers(from));
+}
+
 /**
  * The graph alone does not decide the catalog: its names come from the importer's aliases too
  * (an exported zoo model has the zoo model's graph but none of its Keras names), so both key it.

@@ -16,6 +16,11 @@ export interface ProbeOutput {
   artifacts?: Artifact[];
   /** Images an expectation may compare with an image golden, by metric name (e.g. `featureviz.image`). */
   images?: Record<string, RgbImage>;
+  /**
+   * Metrics that were measured but mean nothing on this input (a flat curve, a constant map), with
+   * the reason: every check on them fails with that reason (src/probe/uninformative.ts).
+   */
+  uninformative?: Record<string, string>;
   /** Every hyperparameter the probe used, defaults included. */
   params: Record<string, unknown>;
 }

@@ -33,7 +33,12 @@ export function modelKey(m: ModelChoice): string {
   return `${m.ref.startsWith('zoo:') ? m.ref : path.resolve(m.baseDir, m.ref)}${m.preprocess ? `|${JSON.stringify(m.preprocess.spec)}` : ''}`;
 }
 
-export async function prepareRun(plan: readonly PlannedSuite[], limits: RunLimits = DEFAULT_LIMITS): Promise<PreparedSuite[]> {
+export interface PrepareOptions {
+  /** Replaces each entry's model after loading (the audit's mutants); baselines stay as they are. */
+  candidate?: (model: ImportedModel) => ImportedModel;
+}
+
+export async function prepareRun(plan: readonly PlannedSuite[], limits: RunLimits = DEFAULT_LIMITS, opts: PrepareOptions = {}): Promise<PreparedSuite[]> {
   const issues: SpecIssue[] = [];
   const models = new Map<string, Promise<ImportedModel | undefined>>();
   const images = new Map<string, RgbImage | undefined>();
@@ -79,7 +84,8 @@ export async function prepareRun(plan: readonly PlannedSuite[], limits: RunLimit
         }
         return images.get(abs);
       };
-      const model = await modelFor(pe.model, pe.spec);
+      const loaded = await modelFor(pe.model, pe.spec);
+      const model = loaded && opts.candidate ? opts.candidate(loaded) : loaded;
       const kind = entryKind(pe.at.kind);
       // A kind that makes its own baseline (circuits: the unedited model) names it as the entry's baseline.
       const planned = kind.ownBaseline ? { ...pe, baseline: pe.model } : pe;

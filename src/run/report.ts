@@ -10,7 +10,8 @@ import type { EntryOutcome, ExecutedRun } from './execute.ts';
 import type { ProbeOutput } from '../probe/probe.ts';
 import { summaryOf } from '../report/merge.ts';
 import { compareOrBless, compareOrBlessImage, toleranceFor, type GoldenMode, type GoldenStore } from '../golden/index.ts';
-import type { ExpectationSpec } from '../check/forms.ts';
+import { describeForm, formsOf, type ExpectationSpec } from '../check/forms.ts';
+import { refusedCheck } from '../probe/uninformative.ts';
 
 export interface ReportContext {
   startedAt: Date;
@@ -100,6 +101,11 @@ function entryResult(o: EntryOutcome, suiteName: string, golden: ReportContext['
       const g = goldenCheck(first, o.device, { suite: suiteName, entry: pe.id, metric: c.metric }, c.expectation.golden, golden, c.where);
       checks.push(g.check);
       artifacts.push(...g.artifacts);
+    }
+    const refused = o.outputs.map((out) => out.uninformative?.[c.metric]).find(Boolean);
+    if (refused) {
+      checks.push(...formsOf(c.expectation).map((f) => refusedCheck(c.metric, describeForm(f), refused, c.where)));
+      continue;
     }
     if (!(c.metric in first.measurements)) {
       // An image metric is only ever compared with its golden (above).

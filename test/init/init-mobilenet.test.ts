@@ -16,7 +16,7 @@ const SPEC = path.join(tmp, 'mobilenet.yaml');
 
 function neurogate(...args: string[]) {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['bin/neurogate.js', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 240_000 });
+  const r = spawnSync(process.execPath, ['bin/neurogate.js', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 600_000 });
   return { code: r.status, out: r.stdout, err: r.stderr, seconds: (Date.now() - t0) / 1000 };
 }
 
@@ -42,6 +42,9 @@ test('init zoo:mobilenet_v2 --image chelsea.png: a spec that validates and passe
   assert.ok(Math.abs(top.expect.activation.near - 4.477) < 0.01, String(top.expect.activation.near));
   assert.ok(neurons.some((e) => e.id === 'others-below-chelsea'));
   if (entryKinds().some((k) => k.key === 'masks')) assert.is(spec.masks?.[0]?.id, 'attribution-grad-cam');
+  // Every check was audited: the comment names the broken copies of the model that fail it.
+  assert.match(r.out, /mutation score \d+\/\d+/);
+  for (const line of text.split('\n').filter((l) => /^\s+[\w.]+: \{ (near|min|max)/.test(l))) assert.match(line, /killed by [\w%@.-]+/);
 
   const v = neurogate('validate', SPEC, '--allow-outside');
   assert.is(v.code, 0, v.out + v.err);

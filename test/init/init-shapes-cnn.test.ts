@@ -19,7 +19,7 @@ const torch = JSON.parse(fs.readFileSync(path.join(root, FIX, 'shapes_cnn.json')
 
 function neurogate(...args: string[]) {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['bin/neurogate.js', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 180_000 });
+  const r = spawnSync(process.execPath, ['bin/neurogate.js', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 400_000 });
   return { code: r.status, out: r.stdout, err: r.stderr, seconds: (Date.now() - t0) / 1000 };
 }
 
@@ -69,8 +69,13 @@ test('init writes a spec with measured expectations; it validates and passes whe
   const hasMasks = entryKinds().some((k) => k.key === 'masks');
   if (hasMasks) assert.ok(spec.masks?.length === 1 && spec.masks[0].expect.deletion_auc_vs_random, 'an attribution check on the given images');
   else assert.match(text, /# No attribution check: this neurogate has no `masks:` entries yet/);
-  // Every check line says what was measured.
-  for (const line of text.split('\n').filter((l) => /^\s+[\w.]+: \{ (near|min|max)/.test(l))) assert.match(line, /# measured /);
+  // Every check line says what was measured, and which broken copies of the model fail it.
+  for (const line of text.split('\n').filter((l) => /^\s+[\w.]+: \{ (near|min|max)/.test(l))) {
+    assert.match(line, /# measured /);
+    assert.match(line, /killed by [\w%@.-]+/);
+  }
+  assert.match(r.out, /mutation score \d+\/\d+/);
+  assert.match(text, /# Every check below was audited \(`neurogate audit`\)/);
 
   const v = neurogate('validate', SPEC, '--allow-outside');
   assert.is(v.code, 0, v.out + v.err);
@@ -82,6 +87,16 @@ test('init writes a spec with measured expectations; it validates and passes whe
   assert.is(report.summary.failed, 0);
   assert.is(report.summary.checks, Number(/(\d+) checks, all passing/.exec(r.out)![1]));
   assert.is(report.suites[0].entries.length, neurons.length + (spec.masks?.length ?? 0));
+});
+
+test('the written spec survives its own audit: every check is killed by a harmful mutant and by no equivalent one (exit 0)', () => {
+  const dir = path.join(tmp, 'audit');
+  // init's own mutants plus others it did not use.
+  const r = neurogate('audit', SPEC, '--allow-outside', '--report-dir', dir, '--json', '--mutants', 'randomize-top-1,noise-20%,noise-5%,prune-60%,int8-tensor,preprocess-*,swap-classes,ablate,keep-*,equivalent');
+  console.log(`audit of the written spec: ${r.seconds.toFixed(1)} s`);
+  assert.is(r.code, 0, r.out + r.err);
+  const audit = JSON.parse(fs.readFileSync(path.join(dir, 'audit.json'), 'utf8'));
+  for (const c of audit.suites[0].checks) assert.ok(c.passesOriginal && c.killedBy.length > 0 && c.equivalentKills.length === 0, JSON.stringify(c));
 });
 
 test('the written checks bite: the same spec with the model fed [0, 255] instead of [0, 1] fails the gate (exit 1)', () => {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Tensor } from '../../engine/tensor.ts';
 import type { Artifact } from '../../probe/measurement.ts';
 import type { Rng } from '../../util/rng.ts';
+import type { Preprocess } from '../../models/types.ts';
 import { blockSchema, optionsOf, type OptionSpec } from './method.ts';
 import type { Explain } from './metrics/robustness/robustness.ts';
 import type { Attribution, Subject, Target } from './types.ts';
@@ -38,10 +39,14 @@ export interface MetricContext {
   rng: Rng;
   /** This image's stream of random-map baselines, apart from `rng` so they do not depend on what else is measured. */
   curveRng: Rng;
+  /** How pixels become the model's input (a curve's black or noise baseline goes through it). */
+  preprocess: Preprocess;
 }
 
 export interface MetricResult {
   values: Record<string, number | null>;
+  /** Metrics measured but meaningless on this image (a flat curve), with the reason: checks on them fail with it. */
+  uninformative?: Record<string, string>;
   artifacts?: Artifact[];
 }
 

@@ -2,6 +2,7 @@
 // what the spec asks (areas and kept scores, completeness, deletion / insertion AUC against a
 // random map, pointing, randomisation, sensitivity, infidelity, determinism), draw heatmaps.
 // Also turns a spec entry's target and method into the plain parameters the probe takes.
+import { isFlat } from '../../probe/uninformative.ts';
 import type { Tensor } from '../../engine/tensor.ts';
 import { badInput } from '../../errors.ts';
 import { resolveLayer } from '../../models/catalog.ts';
@@ -93,6 +94,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
   const targets: string[] = [];
   // Random-map baselines draw from their own stream, so they are the same whatever else is measured.
   const baselineRng = forkRng(rng);
+  const refused: Record<string, string> = {};
 
   for (const { label, image } of p.images) {
     const input = toModelInput(image, model.preprocess);
@@ -110,12 +112,16 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
       image1.completeness_gap = a.completeness.gap;
       image1.completeness_relative = a.completeness.delta !== 0 ? Math.abs(a.completeness.gap) / Math.abs(a.completeness.delta) : null;
     }
-    const ctx: MetricContext = { subject, input, target, attribution: a, explain, label, method: p.method.name, measure: p.measure, rng, curveRng: forkRng(baselineRng) };
+    const ctx: MetricContext = { subject, input, target, attribution: a, explain, label, method: p.method.name, measure: p.measure, rng, curveRng: forkRng(baselineRng), preprocess: model.preprocess };
     const asked = maskMetrics().filter((d) => p.measure[d.key] !== undefined && p.measure[d.key] !== false);
+    // A constant map orders no pixel before another: every metric that follows its order is noise.
+    const constant = isFlat(spatial(a.map, 'sum').data, 0) ? `the ${p.method.name} map of ${label} is constant: it ranks no pixel above another` : undefined;
     for (const d of asked) {
       if (!d.run) continue;
       const r = await d.run(ctx, metricOptions(d, p.measure[d.key]));
       Object.assign(image1, r.values);
+      for (const [k, why] of Object.entries(r.uninformative ?? {})) refused[k] ??= why;
+      if (constant && d.key !== 'randomization' && d.key !== 'determinism') for (const k of Object.keys(r.values)) refused[k] ??= constant;
       artifacts.push(...(r.artifacts ?? []));
     }
 
@@ -139,7 +145,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
     while (v.length < cases.length) v.push(null);
     measurements[k] = v.length === 1 ? v[0] : (v as number[]);
   }
-  return { measurements, cases, artifacts, images: heatmap && { heatmap }, params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
+  return { measurements, cases, artifacts, images: heatmap && { heatmap }, ...(Object.keys(refused).length && { uninformative: refused }), params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
 }
 
 /** A mask method's own masks as area cases. */

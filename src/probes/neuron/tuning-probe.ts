@@ -1,6 +1,7 @@
 // The tuning probe behind `neurons:` entries with a `stimulus:` sweep: each unit's tuning curve
 // (peak, FWHM, echo, selectivity, peak in std units), the family's tiling of the circle, and —
 // from the same forward passes — every unit's rank in a scan of the whole layer.
+import { isFlat } from '../../probe/uninformative.ts';
 import type { Artifact, Measurement } from '../../probe/measurement.ts';
 import type { ForwardEngine } from '../../probe/forward.ts';
 import type { Probe, ProbeOutput } from '../../probe/probe.ts';
@@ -29,7 +30,7 @@ export interface TuningParams {
 }
 
 export const TUNING_METRICS = [
-  'tuning.peak_deg', 'tuning.peak', 'tuning.peak_z', 'tuning.fwhm_deg', 'tuning.echo', 'tuning.selectivity', 'tuning.resultant', 'tuning.best',
+  'tuning.peak_deg', 'tuning.peak', 'tuning.peak_response', 'tuning.peak_z', 'tuning.fwhm_deg', 'tuning.echo', 'tuning.selectivity', 'tuning.resultant', 'tuning.best',
   'family.largest_gap_deg', 'family.gap_ratio', 'family.uniformity', 'family.min_separation_deg',
   'scan.rank', 'scan.score',
 ] as const;
@@ -71,6 +72,9 @@ export async function measureTuning(p: TuningParams, engine: ForwardEngine, rng:
   const measurements: Record<string, Measurement> = {
     'tuning.peak_deg': list((x) => x.t.best.peakDeg),
     'tuning.peak': list((x) => x.t.best.peak),
+    // The largest response actually sampled (no sub-step refinement): the unit's response size, to
+    // bound with `near` ± rtol, a `change` against a baseline model, or a golden with tolerance.
+    'tuning.peak_response': list((x) => x.t.best.max),
     'tuning.peak_z': list((x) => x.t.best.peakZ),
     'tuning.fwhm_deg': list((x) => x.t.best.fwhmDeg),
     'tuning.echo': list((x) => x.t.best.echo),
@@ -80,6 +84,14 @@ export async function measureTuning(p: TuningParams, engine: ForwardEngine, rng:
     'scan.rank': list((x) => x.row.rank),
     'scan.score': list((x) => x.row.score),
   };
+  // A flat curve (a dead unit) has no peak: its angle would be the first one swept, a silent pass.
+  const uninformative: Record<string, string> = {};
+  for (const x of per) {
+    const curve = scan.curves[x.unit][x.t.bestRadiusIndex];
+    if (!isFlat(curve)) continue;
+    const reason = `unit ${x.unit}'s tuning curve is flat (${Math.min(...curve).toPrecision(3)} … ${Math.max(...curve).toPrecision(3)} over ${curve.length} angles): it has no peak`;
+    for (const k of ['tuning.peak_deg', 'tuning.fwhm_deg', 'tuning.echo', 'tuning.resultant', 'family.largest_gap_deg', 'family.gap_ratio', 'family.uniformity', 'family.min_separation_deg']) uninformative[k] ??= reason;
+  }
   const fam = familyMetrics(per.map((x) => x.t.best.peakDeg));
   measurements['family.largest_gap_deg'] = fam.largestGapDeg;
   measurements['family.gap_ratio'] = fam.gapRatio;
@@ -98,6 +110,7 @@ export async function measureTuning(p: TuningParams, engine: ForwardEngine, rng:
   ];
   return {
     measurements,
+    ...(Object.keys(uninformative).length && { uninformative }),
     cases: p.units.map((u) => `unit ${u}`),
     artifacts,
     params: {

@@ -20,7 +20,7 @@ export interface GradCamOptions {
   upsample: 'bilinear' | 'none';
 }
 
-/** The last tensor of shape [N, K, h, w] (h·w > 1) on the way to the target: Grad-CAM's usual choice. */
+/** The last tensor of shape [N, K, h, w] (K > 1, h·w > 1) on the way to the target: Grad-CAM's usual choice. */
 export async function defaultCamLayer(subject: Subject, target: Target): Promise<string> {
   const tt = targetTensor(subject, target);
   const pruned = withOutputs(subject.net.model, [tt], subject.net.where);
@@ -29,7 +29,8 @@ export async function defaultCamLayer(subject: Subject, target: Target): Promise
   for (const n of topoOrder(pruned.graph, subject.net.where)) {
     for (const o of n.output) {
       const f = facts.tensors.get(o);
-      if (f && f.dims.length === 4 && f.dims[2] * f.dims[3] > 1 && f.dtype === 'float32') best = o;
+      // K > 1 too: a converted NHWC tensor ([N, 1, 1, C] before a Flatten) would read as one channel over a 1×C grid.
+      if (f && f.dims.length === 4 && f.dims[1] > 1 && f.dims[2] * f.dims[3] > 1 && f.dtype === 'float32') best = o;
     }
   }
   if (!best) throw badInput('E_ATTR_LAYER', 'the model has no 4-D feature map before the target, so Grad-CAM has no layer', subject.net.where, 'name a layer explicitly');

@@ -71,6 +71,8 @@ export interface EntryKind<E extends EntryBase = EntryBase> {
   crossChecks?(spec: LoadedSpec, at: SpecEntry<E>): SpecIssue[];
   /** `change` checks compare against the suite's baseline model, unless the kind makes its own (circuits). */
   ownBaseline?: boolean;
+  /** Metrics an entry defines for itself besides its probe's (a masks entry's `aggregate:` names). */
+  ownMetrics?(entry: E): string[];
   /** The probe an entry runs. */
   probeOf(entry: E): Probe<never>;
   /** Every probe the kind may run (the runner finds them by name). */

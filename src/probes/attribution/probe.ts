@@ -15,7 +15,7 @@ import { scoreOne } from './forward.ts';
 import { METHODS, MASK_METHODS } from './index.ts';
 import { determinism, maskArea, totalVariation } from './metrics/simple.ts';
 import { perturbationCurve, randomMap } from './metrics/faithfulness/deletion.ts';
-import { pointingHit, type Box } from './metrics/localisation/pointing.ts';
+import { pointingHit, type Box, type Evidence } from './metrics/localisation/pointing.ts';
 import { maskScores, topFractionMask } from './metrics/faithfulness/preservation.ts';
 import { modelRandomization } from './metrics/randomisation/randomization.ts';
 import { infidelity, maxSensitivity } from './metrics/robustness/robustness.ts';
@@ -25,11 +25,19 @@ import { spatial } from './maps.ts';
 import { subjectOf } from './subject.ts';
 import { describeTarget } from './target.ts';
 import type { Attribution, MethodName, Subject, Target } from './types.ts';
+import type { MaskImage } from './dataset.ts';
+import { datasetMetrics, type PerImage } from './dataset-metrics.ts';
+import type { AggregateSpec } from '../../datasets/aggregate.ts';
 
 export interface MaskParams {
-  images: readonly { label: string; image: RgbImage }[];
-  /** Resolved target, or 'top' for each image's predicted class. */
-  target: Target | 'top';
+  images: readonly MaskImage[];
+  /** Resolved target, 'top' for each image's predicted class, 'label' for each image's own class. */
+  target: Target | 'top' | 'label';
+  /** Class names the reports use (the suite's `labels:`, else the model's). */
+  labels?: readonly string[];
+  aggregate?: Record<string, AggregateSpec>;
+  /** Measure top-1 / top-5 accuracy against each image's class (one more forward pass per image). */
+  accuracy?: boolean;
   method: { name: MethodName; options: Record<string, unknown> };
   measure: MaskMeasureSpec;
   heatmap?: OverlayOptions['display'];
@@ -52,8 +60,9 @@ export function methodFromSpec(spec: MaskMethodSpec): MaskParams['method'] {
 }
 
 /** A spec target as a Target on this model: class labels to indices, layer names to tensors. */
-export async function targetFromSpec(model: ImportedModel, spec: MaskTargetSpec | undefined, where?: string): Promise<Target | 'top'> {
+export async function targetFromSpec(model: ImportedModel, spec: MaskTargetSpec | undefined, where?: string): Promise<Target | 'top' | 'label'> {
   if (spec === undefined || spec === 'top') return 'top';
+  if (spec === 'label') return 'label';
   const classIndex = (c: number | string) => {
     const labels = model.labels ?? [];
     const i = typeof c === 'number' ? c : labels.indexOf(c);
@@ -72,10 +81,16 @@ export async function targetFromSpec(model: ImportedModel, spec: MaskTargetSpec 
 }
 
 async function topClass(subject: Subject, input: Tensor): Promise<Target> {
-  const { raw } = await scoreOne(subject, { kind: 'class', index: 0 }, input);
-  let best = 0;
-  for (let i = 1; i < raw.data.length; i++) if (raw.data[i] > raw.data[best]) best = i;
-  return { kind: 'class', index: best };
+  return { kind: 'class', index: ranked(await classScores(subject, input))[0] };
+}
+
+async function classScores(subject: Subject, input: Tensor): Promise<Float32Array> {
+  return (await scoreOne(subject, { kind: 'class', index: 0 }, input)).raw.data as Float32Array;
+}
+
+/** Class indices by falling score. */
+function ranked(scores: ArrayLike<number>): number[] {
+  return Array.from(scores, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
 }
 
 async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise<ProbeOutput> {
@@ -94,11 +109,14 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
   // Random-map baselines draw from their own stream, so they are the same whatever else is measured.
   const baselineRng = forkRng(rng);
 
-  for (const { label, image } of p.images) {
+  const labels = (p.labels ?? model.labels) as string[] | undefined;
+  const perImage: PerImage[] = [];
+  for (const item of p.images) {
+    const { label, image } = item;
     const input = toModelInput(image, model.preprocess);
     const shown = resize(image, model.preprocess.width, model.preprocess.height);
-    const target = p.target === 'top' ? await topClass(subject, input) : p.target;
-    targets.push(describeTarget(target, model.labels));
+    const target = p.target === 'top' ? await topClass(subject, input) : p.target === 'label' ? { kind: 'class' as const, index: item.classIndex! } : p.target;
+    targets.push(describeTarget(target, labels));
     const explain = (s: Subject, x: Tensor) => method(s, x, target, p.method.options);
     const a = await explain(subject, input);
     usedParams = a.params;
@@ -128,10 +146,19 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
       }
       artifacts.push({ type: 'plot', name: `${kind} ${label}`, caption: `${kind} curve, ${label}`, plot });
     }
-    if (m.pointing) {
-      const hit = pointingHit(a.map, { box: m.pointing.box as Box }, { tolerance: m.pointing.tolerance ?? 15, smooth: m.pointing.smooth ?? 0 });
-      image1.pointing_hit = hit.hit ? 1 : 0;
-      image1.pointing_distance = hit.distance;
+    if (m.pointing && (m.pointing.subset !== 'difficult' || item.difficult)) {
+      // A box set on the entry, else the image's own boxes (the nearest counts), else its mask.
+      const evidence: Evidence[] = m.pointing.box ? [{ box: m.pointing.box as Box }] : item.boxes?.length ? item.boxes.map((box) => ({ box })) : item.mask ? [{ mask: item.mask }] : [];
+      const hits = evidence.map((ev) => pointingHit(a.map, ev, { tolerance: m.pointing!.tolerance ?? 15, smooth: m.pointing!.smooth ?? 0 }));
+      const best = hits.reduce((x, y) => (y.distance < x.distance ? y : x));
+      image1.pointing_hit = best.hit ? 1 : 0;
+      image1.pointing_distance = best.distance;
+    }
+    if (p.accuracy && item.classIndex !== undefined) {
+      const order = ranked(await classScores(subject, input));
+      const rank = order.indexOf(item.classIndex);
+      image1.top1_accuracy = rank === 0 ? 1 : 0;
+      image1.top5_accuracy = rank >= 0 && rank < 5 ? 1 : 0;
     }
     if (m.randomization) {
       const r = await modelRandomization(subject, input, target, explain, { steps: m.randomization.steps, seed: Math.floor(rng() * 2 ** 32) });
@@ -154,6 +181,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
       image1.determinism_max_diff = d.maxAbsDiff;
     }
 
+    perImage.push({ values: image1, className: item.className, tags: item.tags ?? [] });
     // Area cases: the method's own masks, or the top pixels of its map at the areas asked for.
     const areaCases = await areaMeasurements(subject, input, target, a, m);
     if (areaCases.length === 0) areaCases.push({ label: '', values: {} });
@@ -165,7 +193,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
       const area = mr.requestedArea !== null ? `area ${mr.requestedArea}` : 'mask';
       artifacts.push(heatmapArtifact(`${label} ${area}`, shown, mr.mask, `${p.method.name} ${area}: keeps ${fmt(mr.preserved / a.score)} of the score`, { display: 'mask' }));
     }
-    if (!a.masks?.length || a.masks.length > 1) artifacts.push(heatmapArtifact(`${label} map`, shown, a.map, `${p.method.name} of ${describeTarget(target, model.labels)}`, { display }));
+    if (!a.masks?.length || a.masks.length > 1) artifacts.push(heatmapArtifact(`${label} map`, shown, a.map, `${p.method.name} of ${describeTarget(target, labels)}`, { display }));
   }
   // Pad metrics missing for some cases so every list lines up with `cases`.
   const measurements: Record<string, Measurement> = {};
@@ -173,6 +201,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
     while (v.length < cases.length) v.push(null);
     measurements[k] = v.length === 1 ? v[0] : (v as number[]);
   }
+  Object.assign(measurements, datasetMetrics(perImage, p.aggregate ?? {}, p.measure.pointing !== undefined, p.accuracy === true));
   return { measurements, cases, artifacts, images: heatmap && { heatmap }, params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
 }
 

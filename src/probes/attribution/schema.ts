@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { IdSchema, PathSchema, overridable } from '../../suite/schema/common.ts';
 import { ExpectSchema } from '../../suite/schema/expect.ts';
+import { ImagesSchema } from '../../datasets/schema.ts';
+import { AggregateSchema } from '../../datasets/aggregate.ts';
 
 const ClassRef = z.union([z.int().min(0), z.string().min(1).max(200)]).meta({ description: 'Class index or label (as the model names it)' });
 const Layer = z.string().min(1).max(500).meta({ description: 'Layer name as `neurogate layers <model>` lists it (or the IR tensor name)' });
@@ -16,6 +18,7 @@ const Seed = z.int().min(0).max(2 ** 32 - 1).meta({ description: 'Seed of the me
 export const MaskTargetSchema = z
   .union([
     z.literal('top').meta({ description: 'The class the model predicts for each image' }),
+    z.literal('label').meta({ description: 'Each image’s own class label, from its manifest or generated scene' }),
     z.strictObject({ class: ClassRef }).meta({ description: 'The logit of a class' }),
     z.strictObject({ contrastive: ClassRef }).meta({ description: 'Logit of the class minus the best other class (TorchRay’s contrastive reward)' }),
     z.strictObject({
@@ -118,7 +121,8 @@ export const MeasureSchema = z
     insertion: z.strictObject({ steps: Int(1, 10_000, 'Curve steps (default 50)').optional() }).meta({ description: 'Insertion curve AUC (insertion_auc, insertion_auc_norm)' }).optional(),
     random_baseline: z.boolean().meta({ description: 'Also score a seeded random map on the same curves (…_random and …_vs_random = method − random)' }).optional(),
     pointing: z.strictObject({
-      box: z.tuple([z.int().min(0), z.int().min(0), z.int().min(0), z.int().min(0)]).meta({ description: '[x0, y0, x1, y1] inclusive, in model-input pixels' }),
+      box: z.tuple([z.int().min(0), z.int().min(0), z.int().min(0), z.int().min(0)]).meta({ description: '[x0, y0, x1, y1] inclusive, in model-input pixels; default: each image’s boxes (or mask) from its source' }).optional(),
+      subset: z.enum(['all', 'difficult']).meta({ description: 'Score every image (default) or only those marked difficult (TorchRay’s difficult subset)' }).optional(),
       tolerance: z.number().min(0).meta({ description: 'Hit distance in px (default 15)' }).optional(),
       smooth: z.number().min(0).meta({ description: 'Smooth the map first, σ as a fraction of min(H, W) (TorchRay: 0.09 for masks)' }).optional(),
     }).meta({ description: 'Pointing game: pointing_hit (1/0) and pointing_distance' }).optional(),
@@ -135,10 +139,11 @@ export const MaskEntrySchema = z
     description: z.string().max(2000).optional(),
     ...overridable,
     image: PathSchema.optional(),
-    images: z.array(PathSchema).min(1).max(1000).meta({ description: 'Several images; each is a case' }).optional(),
+    images: ImagesSchema.optional(),
     target: MaskTargetSchema.optional(),
     method: MethodSchema,
     measure: MeasureSchema.optional(),
+    aggregate: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an aggregate name is one word'), AggregateSchema).meta({ description: 'Dataset-level metrics made from per-image ones, checked under `expect:` by their names' }).optional(),
     heatmap: z.enum(['magnitude', 'signed', 'mask']).meta({ description: 'How the report colours the map (default: mask for mask methods, magnitude otherwise)' }).optional(),
     expect: ExpectSchema,
   })
@@ -162,7 +167,7 @@ export const MASK_METRICS = [
   'completeness_gap', 'completeness_relative', 'total_variation',
   'deletion_auc', 'deletion_auc_norm', 'insertion_auc', 'insertion_auc_norm',
   'deletion_auc_random', 'insertion_auc_random', 'deletion_auc_vs_random', 'insertion_auc_vs_random',
-  'pointing_hit', 'pointing_distance', 'mprt_top', 'mprt_final',
+  'pointing_hit', 'pointing_distance', 'pointing_accuracy', 'pointing_hit_rate', 'top1_accuracy', 'top5_accuracy', 'mprt_top', 'mprt_final',
   'max_sensitivity', 'max_sensitivity_relative', 'infidelity', 'deterministic', 'determinism_max_diff',
   // The first image's map (a mask method: its first mask) coloured as the report shows it; only an image `golden:` reads it.
   'heatmap',

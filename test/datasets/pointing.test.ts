@@ -100,6 +100,32 @@ test('pointing against the ground-truth masks of generated scenes', async () => 
   assert.is(e.checks.find((c) => c.metric === 'pointing_accuracy')!.passed, false);
 });
 
+test('class names from the suite: target { class: square } on a model without labels; top-1 accuracy; the difficult subset', async () => {
+  const named = spec('named.yaml', `masks:
+  - id: named
+    image: ${rows[1].file}
+    target: { class: square }
+    method: { gradient: {} }
+    expect: { score: { min: -1000 } }
+  - id: acc
+    images: { manifest: manifest.csv }
+    target: label
+    method: { gradient: {} }
+    measure: { pointing: { subset: difficult } }
+    expect: { top1_accuracy: { min: 0 }, pointing_accuracy: { min: 0 } }
+`);
+  fs.writeFileSync(path.join(dir, 'manifest.csv'), csv.replace('\n', '\n').split('\n').map((l, i) => (i === 0 ? `${l},difficult` : `${l},${i <= 2 ? 1 : 0}`)).join('\n'));
+  const [a, b] = (await runSpecs({ paths: [named], limits })).report.suites[0].entries;
+  fs.writeFileSync(path.join(dir, 'manifest.csv'), csv);
+  assert.is(a.params.target, 'class 1 (square)');
+  const top1 = b.measurements.top1_accuracy as number;
+  assert.ok(top1 >= 0 && top1 <= 1 && Math.round(top1 * N) === top1 * N, String(top1));
+  // Only the two difficult images are scored; the others' hits are null.
+  const hits = b.measurements.pointing_hit as (number | null)[];
+  assert.is(hits.filter((h) => h !== null).length, 2);
+  assert.is(hits.slice(2).every((h) => h === null), true);
+});
+
 async function manifestError(lines: string, extra = ''): Promise<SpecError> {
   fs.writeFileSync(path.join(dir, 'bad.csv'), lines);
   const f = spec('bad.yaml', `${extra}masks:

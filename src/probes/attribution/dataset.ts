@@ -6,6 +6,8 @@ import { entryDataset } from '../../datasets/entry.ts';
 import type { DatasetItem } from '../../datasets/source.ts';
 import type { ImageSource } from '../../probe/kind.ts';
 import type { RgbImage } from '../../stimuli/image.ts';
+import { fitGeometry, type FitGeometry } from '../../stimuli/fit.ts';
+import type { Preprocess } from '../../models/types.ts';
 import { didYouMean, type SpecIssue } from '../../suite/issues.ts';
 import type { LoadedSpec } from '../../suite/spec.ts';
 import type { PathSegment } from '../../suite/yaml.ts';
@@ -53,7 +55,7 @@ export function masksDatasetIssues(spec: LoadedSpec, p: PathSegment[], entry: Ma
 }
 
 /** The entry's items decoded (through the run's checked image loading) with boxes and masks at the model's input size. */
-export function masksImages(spec: LoadedSpec, p: PathSegment[], entry: MaskEntry, images: ImageSource, input: { width: number; height: number }, modelLabels: readonly string[] | undefined): { images: MaskImage[]; labels?: readonly string[] } | undefined {
+export function masksImages(spec: LoadedSpec, p: PathSegment[], entry: MaskEntry, images: ImageSource, input: Pick<Preprocess, 'width' | 'height' | 'resize'>, modelLabels: readonly string[] | undefined): { images: MaskImage[]; labels?: readonly string[] } | undefined {
   const ds = entryDataset(spec, p, entry);
   const labels = ds.labels ?? modelLabels;
   const out: MaskImage[] = [];
@@ -70,12 +72,11 @@ export function masksImages(spec: LoadedSpec, p: PathSegment[], entry: MaskEntry
       if (m.classIndex === -1) m.classIndex = undefined;
       m.className = typeof it.label === 'string' ? it.label : labels?.[it.label] ?? String(it.label);
     }
-    const sx = input.width / image.width;
-    const sy = input.height / image.height;
-    if (it.boxes.length) m.boxes = it.boxes.map((b) => scaleBox(b, sx, sy, input));
+    const g = fitGeometry(image.width, image.height, input.width, input.height, input.resize);
+    if (it.boxes.length) m.boxes = it.boxes.map((b) => mapBox(b, g, input)).filter((b): b is Box => b !== undefined);
     const gt = it.mask ?? (it.maskFile ? maskOf(images(it.maskFile, ds.at[i])) : undefined);
     if (it.maskFile && !gt) failed = true;
-    if (gt) m.mask = nearest(gt, input.width, input.height);
+    if (gt) m.mask = mapMask(gt, g, input.width, input.height);
     if (it.tags.length) m.tags = it.tags;
     if (it.difficult) m.difficult = true;
     out.push(m);
@@ -83,11 +84,16 @@ export function masksImages(spec: LoadedSpec, p: PathSegment[], entry: MaskEntry
   return failed ? undefined : { images: out, labels };
 }
 
-/** An inclusive box under a stretch resize: the input pixels whose centres fall inside the box's span. */
-export function scaleBox(b: Box, sx: number, sy: number, input: { width: number; height: number }): Box {
-  const lo = (v: number, s: number) => Math.max(0, Math.floor(v * s));
-  const hi = (v: number, s: number, n: number) => Math.min(n - 1, Math.max(0, Math.ceil((v + 1) * s) - 1));
-  return [lo(b[0], sx), lo(b[1], sy), hi(b[2], sx, input.width), hi(b[3], sy, input.height)];
+/** An inclusive box in input pixels: those whose span the mapped box covers; undefined when cropped away. */
+export function mapBox(b: Box, g: FitGeometry, input: { width: number; height: number }): Box | undefined {
+  // Edges that land on a pixel boundary up to rounding (325 · 48/325) stay on it.
+  const lo = (v: number) => Math.floor(v + 1e-9);
+  const hi = (v: number) => Math.ceil(v - 1e-9) - 1;
+  const x0 = Math.max(0, lo(b[0] * g.sx + g.ox));
+  const y0 = Math.max(0, lo(b[1] * g.sy + g.oy));
+  const x1 = Math.min(input.width - 1, hi((b[2] + 1) * g.sx + g.ox));
+  const y1 = Math.min(input.height - 1, hi((b[3] + 1) * g.sy + g.oy));
+  return x0 <= x1 && y0 <= y1 ? [x0, y0, x1, y1] : undefined;
 }
 
 function maskOf(img: RgbImage | undefined): Tensor | undefined {
@@ -98,14 +104,17 @@ function maskOf(img: RgbImage | undefined): Tensor | undefined {
   return { dims: [img.height, img.width], data };
 }
 
-/** Nearest-neighbour resize of a 0/1 mask (keeps it binary). */
-function nearest(m: Tensor, W: number, H: number): Tensor {
+/** A 0/1 mask carried to input pixels by nearest sampling through the geometry (outside: 0). */
+function mapMask(m: Tensor, g: FitGeometry, W: number, H: number): Tensor {
   const [h, w] = m.dims;
-  if (h === H && w === W) return m;
   const data = new Float32Array(W * H);
   for (let y = 0; y < H; y++) {
-    const yy = Math.min(h - 1, Math.floor(((y + 0.5) * h) / H));
-    for (let x = 0; x < W; x++) data[y * W + x] = m.data[yy * w + Math.min(w - 1, Math.floor(((x + 0.5) * w) / W))];
+    const yy = Math.floor((y + 0.5 - g.oy) / g.sy);
+    if (yy < 0 || yy >= h) continue;
+    for (let x = 0; x < W; x++) {
+      const xx = Math.floor((x + 0.5 - g.ox) / g.sx);
+      if (xx >= 0 && xx < w) data[y * W + x] = m.data[yy * w + xx];
+    }
   }
   return { dims: [H, W], data };
 }

@@ -9,7 +9,7 @@ import type { ImportedModel } from '../../models/types.ts';
 import type { Artifact, Measurement } from '../../probe/measurement.ts';
 import type { ForwardEngine } from '../../probe/forward.ts';
 import type { Probe, ProbeOutput } from '../../probe/probe.ts';
-import { toModelInput, resize, type RgbImage } from '../../stimuli/image.ts';
+import { toModelInput, fitToInput, type RgbImage } from '../../stimuli/image.ts';
 import { forkRng, type Rng } from '../../util/rng.ts';
 import { scoreOne } from './forward.ts';
 import { METHODS, MASK_METHODS } from './index.ts';
@@ -114,7 +114,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
   for (const item of p.images) {
     const { label, image } = item;
     const input = toModelInput(image, model.preprocess);
-    const shown = resize(image, model.preprocess.width, model.preprocess.height);
+    const shown = fitToInput(image, model.preprocess);
     const target = p.target === 'top' ? await topClass(subject, input) : p.target === 'label' ? { kind: 'class' as const, index: item.classIndex! } : p.target;
     targets.push(describeTarget(target, labels));
     const explain = (s: Subject, x: Tensor) => method(s, x, target, p.method.options);

@@ -1,6 +1,11 @@
 // EXIF orientation of a JPEG (tag 0x0112 of IFD0 in the APP1 "Exif" segment) and the turn or flip
 // that shows the image upright, as cameras and browsers do.
-import type { RgbImage } from './image.ts';
+/** An RGB image as image.ts holds it (HWC, levels 0..255); spelt here so image.ts can import this module. */
+interface RgbImage {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
 
 /** 1..8, or 1 when the file says nothing (or something unreadable). */
 export function exifOrientation(b: Uint8Array): number {

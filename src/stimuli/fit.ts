@@ -2,7 +2,12 @@
 // cropped after resizing its short side (torchvision Resize(s) + CenterCrop), or letterboxed (fit
 // inside, the rest filled). One geometry maps image pixels to input pixels, for boxes and masks too.
 import type { ResizeMode } from '../models/types.ts';
-import type { RgbImage } from './image.ts';
+/** An RGB image as image.ts holds it (HWC, levels 0..255); spelt here so image.ts can import this module. */
+interface RgbImage {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
 
 /** Input coordinate = image coordinate · scale + offset (per axis), on pixel edges. */
 export interface FitGeometry {

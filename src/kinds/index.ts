@@ -52,10 +52,6 @@ export function probeOf(kind: string): Probe<unknown> {
   throw new NeurogateError(`no probe registered for kind "${kind}"`, { code: 'E_INTERNAL_PROBE', kind: 'internal' });
 }
 
-export function probeKinds(): string[] {
-  return kinds.flatMap((k) => k.probes.map((p) => p.kind)).sort();
-}
-
 registerEntryKind(neuronsKind);
 registerEntryKind(masksKind);
 registerEntryKind(circuitsKind);

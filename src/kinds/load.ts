@@ -1,6 +1,7 @@
 // Loading one spec file: YAML → schema → the cross-field rules a schema cannot say (unique ids,
 // a model for every entry, tolerances for `near`, files that exist), every failure at file:line:col.
 import fs from 'node:fs';
+import path from 'node:path';
 import { badInput } from '../errors.ts';
 import type { EntryKind } from '../probe/kind.ts';
 import { SpecError, issueAt, type SpecIssue } from '../suite/issues.ts';
@@ -13,7 +14,6 @@ import { zodIssues } from '../suite/zod-issues.ts';
 import { suiteLabels } from '../datasets/labels.ts';
 import { entryKind, entryKinds } from './index.ts';
 import { suiteSchema } from './schema.ts';
-import path from 'node:path';
 
 export type { LoadedSpec, SpecEntry, SpecOverrides } from '../suite/spec.ts';
 

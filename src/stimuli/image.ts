@@ -28,7 +28,7 @@ export interface ImageLimits {
 export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = { maxPixels: 40_000_000, maxBytes: 200 * 1024 * 1024 };
 
 // The limits readImage and decodeImage apply when a caller passes none. The CLI sets them once per
-// run (run/limits.ts, from --max-image-pixels) so every image a run reads (spec images, circuit
+// run (probe/limits.ts, from --max-image-pixels) so every image a run reads (spec images, circuit
 // means, golden PNGs) obeys one limit without each caller threading it through.
 let processLimits: Readonly<ImageLimits> = DEFAULT_IMAGE_LIMITS;
 

@@ -64,3 +64,11 @@ export function outsideIssue(spec: LoadedSpec, p: PathSegment[], abs: string, wh
   if (isInside(root, abs)) return undefined;
   return spec.issue(p, `${what} path resolves outside the spec's project root ${root}: ${abs}`, 'keep models and images inside the project (the nearest folder above the spec with package.json or .git; symlinks are followed), or pass --allow-outside');
 }
+
+/** The `image:` or `images:` files of an entry must exist inside the project. */
+export function imageRefs(spec: LoadedSpec, p: PathSegment[], e: { image?: string; images?: string[] }): SpecIssue[] {
+  return [
+    ...(e.image ? fileRef(spec, [...p, 'image'], e.image, 'image') : []),
+    ...(e.images ?? []).flatMap((img, i) => fileRef(spec, [...p, 'images', i], img, 'image')),
+  ];
+}

@@ -81,4 +81,9 @@ test('a cycle between folders is found even when no module cycle exists', async 
   assert.equal(folderCycles(r), [['src/stimuli', 'src/suite', 'src/stimuli']]);
 });
 
+test('modules importing each other at run time break the cycle rule', async () => {
+  const r = await cruiseTree(path.join(repo, 'test', 'fixtures', 'layering', 'modcycle'));
+  assert.equal([...new Set(r.summary.violations.map((v) => v.rule.name))], ['no-module-cycles'], describe(r));
+});
+
 test.run();

@@ -15,7 +15,8 @@ import { entryKinds } from '../../src/kinds/index.ts';
 import { ACTIVATION_METRICS } from '../../src/probes/neuron/activation.ts';
 import { TUNING_METRICS } from '../../src/probes/neuron/tuning-probe.ts';
 import { FEATUREVIZ_METRICS } from '../../src/probes/neuron/featureviz-probe.ts';
-import { MASK_METRICS, MeasureSchema, MethodSchema } from '../../src/probes/attribution/schema.ts';
+import { methods } from '../../src/probes/attribution/methods/index.ts';
+import { maskMetricNames, maskMetrics } from '../../src/probes/attribution/metrics/index.ts';
 import { EditSchema } from '../../src/probes/circuit/schema.ts';
 import { REIMPL_METRICS } from '../../src/reimpl/schema.ts';
 import { KINDS } from '../../src/stimuli/index.ts';
@@ -76,7 +77,7 @@ test('each kind\'s page names every metric its probe produces and every option i
   const shapeKeys = (u: { options: readonly unknown[] }) => u.options.flatMap((o) => Object.keys((o as { shape: object }).shape));
   const want: Record<string, readonly string[]> = {
     neurons: [...ACTIVATION_METRICS, ...TUNING_METRICS, ...FEATUREVIZ_METRICS, ...KINDS],
-    masks: [...MASK_METRICS, ...shapeKeys(MethodSchema as never), ...Object.keys(MeasureSchema.shape)],
+    masks: [...maskMetricNames(), ...methods().map((d) => d.name), ...maskMetrics().map((d) => d.key)],
     circuits: [...shapeKeys(EditSchema as never), 'change'],
     reimpl: [...REIMPL_METRICS],
   };

@@ -4,7 +4,7 @@ export { gradient, factsFor, gradientNetFor, type GradientRequest, type Gradient
 export { buildGradientModel, checkDifferentiable, type GradientGraph } from './build.ts';
 export { probeFacts, type GraphFacts, type TensorFact } from './facts.ts';
 export {
-  unit, channel, logit, contrastive, weighted, upstream, sum, scale, compileObjective, objectiveTensors,
-  type Objective, type ObjectiveStructure, type PerItem,
+  unit, channel, logit, contrastive, weighted, upstream, sum, scale, flattenSum, compileObjective, objectiveTensors,
+  type Objective, type ObjectiveStructure, type PerItem, type UnitObjective, type ChannelObjective, type Sum,
 } from './objective.ts';
 export { differentiableOps } from './rules/index.ts';

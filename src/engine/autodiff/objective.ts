@@ -10,11 +10,37 @@ import { isFloat } from './facts.ts';
 /** One value for the whole batch, or one per batch item. */
 export type PerItem = number | readonly number[];
 
+/**
+ * The one objective vocabulary of neurogate, shared by the engine, attribution targets and feature
+ * visualization: what is read is a `tensor` (an IR tensor name), a unit is `channel` at `y`, `x`, a
+ * class is an `index`; values compose with `sum` and `scale` (Lucid's algebra, written as calls).
+ * `V` is a number for one input, or PerItem where a batch mixes objectives.
+ */
+export interface UnitObjective<V = PerItem> {
+  /** One unit: channel `channel` of `tensor` at (y, x) (default: the centre). */
+  kind: 'unit';
+  tensor: string;
+  channel: V;
+  y?: V;
+  x?: V;
+}
+
+export interface ChannelObjective<V = PerItem> {
+  /** The spatial mean of channel `channel`. */
+  kind: 'channel';
+  tensor: string;
+  channel: V;
+}
+
+/** A weighted sum of objectives of one vocabulary (`scale(s, o)` is a sum of one term). */
+export interface Sum<T> {
+  kind: 'sum';
+  terms: { objective: T; scale: number }[];
+}
+
 export type Objective =
-  /** One unit: channel c of `tensor` at (y, x) (default: the centre), per item. */
-  | { kind: 'unit'; tensor: string; channel: PerItem; y?: PerItem; x?: PerItem }
-  /** The spatial mean of channel c. */
-  | { kind: 'channel'; tensor: string; channel: PerItem }
+  | UnitObjective
+  | ChannelObjective
   /** A class logit (index along axis 1, summed over any trailing axes). */
   | { kind: 'logit'; tensor: string; index: PerItem }
   /** Logit c minus the best other class of a [N, K] tensor; the subgradient goes to the argmax (first on ties). */
@@ -26,7 +52,7 @@ export type Objective =
    * its vector-Jacobian products; the objective value reported is Σ grad ⊙ tensor.
    */
   | { kind: 'upstream'; tensor: string; grad: Tensor }
-  | { kind: 'sum'; terms: { objective: Objective; scale: number }[] };
+  | Sum<Objective>;
 
 export const unit = (tensor: string, channel: PerItem, y?: PerItem, x?: PerItem): Objective => ({ kind: 'unit', tensor, channel, y, x });
 export const channel = (tensor: string, c: PerItem): Objective => ({ kind: 'channel', tensor, channel: c });
@@ -34,8 +60,16 @@ export const logit = (tensor: string, index: PerItem): Objective => ({ kind: 'lo
 export const contrastive = (tensor: string, index: PerItem): Objective => ({ kind: 'contrastive', tensor, index });
 export const weighted = (weights: Record<string, Tensor>): Objective => ({ kind: 'weighted', weights });
 export const upstream = (tensor: string, grad: Tensor): Objective => ({ kind: 'upstream', tensor, grad });
-export const sum = (...objectives: Objective[]): Objective => ({ kind: 'sum', terms: objectives.map((objective) => ({ objective, scale: 1 })) });
-export const scale = (s: number, objective: Objective): Objective => ({ kind: 'sum', terms: [{ objective, scale: s }] });
+/** The sum of objectives (of any one vocabulary: engine objectives, feature-visualization terms). */
+export const sum = <T>(...objectives: T[]): Sum<T> => ({ kind: 'sum', terms: objectives.map((objective) => ({ objective, scale: 1 })) });
+export const scale = <T>(s: number, objective: T): Sum<T> => ({ kind: 'sum', terms: [{ objective, scale: s }] });
+
+/** The terms of an objective with their overall factors, nested sums and scales multiplied out. */
+export function flattenSum<T extends { kind: string }>(o: T, factor = 1, out: { factor: number; term: Exclude<T, Sum<unknown>> }[] = []): { factor: number; term: Exclude<T, Sum<unknown>> }[] {
+  if (o.kind === 'sum') for (const t of (o as unknown as Sum<T>).terms) flattenSum(t.objective, factor * t.scale, out);
+  else out.push({ factor, term: o as Exclude<T, Sum<unknown>> });
+  return out;
+}
 
 /** The graph-relevant shape of an objective: which tensors carry linear weights, which a contrastive term. */
 export interface ObjectiveStructure {

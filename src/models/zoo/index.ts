@@ -11,13 +11,13 @@ import { NSFWJS_LABELS, NSFWJS_MODELS, nsfwjsFiles, type NsfwjsModel } from './n
 import { importLayersModel } from '../tfjs/layers.ts';
 import { importGraphModel } from '../tfjs/graph.ts';
 import { cacheDir } from '../cache.ts';
+import type { ZooEntry } from './entry.ts';
 import { writeFileAtomic } from '../../util/atomic.ts';
 
 /** Bump when an importer changes what it emits: old cache entries then no longer match. */
 export const IMPORTER_VERSION = 'zoo-ir-1';
 
 export type { ZooEntry } from './entry.ts';
-import type { ZooEntry } from './entry.ts';
 
 const DESCRIPTIONS: Record<NsfwjsModel, string> = {
   inception_v3: 'InceptionV3 (Keras, 299², 5 classes) from the nsfwjs package',

@@ -4,6 +4,9 @@
 import { aggregate, slices, type AggregateSpec } from '../../datasets/aggregate.ts';
 import { pointingAccuracy } from './metrics/localisation/pointing.ts';
 
+/** Metric names over the whole entry (besides the entry's own `aggregate:` names). */
+export const DATASET_METRICS = ['pointing_accuracy', 'pointing_hit_rate', 'top1_accuracy', 'top5_accuracy'] as const;
+
 export interface PerImage {
   values: Record<string, number | null>;
   className?: string;

@@ -12,7 +12,9 @@ import { didYouMean, type SpecIssue } from '../../suite/issues.ts';
 import type { LoadedSpec } from '../../suite/spec.ts';
 import type { PathSegment } from '../../suite/yaml.ts';
 import type { Box } from './metrics/localisation/pointing.ts';
-import { MASK_METRICS, type MaskEntry } from './schema.ts';
+import type { MaskEntry } from './schema.ts';
+import { maskMetricNames } from './metrics/index.ts';
+import { DATASET_METRICS } from './dataset-metrics.ts';
 
 /** One image of a masks entry with what its source knows about it, in model-input pixels. */
 export interface MaskImage {
@@ -37,11 +39,12 @@ export function masksDatasetIssues(spec: LoadedSpec, p: PathSegment[], entry: Ma
     if (unlabelled) out.push(spec.issue(at, `${what} needs every image's class label, but ${unlabelled.where ?? unlabelled.name} has none`, 'give images through a manifest with a `label` column, or generated `scenes:`'));
   };
   if (entry.target === 'label') needLabel('`target: label`', [...p, 'target']);
-  const pointing = entry.measure?.pointing;
+  const pointing = entry.measure?.pointing as { box?: unknown } | undefined;
   if (pointing && !pointing.box) {
     const bare = ds.items.find((it) => it.boxes.length === 0 && !it.maskFile && !it.mask);
     if (bare) out.push(spec.issue([...p, 'measure', 'pointing'], `the pointing game needs a box, but ${bare.where ?? bare.name} has no boxes and no mask`, 'set `box:` here, or give boxes (or masks) per image in a manifest'));
   }
+  const MASK_METRICS = [...maskMetricNames(), ...DATASET_METRICS];
   for (const [name, a] of Object.entries(entry.aggregate ?? {})) {
     const ap = [...p, 'aggregate', name];
     if (!(MASK_METRICS as readonly string[]).includes(a.of) || a.of === 'heatmap') {

@@ -6,12 +6,10 @@ import { resolveLayer } from '../../models/catalog.ts';
 import type { ImportedModel } from '../../models/types.ts';
 import { masksImages } from './dataset.ts';
 import { methodFromSpec, targetFromSpec, type MaskParams } from './probe.ts';
+import { methodNamed } from './methods/index.ts';
 import type { MaskEntry } from './schema.ts';
 import type { SpecIssue } from '../../suite/issues.ts';
 import type { EntryToPrepare, ImageSource } from '../../probe/kind.ts';
-
-/** Methods that draw random numbers; each records the seed it used in the report's params. */
-const SEEDED = new Set(['smoothgrad', 'rise', 'meaningful_perturbation']);
 
 export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: ImportedModel, images: ImageSource, issues: SpecIssue[], role = ''): Promise<MaskParams | undefined> {
   const { spec, at } = pe;
@@ -58,7 +56,8 @@ export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: Importe
   if (issues.length > before || !target || !ds) return undefined;
 
   const method = methodFromSpec(e.method);
-  if (SEEDED.has(method.name) && method.options.seed === undefined) method.options.seed = pe.seed;
+  // A method that draws random numbers takes the entry's seed unless the spec sets its own (it is echoed in the params).
+  if (methodNamed(method.name)?.random && method.options.seed === undefined) method.options.seed = pe.seed;
   return {
     images: ds.images,
     labels: model.labels,

@@ -12,21 +12,20 @@ import type { Probe, ProbeOutput } from '../../probe/probe.ts';
 import { toModelInput, fitToInput, type RgbImage } from '../../stimuli/image.ts';
 import { forkRng, type Rng } from '../../util/rng.ts';
 import { scoreOne } from './forward.ts';
-import { METHODS, MASK_METHODS } from './index.ts';
-import { determinism, maskArea, totalVariation } from './metrics/simple.ts';
-import { perturbationCurve, randomMap } from './metrics/faithfulness/deletion.ts';
-import { pointingHit, type Box, type Evidence } from './metrics/localisation/pointing.ts';
-import { maskScores, topFractionMask } from './metrics/faithfulness/preservation.ts';
-import { modelRandomization } from './metrics/randomisation/randomization.ts';
-import { infidelity, maxSensitivity } from './metrics/robustness/robustness.ts';
+import { methodFunction } from './index.ts';
+import { optionsFromSpec } from './method.ts';
+import { metricOptions, type AreaCase, type MetricContext } from './metric.ts';
+import { maskMetricNames, maskMetrics } from './metrics/index.ts';
+import { totalVariation } from './metrics/simple.ts';
+import { methodNamed } from './methods/index.ts';
 import { colourMap, heatmapArtifact, type OverlayOptions } from '../../report/overlay.ts';
-import { MASK_METRICS, type MaskMeasureSpec, type MaskMethodSpec, type MaskTargetSpec } from './schema.ts';
+import { type MaskMeasureSpec, type MaskMethodSpec, type MaskTargetSpec } from './schema.ts';
 import { spatial } from './maps.ts';
 import { subjectOf } from './subject.ts';
 import { describeTarget } from './target.ts';
 import type { Attribution, MethodName, Subject, Target } from './types.ts';
 import type { MaskImage } from './dataset.ts';
-import { datasetMetrics, type PerImage } from './dataset-metrics.ts';
+import { DATASET_METRICS, datasetMetrics, type PerImage } from './dataset-metrics.ts';
 import type { AggregateSpec } from '../../datasets/aggregate.ts';
 
 export interface MaskParams {
@@ -45,18 +44,19 @@ export interface MaskParams {
 
 export const masksProbe: Probe<MaskParams> = {
   kind: 'masks.attribution',
-  metrics: MASK_METRICS,
+  // Read when a run is planned, so metrics registered before then are included.
+  get metrics() {
+    return [...maskMetricNames(), ...DATASET_METRICS];
+  },
   run: runMasks,
 };
 
-const RENAMED: Record<string, string> = { internal_batch: 'internalBatchSize' };
-
-/** A spec method block as the method's own option object (snake_case keys → camelCase). */
+/** A spec method block as the method's own option object (spec names → the options' keys). */
 export function methodFromSpec(spec: MaskMethodSpec): MaskParams['method'] {
   const [name, opts] = Object.entries(spec)[0] as [MethodName, Record<string, unknown>];
-  const options: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(opts ?? {})) options[RENAMED[k] ?? k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
-  return { name, options };
+  const d = methodNamed(name);
+  if (!d) throw badInput('E_ATTR_METHOD', `no attribution method named "${name}"`, undefined, 'see docs/masks.md for the methods');
+  return { name, options: optionsFromSpec(d, opts) };
 }
 
 /** A spec target as a Target on this model: class labels to indices, layer names to tensors. */
@@ -88,16 +88,16 @@ async function classScores(subject: Subject, input: Tensor): Promise<Float32Arra
   return (await scoreOne(subject, { kind: 'class', index: 0 }, input)).raw.data as Float32Array;
 }
 
-/** Class indices by falling score. */
+/** Class indices by falling score (ties: the lower index first). */
 function ranked(scores: ArrayLike<number>): number[] {
-  return Array.from(scores, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  return Array.from(scores, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
 }
 
 async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise<ProbeOutput> {
   const model = engine.model;
   const subject = subjectOf(model, { device: engine.device, batchSize: engine.batchSize });
-  const method = METHODS[p.method.name];
-  const isMask = MASK_METHODS.includes(p.method.name);
+  const method = methodFunction(p.method.name);
+  const isMask = methodNamed(p.method.name)?.mask === true;
   const display = p.heatmap ?? (isMask ? 'mask' : 'magnitude');
   const values: Record<string, (number | null)[]> = {};
   const put = (k: string, v: number | null) => (values[k] ??= []).push(v === null || Number.isFinite(v) ? v : null);
@@ -128,62 +128,24 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
       image1.completeness_gap = a.completeness.gap;
       image1.completeness_relative = a.completeness.delta !== 0 ? Math.abs(a.completeness.gap) / Math.abs(a.completeness.delta) : null;
     }
-    const m = p.measure;
-    const curveRng = forkRng(baselineRng);
-    for (const kind of ['deletion', 'insertion'] as const) {
-      const spec = m[kind];
-      if (!spec) continue;
-      const curve = await perturbationCurve(subject, input, target, a.map, kind, { steps: spec.steps });
-      image1[`${kind}_auc`] = curve.auc;
-      image1[`${kind}_auc_norm`] = curve.normalisedAuc;
-      const plot = { kind: 'line' as const, xLabel: `fraction of pixels ${kind === 'deletion' ? 'removed' : 'inserted'}`, yLabel: 'score', series: [{ name: p.method.name as string, x: curve.x, y: curve.y }] };
-      if (m.random_baseline) {
-        const [, H, W] = subject.inputDims;
-        const rc = await perturbationCurve(subject, input, target, randomMap(H, W, curveRng), kind, { steps: spec.steps });
-        image1[`${kind}_auc_random`] = rc.auc;
-        image1[`${kind}_auc_vs_random`] = curve.auc - rc.auc;
-        plot.series.push({ name: 'random map', x: rc.x, y: rc.y });
-      }
-      artifacts.push({ type: 'plot', name: `${kind} ${label}`, caption: `${kind} curve, ${label}`, plot });
-    }
-    if (m.pointing && (m.pointing.subset !== 'difficult' || item.difficult)) {
-      // A box set on the entry, else the image's own boxes (the nearest counts), else its mask.
-      const evidence: Evidence[] = m.pointing.box ? [{ box: m.pointing.box as Box }] : item.boxes?.length ? item.boxes.map((box) => ({ box })) : item.mask ? [{ mask: item.mask }] : [];
-      const hits = evidence.map((ev) => pointingHit(a.map, ev, { tolerance: m.pointing!.tolerance ?? 15, smooth: m.pointing!.smooth ?? 0 }));
-      const best = hits.reduce((x, y) => (y.distance < x.distance ? y : x));
-      image1.pointing_hit = best.hit ? 1 : 0;
-      image1.pointing_distance = best.distance;
+    const ctx: MetricContext = { subject, input, target, attribution: a, explain, label, method: p.method.name, measure: p.measure, rng, curveRng: forkRng(baselineRng), truth: { boxes: item.boxes, mask: item.mask, difficult: item.difficult } };
+    const asked = maskMetrics().filter((d) => p.measure[d.key] !== undefined && p.measure[d.key] !== false);
+    for (const d of asked) {
+      if (!d.run) continue;
+      const r = await d.run(ctx, metricOptions(d, p.measure[d.key]));
+      Object.assign(image1, r.values);
+      artifacts.push(...(r.artifacts ?? []));
     }
     if (p.accuracy && item.classIndex !== undefined) {
-      const order = ranked(await classScores(subject, input));
-      const rank = order.indexOf(item.classIndex);
+      const rank = ranked(await classScores(subject, input)).indexOf(item.classIndex);
       image1.top1_accuracy = rank === 0 ? 1 : 0;
       image1.top5_accuracy = rank >= 0 && rank < 5 ? 1 : 0;
     }
-    if (m.randomization) {
-      const r = await modelRandomization(subject, input, target, explain, { steps: m.randomization.steps, seed: Math.floor(rng() * 2 ** 32) });
-      image1.mprt_final = r.points[r.points.length - 1].spearman;
-      artifacts.push({ type: 'table', name: `randomisation ${label}`, caption: `cascading randomisation (${r.layers} weighted layers), Spearman ρ of |a|`, columns: ['layers randomised', 'deepest', 'spearman'], rows: r.points.map((q) => [q.layers, q.lastLayer, q.spearman]) });
-      image1.mprt_top = r.points[0].spearman;
-    }
-    if (m.sensitivity) {
-      const s = await maxSensitivity(subject, input, explain, { radius: m.sensitivity.radius, samples: m.sensitivity.samples, seed: Math.floor(rng() * 2 ** 32) });
-      image1.max_sensitivity = s.max;
-      image1.max_sensitivity_relative = s.relative;
-    }
-    if (m.infidelity) {
-      const f = await infidelity(subject, input, target, a.map, { noise: m.infidelity.noise, samples: m.infidelity.samples, seed: Math.floor(rng() * 2 ** 32) });
-      image1.infidelity = f.value;
-    }
-    if (m.determinism) {
-      const d = determinism(a, await explain(subject, input));
-      image1.deterministic = d.equal ? 1 : 0;
-      image1.determinism_max_diff = d.maxAbsDiff;
-    }
-
     perImage.push({ values: image1, className: item.className, tags: item.tags ?? [] });
-    // Area cases: the method's own masks, or the top pixels of its map at the areas asked for.
-    const areaCases = await areaMeasurements(subject, input, target, a, m);
+
+    // Area cases: the method's own masks, or those of a metric asked for (the top pixels of the map at some areas).
+    const areaCases = maskCases(a);
+    for (const d of asked) if (d.cases && areaCases.length === 0) areaCases.push(...(await d.cases(ctx, metricOptions(d, p.measure[d.key]))));
     if (areaCases.length === 0) areaCases.push({ label: '', values: {} });
     for (const c of areaCases) {
       cases.push(c.label ? `${label} · ${c.label}` : label);
@@ -205,36 +167,17 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
   return { measurements, cases, artifacts, images: heatmap && { heatmap }, params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
 }
 
-interface AreaCase {
-  label: string;
-  values: Record<string, number | null>;
-}
-
-async function areaMeasurements(subject: Subject, input: Tensor, target: Target, a: Attribution, m: MaskMeasureSpec): Promise<AreaCase[]> {
-  if (a.masks?.length) {
-    return a.masks.map((mr) => ({
-      label: mr.requestedArea !== null ? `area ${mr.requestedArea}` : 'mask',
-      values: {
-        area: mr.area,
-        area_full: mr.areaFull ?? null,
-        preserved: mr.preserved,
-        deleted: mr.deleted,
-        preserved_fraction: a.score !== 0 ? mr.preserved / a.score : null,
-        deleted_fraction: a.score !== 0 ? mr.deleted / a.score : null,
-      },
-    }));
-  }
-  if (!m.preserve) return [];
-  const masks = m.preserve.areas.map((ar) => topFractionMask(a.map, ar));
-  const s = await maskScores(subject, input, target, masks);
-  return m.preserve.areas.map((ar, i) => ({
-    label: `top ${ar}`,
+/** A mask method's own masks as area cases. */
+function maskCases(a: Attribution): AreaCase[] {
+  return (a.masks ?? []).map((mr) => ({
+    label: mr.requestedArea !== null ? `area ${mr.requestedArea}` : 'mask',
     values: {
-      area: maskArea(masks[i]),
-      preserved: s.preserved[i],
-      deleted: s.deleted[i],
-      preserved_fraction: s.score !== 0 ? s.preserved[i] / s.score : null,
-      deleted_fraction: s.score !== 0 ? s.deleted[i] / s.score : null,
+      area: mr.area,
+      area_full: mr.areaFull ?? null,
+      preserved: mr.preserved,
+      deleted: mr.deleted,
+      preserved_fraction: a.score !== 0 ? mr.preserved / a.score : null,
+      deleted_fraction: a.score !== 0 ? mr.deleted / a.score : null,
     },
   }));
 }

@@ -2,6 +2,7 @@
 // and what every method hands back (an Attribution). Plain data, so checks and reports can read it.
 import type { Tensor } from '../../engine/tensor.ts';
 import type { ConcreteDevice, Net } from '../../engine/session.ts';
+import type { ChannelObjective, UnitObjective } from '../../engine/autodiff/objective.ts';
 
 /**
  * The model as attribution methods see it: one image input (NCHW, batch free) and the tensor
@@ -22,9 +23,10 @@ export interface Subject {
 }
 
 /**
- * What is explained. One value type serves every method (the Captum lesson: no per-target
- * copies of each method).
- * - class: the logit of class `index`;
+ * What is explained, in the engine's objective vocabulary (engine/autodiff/objective.ts: the same
+ * kinds and field names feature visualization uses). One value type serves every method (the
+ * Captum lesson: no per-target copies of each method).
+ * - class: the logit of class `index` of the subject's class output (the engine's `logit`, its tensor implied);
  * - contrastive: y_c − max over every other class c' of y_c' — TorchRay's contrastive reward
  *   (the gradient goes to the best other class, first on ties);
  * - unit: one channel of a tensor at a position (default: the centre), or one element of a
@@ -34,19 +36,11 @@ export interface Subject {
 export type Target =
   | { kind: 'class'; index: number }
   | { kind: 'contrastive'; index: number }
-  | { kind: 'unit'; tensor: string; channel: number; y?: number; x?: number }
-  | { kind: 'channel'; tensor: string; channel: number };
+  | UnitObjective<number>
+  | ChannelObjective<number>;
 
-export type MethodName =
-  | 'gradient'
-  | 'gradient_x_input'
-  | 'smoothgrad'
-  | 'integrated_gradients'
-  | 'grad_cam'
-  | 'occlusion'
-  | 'rise'
-  | 'meaningful_perturbation'
-  | 'extremal';
+/** A method's spec name (`gradient`, `integrated_gradients`, …): the `name` of its descriptor in methods/index.ts. */
+export type MethodName = string;
 
 export type ParamValue = number | string | boolean | number[] | null;
 

@@ -210,7 +210,7 @@ export async function prepareVisualization(model: ImportedModel, objective: FvOb
     const it = imageTerms(imgTerms, img, o.batch, o.size, o.size);
     for (let i = 0; i < o.batch; i++) perItem[i] += it.values[i];
     for (const d of diversityTerms) {
-      const v = diversityAndGrad(acts[(d.term as { layer: string }).layer]).value * d.factor;
+      const v = diversityAndGrad(acts[(d.term as { tensor: string }).tensor]).value * d.factor;
       for (let i = 0; i < o.batch; i++) perItem[i] += v / o.batch;
     }
     return { perItem, acts };
@@ -226,7 +226,7 @@ export async function prepareVisualization(model: ImportedModel, objective: FvOb
     if (diversityTerms.length) {
       const acts = await run(net, { [model.input.name]: x }, layers, { device });
       for (const d of diversityTerms) {
-        const layer = (d.term as { layer: string }).layer;
+        const layer = (d.term as { tensor: string }).tensor;
         const { value, grad } = diversityAndGrad(acts[layer]);
         total += d.factor * value;
         w[layer] ??= { dims: acts[layer].dims, data: new Float32Array(acts[layer].data.length) };

@@ -4,7 +4,7 @@ import type { EntryKind } from '../../probe/kind.ts';
 import { prepareEach } from '../../probe/kind.ts';
 import type { Probe } from '../../probe/probe.ts';
 import { imageInputs, stimulusInputs } from '../../probe/work.ts';
-import { fileRef } from '../../suite/paths.ts';
+import { imageRefs } from '../../suite/paths.ts';
 import type { StimulusSpec } from '../../suite/schema/stimulus.ts';
 import { activationProbe } from './activation.ts';
 import { NeuronEntrySchema, type NeuronEntry } from './entry-schema.ts';
@@ -24,10 +24,7 @@ export const neuronsKind: EntryKind<NeuronEntry> = {
   schema: NeuronEntrySchema,
   description: 'Checks on units of layers',
   maxEntries: 10_000,
-  crossChecks: (spec, { path: p, entry }) => [
-    ...(entry.image ? fileRef(spec, [...p, 'image'], entry.image, 'image') : []),
-    ...(entry.images ?? []).flatMap((img, i) => fileRef(spec, [...p, 'images', i], img, 'image')),
-  ],
+  crossChecks: (spec, { path: p, entry }) => imageRefs(spec, p, entry),
   probeOf: neuronProbeOf,
   probes: [activationProbe, tuningProbe, featureVizProbe] as Probe<never>[],
   layers: ({ path: p, entry }) => [{ path: [...p, 'layer'], name: entry.layer }],

@@ -17,6 +17,8 @@ import { acquireMaskGenerator, type ParallelMaskGenerator } from './mask-paralle
 import { applyPyramid, applyPyramidAdjoint } from './perturbation.ts';
 import { checkInput } from '../subject.ts';
 import type { Attribution, MaskResult, Method, Subject, Target } from '../types.ts';
+import { z } from 'zod';
+import { describeMethod, GRADIENT_PASSES, int, positive } from '../method.ts';
 
 export type ExtremalVariant = 'preserve' | 'delete' | 'dual';
 
@@ -261,3 +263,27 @@ async function optimise(subject: Subject, input: Tensor, target: Target, o: Extr
   };
   return result;
 }
+
+export const extremalDescriptor = describeMethod<ExtremalOptions>({
+  name: 'extremal',
+  defaults: EXTREMAL_DEFAULTS,
+  mask: true,
+  options: {
+    areas: { schema: z.array(z.number().gt(0).lt(1).meta({ description: 'Mask area' })).min(1).max(32), description: 'Target areas' },
+    variant: { schema: z.enum(['preserve', 'delete', 'dual']), description: 'Game' },
+    perturbation: { schema: z.enum(['blur', 'fade']), description: 'Perturbation pyramid: blurred or faded copies of the input' },
+    iterations: { schema: int(1, 100_000), description: 'SGD steps' },
+    levels: { schema: int(2, 64), description: 'Pyramid levels' },
+    max_blur: { schema: positive(), description: 'Largest blur σ in px' },
+    step: { schema: int(1, 256), description: 'Mask parameter step in px' },
+    sigma: { schema: positive(), description: 'Mask smoothing σ in px' },
+    jitter: { schema: z.boolean(), description: 'Flip on even iterations' },
+    learning_rate: { schema: positive(), description: 'SGD learning rate' },
+    momentum: { schema: z.number().min(0).lt(1), description: 'SGD momentum = dampening' },
+    area_weight: { schema: positive(), description: 'Initial λ of the area constraint' },
+    area_growth: { schema: z.number().min(1), description: 'λ growth per iteration' },
+    smooth: { schema: z.number().min(0), description: 'Gaussian smoothing of the final masks, σ as a fraction of min(H, W)' },
+  },
+  passes: (o) => GRADIENT_PASSES * o.iterations * o.areas.length,
+  run: extremal,
+});

@@ -9,6 +9,8 @@ import { checkInput } from '../subject.ts';
 import { targetGradient } from '../gradients.ts';
 import { targetTensor } from '../target.ts';
 import type { Attribution, Method, Subject, Target } from '../types.ts';
+import { z } from 'zod';
+import { describeMethod, GRADIENT_PASSES, layerName } from '../method.ts';
 
 export interface GradCamOptions {
   /** Tensor name of the layer (default: the last 4-D tensor with a spatial grid > 1 that the target depends on). */
@@ -34,10 +36,12 @@ export async function defaultCamLayer(subject: Subject, target: Target): Promise
   return best;
 }
 
+export const GRAD_CAM_DEFAULTS: Omit<GradCamOptions, 'layer'> = { relu: true, upsample: 'bilinear' };
+
 export const gradCam: Method<GradCamOptions> = async (subject, input, target, options = {}) => {
   checkInput(subject, input);
   const layer = options.layer ?? (await defaultCamLayer(subject, target));
-  const o: GradCamOptions = { relu: true, upsample: 'bilinear', ...options, layer };
+  const o: GradCamOptions = { ...GRAD_CAM_DEFAULTS, ...options, layer };
   const g = await targetGradient(subject, target, input, { layer });
   const { grad, value } = g.layer!;
   if (grad.dims.length !== 4) throw badInput('E_ATTR_LAYER', `Grad-CAM needs a layer of shape [N, K, h, w]; "${layer}" has [${grad.dims}]`, subject.net.where, 'pick a convolutional feature map');
@@ -63,3 +67,15 @@ export const gradCam: Method<GradCamOptions> = async (subject, input, target, op
   };
   return result;
 };
+
+export const gradCamDescriptor = describeMethod<GradCamOptions>({
+  name: 'grad_cam',
+  defaults: GRAD_CAM_DEFAULTS,
+  options: {
+    layer: { schema: layerName(), description: 'Layer name as `neurogate layers <model>` lists it (or the IR tensor name)', defaultText: 'the last feature map with a spatial grid before the target' },
+    relu: { schema: z.boolean(), description: 'Keep positive evidence only, as the paper' },
+    upsample: { schema: z.enum(['bilinear', 'none']), description: 'Bilinear with half-pixel centres, or keep the layer’s grid' },
+  },
+  passes: () => GRADIENT_PASSES,
+  run: gradCam,
+});

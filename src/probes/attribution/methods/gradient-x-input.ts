@@ -4,6 +4,7 @@ import { checkInput } from '../subject.ts';
 import { targetGradient } from '../gradients.ts';
 import { scoreOne } from '../forward.ts';
 import type { Attribution, Method } from '../types.ts';
+import { describeMethod, GRADIENT_PASSES } from '../method.ts';
 
 export type GradientXInputOptions = Record<string, never>;
 
@@ -29,3 +30,7 @@ export const gradientXInput: Method<GradientXInputOptions> = async (subject, inp
   };
   return result;
 };
+
+export const gradientXInputDescriptor = describeMethod<GradientXInputOptions>({
+  name: 'gradient_x_input', defaults: {}, options: {}, passes: () => GRADIENT_PASSES, run: gradientXInput,
+});

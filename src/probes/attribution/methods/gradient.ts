@@ -3,6 +3,7 @@
 import { checkInput } from '../subject.ts';
 import { targetGradient } from '../gradients.ts';
 import type { Attribution, Method } from '../types.ts';
+import { describeMethod, GRADIENT_PASSES } from '../method.ts';
 
 export type GradientOptions = Record<string, never>;
 
@@ -20,3 +21,7 @@ export const gradientMethod: Method<GradientOptions> = async (subject, input, ta
   };
   return result;
 };
+
+export const gradientDescriptor = describeMethod<GradientOptions>({
+  name: 'gradient', defaults: {}, options: {}, passes: () => GRADIENT_PASSES, run: gradientMethod,
+});

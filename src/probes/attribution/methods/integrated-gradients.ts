@@ -8,6 +8,8 @@ import { checkInput } from '../subject.ts';
 import { targetGradient } from '../gradients.ts';
 import { scoreMany } from '../forward.ts';
 import type { Attribution, Method } from '../types.ts';
+import { z } from 'zod';
+import { describeMethod, GRADIENT_PASSES, int, positive } from '../method.ts';
 
 export type IgRule = 'gausslegendre' | 'riemann_left' | 'riemann_right' | 'riemann_middle' | 'riemann_trapezoid';
 
@@ -134,3 +136,17 @@ export const integratedGradients: Method<IgOptions> = async (subject, input, tar
   };
   return result;
 };
+
+export const integratedGradientsDescriptor = describeMethod<IgOptions>({
+  name: 'integrated_gradients',
+  defaults: IG_DEFAULTS,
+  options: {
+    steps: { schema: int(1, 100_000), description: 'Quadrature points' },
+    rule: { schema: z.enum(['riemann_trapezoid', 'gausslegendre', 'riemann_left', 'riemann_right', 'riemann_middle']), description: 'Quadrature rule' },
+    baseline: { schema: z.union([z.number(), z.literal('blur')]), description: 'Constant in model-input units, or "blur"' },
+    blur_sigma: { schema: positive(), description: 'σ in px of the "blur" baseline' },
+    internal_batch: { schema: int(1, 4096), description: 'Path points per run: the memory bound', key: 'internalBatchSize', defaultText: 'engine batch' },
+  },
+  passes: (o) => GRADIENT_PASSES * o.steps,
+  run: integratedGradients,
+});

@@ -14,6 +14,8 @@ import { resizeBilinear, resizeBilinearAdjoint } from '../maps.ts';
 import { probabilitiesOf, scoresOf } from '../target.ts';
 import { checkInput } from '../subject.ts';
 import type { Attribution, MaskResult, Method } from '../types.ts';
+import { z } from 'zod';
+import { describeMethod, GRADIENT_PASSES, int, positive, seedOption } from '../method.ts';
 
 export interface MeaningfulPerturbationOptions {
   iterations: number;
@@ -189,3 +191,25 @@ export const meaningfulPerturbation: Method<MeaningfulPerturbationOptions> = asy
   };
   return result;
 };
+
+export const meaningfulPerturbationDescriptor = describeMethod<MeaningfulPerturbationOptions>({
+  name: 'meaningful_perturbation',
+  defaults: MP_DEFAULTS,
+  random: true,
+  mask: true,
+  options: {
+    iterations: { schema: int(1, 100_000), description: 'Adam steps' },
+    learning_rate: { schema: positive(), description: 'Adam learning rate' },
+    l1: { schema: z.number().min(0), description: 'λ₁ of Σ|1 − m|' },
+    tv: { schema: z.number().min(0), description: 'λ_TV' },
+    tv_beta: { schema: positive(), description: 'β of the TV term' },
+    mask_scale: { schema: int(1, 64), description: 'Mask resolution = input / mask_scale' },
+    mask_blur: { schema: z.number().min(0), description: 'σ in px of the upsampled mask’s blur' },
+    jitter: { schema: int(0, 64), description: 'Largest random shift in px' },
+    blur_sigma: { schema: positive(), description: 'σ of the blurred image that deletion reveals' },
+    seed: seedOption,
+    score: { schema: z.enum(['probability', 'raw']), description: 'Score of a class target', defaultText: 'probability for classes, else raw' },
+  },
+  passes: (o) => GRADIENT_PASSES * o.iterations,
+  run: meaningfulPerturbation,
+});

@@ -6,6 +6,8 @@ import { badInput } from '../../../errors.ts';
 import { scoreMany, scoreOne } from '../forward.ts';
 import { checkInput } from '../subject.ts';
 import type { Attribution, Method } from '../types.ts';
+import { z } from 'zod';
+import { describeMethod } from '../method.ts';
 
 export interface OcclusionOptions {
   /** Window height and width in input pixels. */
@@ -84,3 +86,19 @@ export const occlusion: Method<OcclusionOptions> = async (subject, input, target
   };
   return result;
 };
+
+const px = z.tuple([z.int().min(1), z.int().min(1)]);
+
+export const occlusionDescriptor = describeMethod<OcclusionOptions>({
+  name: 'occlusion',
+  defaults: OCCLUSION_DEFAULTS,
+  options: {
+    window: { schema: px, description: '[height, width] in px' },
+    stride: { schema: px, description: '[y, x] in px' },
+    baseline: { schema: z.number(), description: 'Value in the window, model-input units' },
+    per_channel: { schema: z.boolean(), description: 'Occlude channels separately, giving a [C,H,W] map' },
+  },
+  // One pass per window position, counted over a 224² input.
+  passes: (o) => Math.ceil(224 / o.stride[0]) * Math.ceil(224 / o.stride[1]),
+  run: occlusion,
+});

@@ -12,6 +12,8 @@ import { RISE_FEEDS, RISE_MASK, riseNet, tapMatrix, transposed } from './rise-ne
 import { checkInput } from '../subject.ts';
 import { probabilitiesOf, scoresOf, targetTensor } from '../target.ts';
 import type { Attribution, Method, Subject, Target } from '../types.ts';
+import { z } from 'zod';
+import { describeMethod, int, seedOption } from '../method.ts';
 
 export interface RiseOptions {
   /** Number of random masks (paper: 4000 for ResNet-50; TorchRay's default 8000). */
@@ -198,3 +200,18 @@ async function saliencySum(subject: Subject, input: Tensor, target: Target, o: R
   }
   return sal;
 }
+
+export const riseDescriptor = describeMethod<RiseOptions>({
+  name: 'rise',
+  defaults: RISE_DEFAULTS,
+  random: true,
+  options: {
+    masks: { schema: int(1, 1_000_000), description: 'Random masks' },
+    cells: { schema: int(2, 256), description: 'Grid cells per side' },
+    p: { schema: z.number().gt(0).max(1), description: 'Keep probability of a cell' },
+    seed: seedOption,
+    score: { schema: z.enum(['probability', 'sigmoid', 'raw']), description: 'Score of a masked input', defaultText: 'probability for classes, else raw' },
+  },
+  passes: (o) => o.masks,
+  run: rise,
+});

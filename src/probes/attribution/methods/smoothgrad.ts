@@ -6,6 +6,8 @@ import { checkInput } from '../subject.ts';
 import { targetGradient } from '../gradients.ts';
 import { scoreOne } from '../forward.ts';
 import type { Attribution, Method } from '../types.ts';
+import { z } from 'zod';
+import { describeMethod, GRADIENT_PASSES, int, seedOption } from '../method.ts';
 
 export interface SmoothGradOptions {
   /** Number of noisy samples (paper: 50). */
@@ -54,3 +56,16 @@ export const smoothGrad: Method<SmoothGradOptions> = async (subject, input, targ
   };
   return result;
 };
+
+export const smoothGradDescriptor = describeMethod<SmoothGradOptions>({
+  name: 'smoothgrad',
+  defaults: SMOOTHGRAD_DEFAULTS,
+  random: true,
+  options: {
+    samples: { schema: int(1, 100_000), description: 'Noisy copies' },
+    noise: { schema: z.number().min(0).max(10), description: 'Noise std as a fraction of the input’s value range' },
+    seed: seedOption,
+  },
+  passes: (o) => GRADIENT_PASSES * o.samples,
+  run: smoothGrad,
+});

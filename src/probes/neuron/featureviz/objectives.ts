@@ -5,58 +5,58 @@
 // Evaluation splits an objective three ways: terms linear in a layer (unit, channel, direction)
 // become one weighted autodiff objective; diversity needs the layer's values first and enters as
 // an upstream gradient; image terms are computed here in JS with their exact (sub)gradients.
+import { flattenSum, scale, sum, type ChannelObjective, type Sum, type UnitObjective } from '../../../engine/autodiff/objective.ts';
 import type { Tensor } from '../../../engine/tensor.ts';
 
-export type FvObjective =
-  /** One unit: channel `unit` of `layer` at a position (default: the probed position). */
-  | { kind: 'unit'; layer: string; unit: number; position?: { y: number; x: number } }
-  /** Spatial mean of channel `unit`. */
-  | { kind: 'channel'; layer: string; unit: number }
-  /** Dot product of the layer's channel vector with `vector`, at a position or averaged over space. */
-  | { kind: 'direction'; layer: string; vector: readonly number[]; position?: { y: number; x: number } }
+/** A term of a feature-visualization objective: the engine's unit and channel, plus terms only an image optimisation has. */
+export type FvTerm =
+  | UnitObjective<number>
+  | ChannelObjective<number>
+  /** Dot product of the tensor's channel vector with `vector`, at (y, x) or averaged over space. */
+  | { kind: 'direction'; tensor: string; vector: readonly number[]; y?: number; x?: number }
   /** Lucid's diversity: Σ over pairs of items of the cosine similarity of their Gram matrices, ÷ batch. Use with a negative scale. */
-  | { kind: 'diversity'; layer: string }
+  | { kind: 'diversity'; tensor: string }
   /** Σ |image − constant| over the image in [0, 1] (before transforms). Use with a negative scale. */
   | { kind: 'l1'; constant: number }
   /** Total variation Σ |Δy| + |Δx| of the image in [0, 1]. Use with a negative scale. */
-  | { kind: 'tv' }
-  | { kind: 'sum'; terms: readonly FvObjective[] }
-  | { kind: 'scale'; factor: number; of: FvObjective };
+  | { kind: 'tv' };
 
-export const unit = (layer: string, u: number, position?: { y: number; x: number }): FvObjective => ({ kind: 'unit', layer, unit: u, position });
-export const channel = (layer: string, u: number): FvObjective => ({ kind: 'channel', layer, unit: u });
-export const direction = (layer: string, vector: readonly number[], position?: { y: number; x: number }): FvObjective => ({ kind: 'direction', layer, vector, position });
-export const diversity = (layer: string): FvObjective => ({ kind: 'diversity', layer });
+/** Terms combined by the engine's `sum` and `scale`. */
+export type FvObjective = FvTerm | Sum<FvObjective>;
+
+/** One unit: channel `c` of `tensor` at (y, x) (default: the probed position). */
+export const unit = (tensor: string, c: number, y?: number, x?: number): FvObjective => ({ kind: 'unit', tensor, channel: c, y, x });
+export const channel = (tensor: string, c: number): FvObjective => ({ kind: 'channel', tensor, channel: c });
+export const direction = (tensor: string, vector: readonly number[], y?: number, x?: number): FvObjective => ({ kind: 'direction', tensor, vector, y, x });
+export const diversity = (tensor: string): FvObjective => ({ kind: 'diversity', tensor });
 export const l1 = (constant = 0.5): FvObjective => ({ kind: 'l1', constant });
 export const tv = (): FvObjective => ({ kind: 'tv' });
-export const sum = (...terms: FvObjective[]): FvObjective => ({ kind: 'sum', terms });
-export const scale = (factor: number, of: FvObjective): FvObjective => ({ kind: 'scale', factor, of });
+export { sum, scale };
 
 /** A term with its overall factor after flattening sums and scales. */
 export interface Term {
   factor: number;
-  term: Exclude<FvObjective, { kind: 'sum' } | { kind: 'scale' }>;
+  term: FvTerm;
 }
 
-export function flatten(o: FvObjective, factor = 1, out: Term[] = []): Term[] {
-  if (o.kind === 'sum') for (const t of o.terms) flatten(t, factor, out);
-  else if (o.kind === 'scale') flatten(o.of, factor * o.factor, out);
-  else out.push({ factor, term: o });
-  return out;
+export function flatten(o: FvObjective): Term[] {
+  return flattenSum(o);
 }
 
-/** Layers an objective reads. */
+/** Tensors an objective reads. */
 export function objectiveLayers(o: FvObjective): string[] {
-  return [...new Set(flatten(o).flatMap((t) => ('layer' in t.term ? [t.term.layer] : [])))];
+  return [...new Set(flatten(o).flatMap((t) => ('tensor' in t.term ? [t.term.tensor] : [])))];
 }
+
+const at = (t: { y?: number; x?: number }) => (t.y !== undefined && t.x !== undefined ? ` @${t.y},${t.x}` : '');
 
 /** A short human label, e.g. `unit(mixed2:79) − 0.05·l1`. */
 export function describeObjective(o: FvObjective): string {
   return flatten(o).map(({ factor, term }, i) => {
-    const body = term.kind === 'unit' ? `unit(${term.layer}:${term.unit}${term.position ? ` @${term.position.y},${term.position.x}` : ''})`
-      : term.kind === 'channel' ? `channel(${term.layer}:${term.unit})`
-      : term.kind === 'direction' ? `direction(${term.layer})`
-      : term.kind === 'diversity' ? `diversity(${term.layer})`
+    const body = term.kind === 'unit' ? `unit(${term.tensor}:${term.channel}${at(term)})`
+      : term.kind === 'channel' ? `channel(${term.tensor}:${term.channel})`
+      : term.kind === 'direction' ? `direction(${term.tensor})`
+      : term.kind === 'diversity' ? `diversity(${term.tensor})`
       : term.kind === 'l1' ? `l1(${term.constant})` : 'tv';
     const f = Math.abs(factor) === 1 ? '' : `${+Math.abs(factor).toPrecision(4)}·`;
     return `${i === 0 ? (factor < 0 ? '−' : '') : factor < 0 ? ' − ' : ' + '}${f}${body}`;
@@ -71,29 +71,29 @@ export function linearWeights(terms: readonly Term[], n: number, dims: ReadonlyM
   const out: Record<string, Tensor> = {};
   for (const { factor, term } of terms) {
     if (term.kind !== 'unit' && term.kind !== 'channel' && term.kind !== 'direction') continue;
-    const d = dims.get(term.layer);
-    if (!d) throw new RangeError(`objective layer "${term.layer}" was not measured`);
+    const d = dims.get(term.tensor);
+    if (!d) throw new RangeError(`objective layer "${term.tensor}" was not measured`);
     const [C, h = 1, w = 1] = d;
     const per = C * h * w;
-    out[term.layer] ??= { dims: [n, ...d], data: new Float32Array(n * per) };
-    const wts = out[term.layer].data;
-    const pos = (p?: { y: number; x: number }) => {
-      const q = p ?? center.get(term.layer) ?? { y: Math.floor(h / 2), x: Math.floor(w / 2) };
-      if (q.y < 0 || q.y >= h || q.x < 0 || q.x >= w) throw new RangeError(`position (${q.y}, ${q.x}) is outside the ${h}×${w} map of "${term.layer}"`);
+    out[term.tensor] ??= { dims: [n, ...d], data: new Float32Array(n * per) };
+    const wts = out[term.tensor].data;
+    const pos = (t: { y?: number; x?: number }) => {
+      const q = t.y !== undefined && t.x !== undefined ? { y: t.y, x: t.x } : center.get(term.tensor) ?? { y: Math.floor(h / 2), x: Math.floor(w / 2) };
+      if (q.y < 0 || q.y >= h || q.x < 0 || q.x >= w) throw new RangeError(`position (${q.y}, ${q.x}) is outside the ${h}×${w} map of "${term.tensor}"`);
       return q.y * w + q.x;
     };
     for (let i = 0; i < n; i++) {
       const base = i * per;
       if (term.kind === 'unit') {
-        if (term.unit < 0 || term.unit >= C) throw new RangeError(`unit ${term.unit} is outside 0..${C - 1} of "${term.layer}"`);
-        wts[base + term.unit * h * w + pos(term.position)] += factor;
+        if (term.channel < 0 || term.channel >= C) throw new RangeError(`unit ${term.channel} is outside 0..${C - 1} of "${term.tensor}"`);
+        wts[base + term.channel * h * w + pos(term)] += factor;
       } else if (term.kind === 'channel') {
-        if (term.unit < 0 || term.unit >= C) throw new RangeError(`unit ${term.unit} is outside 0..${C - 1} of "${term.layer}"`);
-        for (let j = 0; j < h * w; j++) wts[base + term.unit * h * w + j] += factor / (h * w);
+        if (term.channel < 0 || term.channel >= C) throw new RangeError(`unit ${term.channel} is outside 0..${C - 1} of "${term.tensor}"`);
+        for (let j = 0; j < h * w; j++) wts[base + term.channel * h * w + j] += factor / (h * w);
       } else {
-        if (term.vector.length !== C) throw new RangeError(`direction has ${term.vector.length} values, layer "${term.layer}" has ${C} channels`);
-        if (term.position) {
-          const p = pos(term.position);
+        if (term.vector.length !== C) throw new RangeError(`direction has ${term.vector.length} values, layer "${term.tensor}" has ${C} channels`);
+        if (term.y !== undefined && term.x !== undefined) {
+          const p = pos(term);
           for (let c = 0; c < C; c++) wts[base + c * h * w + p] += factor * term.vector[c];
         } else {
           for (let c = 0; c < C; c++) for (let j = 0; j < h * w; j++) wts[base + c * h * w + j] += (factor * term.vector[c]) / (h * w);

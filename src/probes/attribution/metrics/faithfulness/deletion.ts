@@ -9,6 +9,8 @@ import { scoreMany } from '../../forward.ts';
 import { spatial } from '../../maps.ts';
 import { probabilitiesOf, scoresOf } from '../../target.ts';
 import type { Subject, Target } from '../../types.ts';
+import { describeMetric, type MetricContext, type MetricResult } from '../../metric.ts';
+import { int } from '../../method.ts';
 
 export interface CurveOptions {
   /** Number of steps from 0 to all pixels (the curve has steps + 1 points). */
@@ -77,3 +79,53 @@ export function randomMap(H: number, W: number, rng: () => number): Tensor {
   for (let i = 0; i < data.length; i++) data[i] = rng();
   return { dims: [H, W], data };
 }
+
+type CurveMetricOptions = Pick<CurveOptions, 'steps'>;
+
+async function curveMetric(kind: 'deletion' | 'insertion', ctx: MetricContext, o: CurveMetricOptions): Promise<MetricResult> {
+  const { subject, input, target, attribution: a } = ctx;
+  const curve = await perturbationCurve(subject, input, target, a.map, kind, { steps: o.steps });
+  const values: Record<string, number | null> = { [`${kind}_auc`]: curve.auc, [`${kind}_auc_norm`]: curve.normalisedAuc };
+  const plot = { kind: 'line' as const, xLabel: `fraction of pixels ${kind === 'deletion' ? 'removed' : 'inserted'}`, yLabel: 'score', series: [{ name: ctx.method, x: curve.x, y: curve.y }] };
+  if (ctx.measure.random_baseline) {
+    const [, H, W] = subject.inputDims;
+    const rc = await perturbationCurve(subject, input, target, randomMap(H, W, ctx.curveRng), kind, { steps: o.steps });
+    values[`${kind}_auc_random`] = rc.auc;
+    values[`${kind}_auc_vs_random`] = curve.auc - rc.auc;
+    plot.series.push({ name: 'random map', x: rc.x, y: rc.y });
+  }
+  return { values, artifacts: [{ type: 'plot', name: `${kind} ${ctx.label}`, caption: `${kind} curve, ${ctx.label}`, plot }] };
+}
+
+const curveOptions = { steps: { schema: int(1, 10_000), description: 'Curve steps' } };
+
+function curveDescriptor(kind: 'deletion' | 'insertion', description: string) {
+  return describeMetric<CurveMetricOptions>({
+    key: kind,
+    family: 'faithfulness',
+    description,
+    form: 'options',
+    options: curveOptions,
+    defaults: { steps: CURVE_DEFAULTS.steps },
+    metrics: [`${kind}_auc`, `${kind}_auc_norm`],
+    needs: ['model'],
+    passes: (o, _method, m) => (o.steps + 1) * (m.random_baseline ? 2 : 1),
+    run: (ctx, o) => curveMetric(kind, ctx, o),
+  });
+}
+
+export const deletionMetric = curveDescriptor('deletion', 'Deletion curve AUC (deletion_auc, normalised: deletion_auc_norm)');
+export const insertionMetric = curveDescriptor('insertion', 'Insertion curve AUC (insertion_auc, insertion_auc_norm)');
+
+/** A modifier: the deletion and insertion curves also score a seeded random map (their cost counts it). */
+export const randomBaselineMetric = describeMetric<Record<string, never>>({
+  key: 'random_baseline',
+  family: 'faithfulness',
+  description: 'Also score a seeded random map on the same curves (…_random and …_vs_random = method − random)',
+  form: 'flag',
+  options: {},
+  defaults: {},
+  metrics: ['deletion_auc_random', 'insertion_auc_random', 'deletion_auc_vs_random', 'insertion_auc_vs_random'],
+  needs: ['model', 'random'],
+  passes: () => 0,
+});

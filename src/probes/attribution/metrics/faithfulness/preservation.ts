@@ -10,6 +10,9 @@ import { spatial } from '../../maps.ts';
 import { applyPyramid } from '../../extremal/perturbation.ts';
 import { riseMasks } from '../../methods/rise.ts';
 import type { Subject, Target } from '../../types.ts';
+import { z } from 'zod';
+import { describeMetric } from '../../metric.ts';
+import { maskArea } from '../simple.ts';
 
 export interface PreservationOptions {
   perturbation: 'blur' | 'fade';
@@ -79,3 +82,30 @@ export function randomMasks(H: number, W: number, area: number, count: number, r
     return topFractionMask({ dims: [H, W], data: field }, area);
   });
 }
+
+/** For map methods: keep the top pixels of the map at each area and score what is kept and what is left. */
+export const preserveMetric = describeMetric<{ areas: number[] }>({
+  key: 'preserve',
+  family: 'faithfulness',
+  description: 'For map methods: keep the top-area pixels (blur elsewhere) and score (preserved_fraction / deleted_fraction per area)',
+  form: 'options',
+  options: { areas: { schema: z.array(z.number().gt(0).lt(1).meta({ description: 'Area' })).min(1).max(32), description: 'Areas of the kept top pixels', required: true } },
+  defaults: {},
+  metrics: ['area', 'preserved', 'deleted', 'preserved_fraction', 'deleted_fraction'],
+  needs: ['model'],
+  passes: (o) => 2 * o.areas.length,
+  cases: async ({ subject, input, target, attribution: a }, o) => {
+    const masks = o.areas.map((ar) => topFractionMask(a.map, ar));
+    const s = await maskScores(subject, input, target, masks);
+    return o.areas.map((ar, i) => ({
+      label: `top ${ar}`,
+      values: {
+        area: maskArea(masks[i]),
+        preserved: s.preserved[i],
+        deleted: s.deleted[i],
+        preserved_fraction: s.score !== 0 ? s.preserved[i] / s.score : null,
+        deleted_fraction: s.score !== 0 ? s.deleted[i] / s.score : null,
+      },
+    }));
+  },
+});

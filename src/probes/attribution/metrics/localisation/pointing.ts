@@ -5,6 +5,8 @@ import type { Tensor } from '../../../../engine/tensor.ts';
 import { blurPlanes } from '../../blur.ts';
 import { spatial } from '../../maps.ts';
 import { argmax2d } from '../simple.ts';
+import { z } from 'zod';
+import { describeMetric } from '../../metric.ts';
 
 /** Inclusive pixel box [x0, y0, x1, y1] (as shapes_cnn.json and VOC store them). */
 export type Box = [number, number, number, number];
@@ -69,3 +71,28 @@ export function pointingAccuracy(results: readonly { label: number | string; hit
     perClass,
   };
 }
+
+export const pointingMetric = describeMetric<PointingOptions & { box?: Box; subset?: 'all' | 'difficult' }>({
+  key: 'pointing',
+  family: 'localisation',
+  description: 'Pointing game: pointing_hit (1/0) and pointing_distance',
+  form: 'options',
+  options: {
+    box: { schema: z.tuple([z.int().min(0), z.int().min(0), z.int().min(0), z.int().min(0)]), description: '[x0, y0, x1, y1] inclusive, in model-input pixels', defaultText: 'each image’s boxes (else its mask) from its manifest or scene' },
+    subset: { schema: z.enum(['all', 'difficult']), description: 'Score every image, or only those marked difficult (TorchRay’s difficult subset)', defaultText: 'all' },
+    tolerance: { schema: z.number().min(0), description: 'Hit distance in px' },
+    smooth: { schema: z.number().min(0), description: 'Smooth the map first, σ as a fraction of min(H, W) (TorchRay: 0.09 for masks)' },
+  },
+  defaults: POINTING_DEFAULTS,
+  metrics: ['pointing_hit', 'pointing_distance'],
+  needs: ['box'],
+  passes: () => 0,
+  run: async ({ attribution: a, truth }, o) => {
+    if (o.subset === 'difficult' && !truth?.difficult) return { values: { pointing_hit: null, pointing_distance: null } };
+    // A box set on the entry, else the image's own boxes (the nearest counts), else its mask.
+    const evidence: Evidence[] = o.box ? [{ box: o.box }] : truth?.boxes?.length ? truth.boxes.map((box) => ({ box })) : truth?.mask ? [{ mask: truth.mask }] : [];
+    if (evidence.length === 0) return { values: { pointing_hit: null, pointing_distance: null } };
+    const hit = evidence.map((ev) => pointingHit(a.map, ev, { tolerance: o.tolerance, smooth: o.smooth })).reduce((x, y) => (y.distance < x.distance ? y : x));
+    return { values: { pointing_hit: hit.hit ? 1 : 0, pointing_distance: hit.distance } };
+  },
+});

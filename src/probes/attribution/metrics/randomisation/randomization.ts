@@ -13,6 +13,8 @@ import { targetTensor } from '../../target.ts';
 import type { Subject, Target } from '../../types.ts';
 import type { Explain } from '../robustness/robustness.ts';
 import { spearman } from '../spearman.ts';
+import { describeMetric, drawSeed } from '../../metric.ts';
+import { int } from '../../method.ts';
 
 const WEIGHTED_OPS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
 
@@ -79,3 +81,22 @@ export async function modelRandomization(subject: Subject, input: Tensor, target
   }
   return { points, layers: layers.length, params: o };
 }
+
+export const randomizationMetric = describeMetric<RandomizationOptions>({
+  key: 'randomization',
+  family: 'randomisation',
+  description: 'Cascading model-parameter randomisation: mprt_top (Spearman ρ after the top layers), mprt_final (all layers); every point in a table',
+  form: 'options',
+  options: { steps: { schema: int(1, 1000), description: 'Cascade points' } },
+  defaults: RANDOMIZATION_DEFAULTS,
+  metrics: ['mprt_top', 'mprt_final'],
+  needs: ['method', 'random'],
+  passes: (o, method) => method * o.steps,
+  run: async ({ subject, input, target, explain, rng, label }, o) => {
+    const r = await modelRandomization(subject, input, target, explain, { ...o, seed: drawSeed(rng) });
+    return {
+      values: { mprt_final: r.points[r.points.length - 1].spearman, mprt_top: r.points[0].spearman },
+      artifacts: [{ type: 'table', name: `randomisation ${label}`, caption: `cascading randomisation (${r.layers} weighted layers), Spearman ρ of |a|`, columns: ['layers randomised', 'deepest', 'spearman'], rows: r.points.map((q) => [q.layers, q.lastLayer, q.spearman]) }],
+    };
+  },
+});

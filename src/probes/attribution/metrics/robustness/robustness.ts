@@ -5,6 +5,8 @@ import type { Tensor } from '../../../../engine/tensor.ts';
 import { makeRng, normal, uniform } from '../../../../util/rng.ts';
 import { scoreMany, scoreOne } from '../../forward.ts';
 import type { Attribution, Subject, Target } from '../../types.ts';
+import { describeMetric, drawSeed } from '../../metric.ts';
+import { int, positive } from '../../method.ts';
 
 export type Explain = (subject: Subject, input: Tensor) => Promise<Attribution>;
 
@@ -80,3 +82,35 @@ export async function infidelity(subject: Subject, input: Tensor, target: Target
   }
   return { value: total / o.samples, params: o };
 }
+
+export const sensitivityMetric = describeMetric<SensitivityOptions>({
+  key: 'sensitivity',
+  family: 'robustness',
+  description: 'max_sensitivity and max_sensitivity_relative',
+  form: 'options',
+  options: { radius: { schema: positive(), description: 'L∞ radius' }, samples: { schema: int(1, 1000), description: 'Noisy inputs' } },
+  defaults: SENSITIVITY_DEFAULTS,
+  metrics: ['max_sensitivity', 'max_sensitivity_relative'],
+  needs: ['method', 'random'],
+  passes: (o, method) => method * o.samples,
+  run: async ({ subject, input, explain, rng }, o) => {
+    const s = await maxSensitivity(subject, input, explain, { ...o, seed: drawSeed(rng) });
+    return { values: { max_sensitivity: s.max, max_sensitivity_relative: s.relative } };
+  },
+});
+
+export const infidelityMetric = describeMetric<InfidelityOptions>({
+  key: 'infidelity',
+  family: 'faithfulness',
+  description: 'infidelity',
+  form: 'options',
+  options: { noise: { schema: positive(), description: 'Std of the perturbation' }, samples: { schema: int(1, 10_000), description: 'Perturbations' } },
+  defaults: INFIDELITY_DEFAULTS,
+  metrics: ['infidelity'],
+  needs: ['model', 'random'],
+  passes: (o) => o.samples,
+  run: async ({ subject, input, target, attribution: a, rng }, o) => {
+    const f = await infidelity(subject, input, target, a.map, { ...o, seed: drawSeed(rng) });
+    return { values: { infidelity: f.value } };
+  },
+});

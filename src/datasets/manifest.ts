@@ -1,9 +1,10 @@
 // A manifest file read into rows, each keeping its line so any problem found later (a missing
 // file, a box outside the image) points at `file:line`. CSV with a header, or JSON Lines.
-/** Inclusive pixel box [x0, y0, x1, y1] (as VOC and the pointing game store them). */
-export type Box = [number, number, number, number];
 import { issueAt, type SpecIssue } from '../suite/issues.ts';
 import type { SourceText } from '../suite/source.ts';
+
+/** Inclusive pixel box [x0, y0, x1, y1] (as VOC and the pointing game store them). */
+export type Box = [number, number, number, number];
 
 export interface ManifestRow {
   /** 1-based line in the manifest. */

@@ -11,6 +11,7 @@ import { sourceText, whereAt } from '../suite/source.ts';
 import type { EntryBase, LoadedSpec, SpecEntry, SpecOverrides, Suite } from '../suite/spec.ts';
 import { parseYaml, locate, YAML_LIMITS, type PathSegment } from '../suite/yaml.ts';
 import { zodIssues } from '../suite/zod-issues.ts';
+import { suiteLabels } from '../datasets/labels.ts';
 import { entryKind, entryKinds } from './index.ts';
 import { suiteSchema } from './schema.ts';
 
@@ -73,6 +74,7 @@ function crossChecks(spec: LoadedSpec, overrides: SpecOverrides): SpecIssue[] {
   const baseline = overrides.baseline ?? suite.baseline;
   if (!overrides.baseline && suite.baseline) out.push(...fileRef(spec, ['baseline'], suite.baseline, 'model'));
   if (!overrides.model && suite.model) out.push(...fileRef(spec, ['model'], suite.model, 'model'));
+  out.push(...suiteLabels(spec).issues);
   for (const { kind, path: p, entry } of entries) {
     const first = seen.get(entry.id);
     if (first !== undefined) out.push(issue([...p, 'id'], `duplicate id "${entry.id}" (also entry ${first + 1} of this list)`, 'ids must be unique within a suite'));

@@ -17,6 +17,7 @@ export interface PreprocessOverride {
   mean?: [number, number, number];
   std?: [number, number, number];
   channel_order?: 'RGB' | 'BGR';
+  resize?: 'stretch' | { center_crop: { short_side?: number } } | { letterbox: { fill?: number } };
 }
 
 /** Code of every mismatch between a `preprocess:` block and the model; `where` is `preprocess.<key>`. */
@@ -29,7 +30,9 @@ export function preprocessField(e: NeurogateError): string[] | undefined {
 }
 
 export function preprocessKey(pp: PreprocessOverride): string {
-  return JSON.stringify(pp, Object.keys(pp).sort());
+  // Keys sorted at every depth (a replacer list would drop nested keys such as `center_crop`).
+  const sorted = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v);
+  return JSON.stringify(sorted(pp));
 }
 
 /** The model's image input as its file names and shapes it, before neurogate's NCHW front door. */
@@ -80,9 +83,11 @@ function declaredPreprocess(base: Preprocess, pp: PreprocessOverride): Preproces
   const lo = pp.range?.[0] ?? 0;
   const scale = pp.range ? (pp.range[1] - pp.range[0]) / 255 : pp.scale ?? base.scale;
   const mean = (pp.mean ?? base.mean).map((m) => m - lo) as Preprocess['mean'];
-  return { ...base, scale, mean, std: pp.std ?? base.std, channelOrder: pp.channel_order ?? base.channelOrder };
+  const r = pp.resize;
+  const resize: Preprocess['resize'] = r === undefined ? base.resize : r === 'stretch' ? undefined : 'center_crop' in r ? { mode: 'center_crop', shortSide: r.center_crop.short_side } : { mode: 'letterbox', fill: r.letterbox.fill ?? 0 };
+  return { ...base, scale, mean, std: pp.std ?? base.std, channelOrder: pp.channel_order ?? base.channelOrder, ...(resize && { resize }) };
 }
 
 function samePreprocess(a: Preprocess, b: Preprocess): boolean {
-  return a.scale === b.scale && a.channelOrder === b.channelOrder && a.mean.every((m, i) => m === b.mean[i]) && a.std.every((s, i) => s === b.std[i]);
+  return JSON.stringify(a.resize) === JSON.stringify(b.resize) && a.scale === b.scale && a.channelOrder === b.channelOrder && a.mean.every((m, i) => m === b.mean[i]) && a.std.every((s, i) => s === b.std[i]);
 }

@@ -3,6 +3,9 @@
 import type { Net } from '../engine/session.ts';
 
 /** How raw RGB pixels in [0,255] become the model's input tensor. */
+/** How an image reaches the input size: stretched, centre-cropped after a short-side resize, or letterboxed with a fill level (0..255). */
+export type ResizeMode = { mode: 'stretch' } | { mode: 'center_crop'; shortSide?: number } | { mode: 'letterbox'; fill: number };
+
 export interface Preprocess {
   /** Input height and width the model expects. */
   height: number;
@@ -15,6 +18,8 @@ export interface Preprocess {
   channelOrder: 'RGB' | 'BGR';
   /** Layout of the IR input. Importers always produce NCHW; this records the original. */
   sourceLayout: 'NCHW' | 'NHWC';
+  /** How an image reaches width × height (stretch when absent). */
+  resize?: ResizeMode;
 }
 
 export interface ImportedModel {

@@ -73,6 +73,8 @@ export interface EntryKind<E extends EntryBase = EntryBase> {
   ownBaseline?: boolean;
   /** The probe itself compares the model with the suite's baseline (`compare:`): the baseline always loads, and must be set. */
   needsBaseline?: boolean;
+  /** Metrics an entry defines for itself besides its probe's (a masks entry's `aggregate:` names). */
+  ownMetrics?(entry: E): string[];
   /** The probe an entry runs. */
   probeOf(entry: E): Probe<never>;
   /** Every probe the kind may run (the runner finds them by name). */

@@ -100,7 +100,8 @@ export function planRun(specs: readonly LoadedSpec[], opts: PlanOptions = {}): P
       const checks: PlannedCheck[] = [];
       for (const [metric, ex] of Object.entries(e.expect) as [string, Expectation][]) {
         const p = [...at.path, 'expect', metric];
-        if (!probe.metrics.includes(metric)) {
+        const own = entryKind(at.kind).ownMetrics?.(at.entry) ?? [];
+        if (!probe.metrics.includes(metric) && !own.includes(metric)) {
           const guess = didYouMean(metric, probe.metrics);
           issues.push(spec.issue(p, `the ${probeKind} probe does not produce \`${metric}\``, guess ? `did you mean \`${guess}\`?` : `it produces: ${probe.metrics.join(', ')}`, true));
           continue;

@@ -113,11 +113,14 @@ function entryResult(o: EntryOutcome, suiteName: string, golden: ReportContext['
       checks.push(...missingMetric(c.metric, c.expectation, produced, c.where));
       continue;
     }
-    checks.push(...evaluate(c.metric, c.expectation, {
-      values: o.outputs.map((out) => numbers(out.measurements[c.metric])),
-      baseline: o.baseline?.map((out) => numbers(out.measurements[c.metric])),
-      cases: casesOf(first, c.metric),
-    }, c.where));
+    // A sliced dataset metric (`name[slice]`) gets one check line per slice after the whole.
+    for (const metric of [c.metric, ...Object.keys(first.measurements).filter((k) => k.startsWith(`${c.metric}[`))]) {
+      checks.push(...evaluate(metric, c.expectation, {
+        values: o.outputs.map((out) => numbers(out.measurements[metric])),
+        baseline: o.baseline?.map((out) => numbers(out.measurements[metric])),
+        cases: casesOf(first, metric),
+      }, c.where));
+    }
   }
   return {
     ...base,

@@ -1,5 +1,7 @@
 // Image IO: PNG/JPEG decode (pngjs, jpeg-js) with size limits checked before decoding,
 // bilinear resize, conversion to a model's NCHW input, and PNG encoding for reports.
+import { applyOrientation, exifOrientation } from './exif.ts';
+import { fitGeometry, place } from './fit.ts';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { PNG } from 'pngjs';
@@ -74,7 +76,7 @@ export function decodeImage(bytes: Uint8Array, where: string, limits: ImageLimit
   const name = path.basename(where);
   if (bytes.length === 0) throw badInput('E_IMAGE_EMPTY', `image ${name} is an empty file`, where, HINT);
   if (PNG_SIGNATURE.slice(0, 4).every((b, i) => bytes[i] === b)) return decodePng(bytes, where, limits);
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return decodeJpeg(bytes, where, limits);
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return applyOrientation(decodeJpeg(bytes, where, limits), exifOrientation(bytes));
   throw badInput('E_IMAGE_FORMAT', `image ${name} is not a PNG or JPEG file`, where, HINT);
 }
 
@@ -317,9 +319,15 @@ export function resize(img: RgbImage, width: number, height: number): RgbImage {
   return { width, height, data: out };
 }
 
+/** The image at the model's input size by the preprocess's resize mode (stretch when none). */
+export function fitToInput(img: RgbImage, p: Pick<Preprocess, 'width' | 'height' | 'resize'>): RgbImage {
+  const g = fitGeometry(img.width, img.height, p.width, p.height, p.resize);
+  return place(resize(img, g.rw, g.rh), g, p.width, p.height, p.resize?.mode === 'letterbox' ? p.resize.fill : 0);
+}
+
 /** Resize and preprocess into the model's NCHW input tensor [1, 3, H, W]. */
 export function toModelInput(img: RgbImage, p: Preprocess): Tensor {
-  const r = resize(img, p.width, p.height);
+  const r = fitToInput(img, p);
   const hw = p.width * p.height;
   const data = new Float32Array(3 * hw);
   const order = p.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];

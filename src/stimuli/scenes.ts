@@ -15,6 +15,8 @@ export interface Scene {
   label: number;
   /** Inclusive pixel box of the shape [x0, y0, x1, y1]. */
   box: Box;
+  /** [S, S]: 1 where the shape is painted, else 0 (the exact ground-truth segmentation). */
+  mask: Tensor;
 }
 
 export function shapeScene(rng: Rng, S = 224): Scene {
@@ -64,9 +66,11 @@ export function shapeScene(rng: Rng, S = 224): Scene {
   let y0 = S;
   let x1 = -1;
   let y1 = -1;
+  const mask = new Float32Array(HW);
   for (let y = 0; y < S; y++) {
     for (let x = 0; x < S; x++) {
       if (inside(x + 0.5, y + 0.5)) {
+        mask[y * S + x] = 1;
         x0 = Math.min(x0, x);
         x1 = Math.max(x1, x);
         y0 = Math.min(y0, y);
@@ -75,5 +79,5 @@ export function shapeScene(rng: Rng, S = 224): Scene {
     }
   }
   for (let i = 0; i < img.length; i++) img[i] = Math.round(Math.min(1, Math.max(0, img[i])) * 255) / 255;
-  return { input: { dims: [1, 3, S, S], data: img }, label, box: [x0, y0, x1, y1] };
+  return { input: { dims: [1, 3, S, S], data: img }, label, box: [x0, y0, x1, y1], mask: { dims: [S, S], data: mask } };
 }

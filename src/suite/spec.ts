@@ -13,6 +13,10 @@ export const suiteFields = {
   suite: z.string().min(1).max(200).meta({ description: 'Name of the suite (reports group results by it)' }),
   description: z.string().max(2000).optional(),
   ...overridable,
+  labels: z
+    .union([z.array(z.string().min(1).max(200)).min(1).max(100_000), z.string().min(1).max(4096)])
+    .meta({ description: 'Class names in output order: a list, or a file relative to the spec (one name per line, or a JSON list); `target: { class: cat }`, manifests and reports use them' })
+    .optional(),
   baseline: ModelRefSchema.meta({ description: 'Model that `change` expectations compare against (--baseline overrides it)' }).optional(),
 };
 

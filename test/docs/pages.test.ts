@@ -79,7 +79,7 @@ test('the full specs of docs/*.md are the example files verbatim, and validate l
   }
   const r = spawnSync(process.execPath, [path.join(repo, 'bin', 'neurogate.js'), 'validate', 'docs/examples/'], { cwd: repo, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 300_000 });
   assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, /^ok: 4 spec files, \d+ entries, \d+ expectations; layers, units and positions checked against the models/m);
+  assert.match(r.stdout, /^ok: 5 spec files, \d+ entries, \d+ expectations; layers, units and positions checked against the models/m);
 });
 
 test('each kind\'s page names every metric its probe produces and every option it documents', () => {

@@ -2,7 +2,8 @@
 import type { EntryKind, LayerRef } from '../../probe/kind.ts';
 import { prepareEach } from '../../probe/kind.ts';
 import type { Probe } from '../../probe/probe.ts';
-import { imageRefs } from '../../suite/paths.ts';
+import { entryDataset } from '../../datasets/entry.ts';
+import { masksDatasetIssues } from './dataset.ts';
 import { masksPasses } from './cost.ts';
 import { prepareMasks } from './prepare.ts';
 import { masksProbe } from './probe.ts';
@@ -13,7 +14,8 @@ export const masksKind: EntryKind<MaskEntry> = {
   schema: MaskEntrySchema,
   description: 'Attribution maps and masks of images, with checks on their metrics',
   maxEntries: 10_000,
-  crossChecks: (spec, { path: p, entry }) => imageRefs(spec, p, entry),
+  crossChecks: (spec, { path: p, entry }) => masksDatasetIssues(spec, p, entry),
+  ownMetrics: (entry) => Object.keys(entry.aggregate ?? {}),
   probeOf: () => masksProbe as Probe<never>,
   probes: [masksProbe as Probe<never>],
   layers: ({ path: p, entry }) => {
@@ -28,5 +30,5 @@ export const masksKind: EntryKind<MaskEntry> = {
   prepare: (entry, models, ctx) => prepareEach(entry, models, ctx, (e, model, c, role) => prepareMasks(e, model, c.images, c.issues, role)),
   // An attribution method runs its own passes (perturbed, masked, noisy copies): nothing it feeds is
   // shared with other entries, so its images do not tie it to them.
-  work: ({ at: { entry } }, index) => ({ inputs: [{ key: `entry:${index}|masks`, count: (entry.images?.length ?? 1) * masksPasses(entry) }] }),
+  work: ({ spec, at }, index) => ({ inputs: [{ key: `entry:${index}|masks`, count: Math.max(1, entryDataset(spec, at.path, at.entry).items.length) * masksPasses(at.entry) }] }),
 };

@@ -37,6 +37,8 @@ export interface MetricContext {
   method: string;
   /** The entry's stream; metrics that draw take a seed from it, in the descriptor list's order. */
   rng: Rng;
+  /** What the image's source knows: its boxes and mask in model-input pixels, whether it is marked difficult. */
+  truth?: { boxes?: [number, number, number, number][]; mask?: Tensor; difficult?: boolean };
   /** This image's stream of random-map baselines, apart from `rng` so they do not depend on what else is measured. */
   curveRng: Rng;
   /** How pixels become the model's input (a curve's black or noise baseline goes through it). */

@@ -1,10 +1,10 @@
 // How a `masks` entry becomes the attribution probe's plain parameters on a given model: images
 // decoded, the target's class labels and layers resolved, the method block turned into options,
 // and the entry's seed handed to stochastic methods that do not set their own.
-import path from 'node:path';
 import { isNeurogateError } from '../../errors.ts';
 import { resolveLayer } from '../../models/catalog.ts';
 import type { ImportedModel } from '../../models/types.ts';
+import { masksImages } from './dataset.ts';
 import { methodFromSpec, targetFromSpec, type MaskParams } from './probe.ts';
 import { methodNamed } from './methods/index.ts';
 import type { MaskEntry } from './schema.ts';
@@ -18,8 +18,9 @@ export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: Importe
   const suffix = role ? ` (${role})` : '';
   const before = issues.length;
 
-  const refs = e.images ? e.images.map((f, i) => ({ f, at: [...p, 'images', i] })) : [{ f: e.image!, at: [...p, 'image'] }];
-  const decoded = refs.map(({ f, at: ip }) => ({ label: path.basename(f), image: images(path.resolve(spec.dir, f), ip) }));
+  const ds = masksImages(spec, p, e, images, model.preprocess, model.labels);
+  // The suite's class names (or a generated source's) name the model's classes for targets and reports.
+  if (ds?.labels && ds.labels !== model.labels) model = { ...model, labels: [...ds.labels] };
 
   let target: MaskParams['target'] | undefined;
   try {
@@ -38,23 +39,30 @@ export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: Importe
       issues.push(spec.issue([...p, 'target'], `position [${pos.join(', ')}] is outside layer "${layer.name}" (shape [${layer.shape.join(', ')}])${suffix}`, 'use a position inside its grid, or "center"'));
     }
   }
-  if (target && target !== 'top' && (target.kind === 'class' || target.kind === 'contrastive')) {
+  if (target && target !== 'top' && target !== 'label' && (target.kind === 'class' || target.kind === 'contrastive')) {
     const classes = await classCount(model);
     if (classes !== undefined && target.index >= classes) {
       const labels = model.labels?.length ? ` or a label: ${model.labels.join(', ')}` : '';
       issues.push(spec.issue([...p, 'target'], `class ${target.index} does not exist${suffix}: the model has ${classes} classes`, `use 0..${classes - 1}${labels}`));
     }
   }
-  if ((target === 'top' || target?.kind === 'class' || target?.kind === 'contrastive') && !model.logits && !model.probabilities) {
+  if ((target === 'top' || target === 'label' || target?.kind === 'class' || target?.kind === 'contrastive') && !model.logits && !model.probabilities) {
     issues.push(spec.issue([...p, 'target'], `the model has no class output to explain${suffix}`, 'explain a unit or a channel instead: `target: { unit: { layer, unit } }`'));
   }
-  if (issues.length > before || !target) return undefined;
+  if (ds && target === 'label') {
+    const bad = ds.images.find((d) => d.classIndex === undefined);
+    if (bad) issues.push(spec.issue([...p, 'target'], `\`target: label\`: the class "${bad.className}" of ${bad.label} is not one of the model's labels${suffix}`, 'set `labels:` on the suite to the model’s class names in output order'));
+  }
+  if (issues.length > before || !target || !ds) return undefined;
 
   const method = methodFromSpec(e.method);
   // A method that draws random numbers takes the entry's seed unless the spec sets its own (it is echoed in the params).
   if (methodNamed(method.name)?.random && method.options.seed === undefined) method.options.seed = pe.seed;
   return {
-    images: decoded.map((d) => ({ label: d.label, image: d.image! })),
+    images: ds.images,
+    labels: model.labels,
+    aggregate: e.aggregate,
+    accuracy: ['top1_accuracy', 'top5_accuracy'].some((k) => k in e.expect || Object.values(e.aggregate ?? {}).some((a) => a.of === k)),
     target,
     method,
     measure: e.measure ?? {},

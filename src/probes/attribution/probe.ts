@@ -10,7 +10,7 @@ import type { ImportedModel } from '../../models/types.ts';
 import type { Artifact, Measurement } from '../../probe/measurement.ts';
 import type { ForwardEngine } from '../../probe/forward.ts';
 import type { Probe, ProbeOutput } from '../../probe/probe.ts';
-import { toModelInput, resize, type RgbImage } from '../../stimuli/image.ts';
+import { toModelInput, fitToInput, type RgbImage } from '../../stimuli/image.ts';
 import { forkRng, type Rng } from '../../util/rng.ts';
 import { scoreOne } from './forward.ts';
 import { methodFunction } from './index.ts';
@@ -25,11 +25,19 @@ import { spatial } from './maps.ts';
 import { subjectOf } from './subject.ts';
 import { describeTarget } from './target.ts';
 import type { Attribution, MethodName, Subject, Target } from './types.ts';
+import type { MaskImage } from './dataset.ts';
+import { DATASET_METRICS, datasetMetrics, type PerImage } from './dataset-metrics.ts';
+import type { AggregateSpec } from '../../datasets/aggregate.ts';
 
 export interface MaskParams {
-  images: readonly { label: string; image: RgbImage }[];
-  /** Resolved target, or 'top' for each image's predicted class. */
-  target: Target | 'top';
+  images: readonly MaskImage[];
+  /** Resolved target, 'top' for each image's predicted class, 'label' for each image's own class. */
+  target: Target | 'top' | 'label';
+  /** Class names the reports use (the suite's `labels:`, else the model's). */
+  labels?: readonly string[];
+  aggregate?: Record<string, AggregateSpec>;
+  /** Measure top-1 / top-5 accuracy against each image's class (one more forward pass per image). */
+  accuracy?: boolean;
   method: { name: MethodName; options: Record<string, unknown> };
   measure: MaskMeasureSpec;
   heatmap?: OverlayOptions['display'];
@@ -39,7 +47,7 @@ export const masksProbe: Probe<MaskParams> = {
   kind: 'masks.attribution',
   // Read when a run is planned, so metrics registered before then are included.
   get metrics() {
-    return maskMetricNames();
+    return [...maskMetricNames(), ...DATASET_METRICS];
   },
   run: runMasks,
 };
@@ -53,8 +61,9 @@ export function methodFromSpec(spec: MaskMethodSpec): MaskParams['method'] {
 }
 
 /** A spec target as a Target on this model: class labels to indices, layer names to tensors. */
-export async function targetFromSpec(model: ImportedModel, spec: MaskTargetSpec | undefined, where?: string): Promise<Target | 'top'> {
+export async function targetFromSpec(model: ImportedModel, spec: MaskTargetSpec | undefined, where?: string): Promise<Target | 'top' | 'label'> {
   if (spec === undefined || spec === 'top') return 'top';
+  if (spec === 'label') return 'label';
   const classIndex = (c: number | string) => {
     const labels = model.labels ?? [];
     const i = typeof c === 'number' ? c : labels.indexOf(c);
@@ -73,10 +82,16 @@ export async function targetFromSpec(model: ImportedModel, spec: MaskTargetSpec 
 }
 
 async function topClass(subject: Subject, input: Tensor): Promise<Target> {
-  const { raw } = await scoreOne(subject, { kind: 'class', index: 0 }, input);
-  let best = 0;
-  for (let i = 1; i < raw.data.length; i++) if (raw.data[i] > raw.data[best]) best = i;
-  return { kind: 'class', index: best };
+  return { kind: 'class', index: ranked(await classScores(subject, input))[0] };
+}
+
+async function classScores(subject: Subject, input: Tensor): Promise<Float32Array> {
+  return (await scoreOne(subject, { kind: 'class', index: 0 }, input)).raw.data as Float32Array;
+}
+
+/** Class indices by falling score (ties: the lower index first). */
+function ranked(scores: ArrayLike<number>): number[] {
+  return Array.from(scores, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
 }
 
 async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise<ProbeOutput> {
@@ -96,11 +111,14 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
   const baselineRng = forkRng(rng);
   const refused: Record<string, string> = {};
 
-  for (const { label, image } of p.images) {
+  const labels = (p.labels ?? model.labels) as string[] | undefined;
+  const perImage: PerImage[] = [];
+  for (const item of p.images) {
+    const { label, image } = item;
     const input = toModelInput(image, model.preprocess);
-    const shown = resize(image, model.preprocess.width, model.preprocess.height);
-    const target = p.target === 'top' ? await topClass(subject, input) : p.target;
-    targets.push(describeTarget(target, model.labels));
+    const shown = fitToInput(image, model.preprocess);
+    const target = p.target === 'top' ? await topClass(subject, input) : p.target === 'label' ? { kind: 'class' as const, index: item.classIndex! } : p.target;
+    targets.push(describeTarget(target, labels));
     const explain = (s: Subject, x: Tensor) => method(s, x, target, p.method.options);
     const a = await explain(subject, input);
     usedParams = a.params;
@@ -112,7 +130,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
       image1.completeness_gap = a.completeness.gap;
       image1.completeness_relative = a.completeness.delta !== 0 ? Math.abs(a.completeness.gap) / Math.abs(a.completeness.delta) : null;
     }
-    const ctx: MetricContext = { subject, input, target, attribution: a, explain, label, method: p.method.name, measure: p.measure, rng, curveRng: forkRng(baselineRng), preprocess: model.preprocess };
+    const ctx: MetricContext = { subject, input, target, attribution: a, explain, label, method: p.method.name, measure: p.measure, rng, curveRng: forkRng(baselineRng), preprocess: model.preprocess, truth: { boxes: item.boxes, mask: item.mask, difficult: item.difficult } };
     const asked = maskMetrics().filter((d) => p.measure[d.key] !== undefined && p.measure[d.key] !== false);
     // A constant map orders no pixel before another: every metric that follows its order is noise.
     const constant = isFlat(spatial(a.map, 'sum').data, 0) ? `the ${p.method.name} map of ${label} is constant: it ranks no pixel above another` : undefined;
@@ -124,6 +142,12 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
       if (constant && d.key !== 'randomization' && d.key !== 'determinism') for (const k of Object.keys(r.values)) refused[k] ??= constant;
       artifacts.push(...(r.artifacts ?? []));
     }
+    if (p.accuracy && item.classIndex !== undefined) {
+      const rank = ranked(await classScores(subject, input)).indexOf(item.classIndex);
+      image1.top1_accuracy = rank === 0 ? 1 : 0;
+      image1.top5_accuracy = rank >= 0 && rank < 5 ? 1 : 0;
+    }
+    perImage.push({ values: image1, className: item.className, tags: item.tags ?? [] });
 
     // Area cases: the method's own masks, or those of a metric asked for (the top pixels of the map at some areas).
     const areaCases = maskCases(a);
@@ -137,7 +161,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
       const area = mr.requestedArea !== null ? `area ${mr.requestedArea}` : 'mask';
       artifacts.push(heatmapArtifact(`${label} ${area}`, shown, mr.mask, `${p.method.name} ${area}: keeps ${fmt(mr.preserved / a.score)} of the score`, { display: 'mask' }));
     }
-    if (!a.masks?.length || a.masks.length > 1) artifacts.push(heatmapArtifact(`${label} map`, shown, a.map, `${p.method.name} of ${describeTarget(target, model.labels)}`, { display }));
+    if (!a.masks?.length || a.masks.length > 1) artifacts.push(heatmapArtifact(`${label} map`, shown, a.map, `${p.method.name} of ${describeTarget(target, labels)}`, { display }));
   }
   // Pad metrics missing for some cases so every list lines up with `cases`.
   const measurements: Record<string, Measurement> = {};
@@ -145,6 +169,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
     while (v.length < cases.length) v.push(null);
     measurements[k] = v.length === 1 ? v[0] : (v as number[]);
   }
+  Object.assign(measurements, datasetMetrics(perImage, p.aggregate ?? {}, p.measure.pointing !== undefined, p.accuracy === true));
   return { measurements, cases, artifacts, images: heatmap && { heatmap }, ...(Object.keys(refused).length && { uninformative: refused }), params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
 }
 

@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { IdSchema, PathSchema, overridable } from '../../suite/schema/common.ts';
 import { ExpectSchema } from '../../suite/schema/expect.ts';
+import { ImagesSchema } from '../../datasets/schema.ts';
+import { AggregateSchema } from '../../datasets/aggregate.ts';
 import { optionsSchema } from './method.ts';
 import { sealMethods } from './methods/index.ts';
 import { metricSchema } from './metric.ts';
@@ -17,6 +19,7 @@ const Int = (min: number, max: number, d: string) => z.int().min(min).max(max).m
 export const MaskTargetSchema = z
   .union([
     z.literal('top').meta({ description: 'The class the model predicts for each image' }),
+    z.literal('label').meta({ description: 'Each image’s own class label, from its manifest or generated scene' }),
     z.strictObject({ class: ClassRef }).meta({ description: 'The logit of a class' }),
     z.strictObject({ contrastive: ClassRef }).meta({ description: 'Logit of the class minus the best other class (TorchRay’s contrastive reward)' }),
     z.strictObject({
@@ -52,10 +55,11 @@ export const MaskEntrySchema = z
     description: z.string().max(2000).optional(),
     ...overridable,
     image: PathSchema.optional(),
-    images: z.array(PathSchema).min(1).max(1000).meta({ description: 'Several images; each is a case' }).optional(),
+    images: ImagesSchema.optional(),
     target: MaskTargetSchema.optional(),
     method: MethodSchema,
     measure: MeasureSchema.optional(),
+    aggregate: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an aggregate name is one word'), AggregateSchema).meta({ description: 'Dataset-level metrics made from per-image ones, checked under `expect:` by their names' }).optional(),
     heatmap: z.enum(['magnitude', 'signed', 'mask']).meta({ description: 'How the report colours the map (default: mask for mask methods, magnitude otherwise)' }).optional(),
     expect: ExpectSchema,
   })

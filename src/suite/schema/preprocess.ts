@@ -14,6 +14,14 @@ export const PreprocessSchema = z
     scale: z.number().gt(0).meta({ description: 'Instead of `range`: multiply pixel levels 0..255 by this (1/255 ≙ range [0, 1])' }).optional(),
     mean: Triple('Subtracted per channel after `range`, in its units and in the model’s channel order (torchvision: [0.485, 0.456, 0.406]); default: the importer’s, 0').optional(),
     std: Triple('Then divided by, per channel (torchvision: [0.229, 0.224, 0.225]); default: the importer’s, 1').optional(),
+    resize: z
+      .union([
+        z.literal('stretch').meta({ description: 'Both sides resized to the input size (default)' }),
+        z.strictObject({ center_crop: z.strictObject({ short_side: Size.meta({ description: 'Short side after the resize (default: the smallest that covers the input; torchvision’s Resize(256) + CenterCrop(224): 256)' }).optional() }) }),
+        z.strictObject({ letterbox: z.strictObject({ fill: z.number().min(0).max(255).meta({ description: 'Pixel level (0..255) of the padding (default 0)' }).optional() }) }),
+      ])
+      .meta({ description: 'How an image reaches the input size: stretch (default), center_crop after resizing the short side, or letterbox (fit inside, pad with `fill`)' })
+      .optional(),
     channel_order: z.enum(['RGB', 'BGR']).meta({ description: 'Channel order the model takes (BGR for Caffe-style models); default: the importer’s, RGB' }).optional(),
   })
   .superRefine((p, ctx) => {

@@ -47,7 +47,7 @@ test('the shipped mobilenet_v2 masks suite loads: every entry valid, every image
   assert.ok(masks.length >= 8);
   for (const e of masks) {
     for (const m of Object.keys(e.expect)) assert.ok(maskMetricNames().includes(m), `${e.id}: unknown metric ${m}`);
-    for (const img of e.images ?? [e.image!]) assert.ok(fs.existsSync(path.join(path.dirname(file), img)), img);
+    for (const img of Array.isArray(e.images) ? e.images : [e.image!]) assert.ok(fs.existsSync(path.join(path.dirname(file), img)), img);
   }
 });
 

@@ -72,13 +72,14 @@ export function pointingAccuracy(results: readonly { label: number | string; hit
   };
 }
 
-export const pointingMetric = describeMetric<PointingOptions & { box: Box }>({
+export const pointingMetric = describeMetric<PointingOptions & { box?: Box; subset?: 'all' | 'difficult' }>({
   key: 'pointing',
   family: 'localisation',
   description: 'Pointing game: pointing_hit (1/0) and pointing_distance',
   form: 'options',
   options: {
-    box: { schema: z.tuple([z.int().min(0), z.int().min(0), z.int().min(0), z.int().min(0)]), description: '[x0, y0, x1, y1] inclusive, in model-input pixels', required: true },
+    box: { schema: z.tuple([z.int().min(0), z.int().min(0), z.int().min(0), z.int().min(0)]), description: '[x0, y0, x1, y1] inclusive, in model-input pixels', defaultText: 'each image’s boxes (else its mask) from its manifest or scene' },
+    subset: { schema: z.enum(['all', 'difficult']), description: 'Score every image, or only those marked difficult (TorchRay’s difficult subset)', defaultText: 'all' },
     tolerance: { schema: z.number().min(0), description: 'Hit distance in px' },
     smooth: { schema: z.number().min(0), description: 'Smooth the map first, σ as a fraction of min(H, W) (TorchRay: 0.09 for masks)' },
   },
@@ -86,8 +87,12 @@ export const pointingMetric = describeMetric<PointingOptions & { box: Box }>({
   metrics: ['pointing_hit', 'pointing_distance'],
   needs: ['box'],
   passes: () => 0,
-  run: async ({ attribution: a }, o) => {
-    const hit = pointingHit(a.map, { box: o.box }, { tolerance: o.tolerance, smooth: o.smooth });
+  run: async ({ attribution: a, truth }, o) => {
+    if (o.subset === 'difficult' && !truth?.difficult) return { values: { pointing_hit: null, pointing_distance: null } };
+    // A box set on the entry, else the image's own boxes (the nearest counts), else its mask.
+    const evidence: Evidence[] = o.box ? [{ box: o.box }] : truth?.boxes?.length ? truth.boxes.map((box) => ({ box })) : truth?.mask ? [{ mask: truth.mask }] : [];
+    if (evidence.length === 0) return { values: { pointing_hit: null, pointing_distance: null } };
+    const hit = evidence.map((ev) => pointingHit(a.map, ev, { tolerance: o.tolerance, smooth: o.smooth })).reduce((x, y) => (y.distance < x.distance ? y : x));
     return { values: { pointing_hit: hit.hit ? 1 : 0, pointing_distance: hit.distance } };
   },
 });

@@ -3,11 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { closest, distance } from 'fastest-levenshtein';
 import { badInput } from '../errors.ts';
-
-/** What the user typed, safe to echo to a terminal: control characters (ESC, CR, …) become U+FFFD. */
-export function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\uFFFD');
-}
+import { oneLine } from '../io/terminal.ts';
 
 /** The nearest of `known` to `word` when it is close enough to be a typo (a third of its length, at least 2 edits). */
 export function didYouMean(word: string, known: readonly string[]): string | undefined {
@@ -36,6 +32,6 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
     const known = [...Object.keys(options), 'debug', 'help'].map((k) => `--${k}`);
     const near = unknown && didYouMean(unknown.split('=')[0], known);
     const hint = `${near ? `did you mean ${near}? ` : ''}usage: ${usage} (all options: --help)`;
-    throw badInput('E_ARGS', printable(unknown ? `unknown option ${unknown}` : message), undefined, hint);
+    throw badInput('E_ARGS', oneLine(unknown ? `unknown option ${unknown}` : message), undefined, hint);
   }
 }

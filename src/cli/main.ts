@@ -2,7 +2,7 @@
 // one-line messages and the exit codes CI reads (0 pass · 1 gate failed · 2 bad input · 3 internal).
 import { pathToFileURL } from 'node:url';
 import { badInput, EXIT, exitCodeFor, isNeurogateError } from '../errors.ts';
-import { didYouMean, HelpRequested, printable } from './args.ts';
+import { didYouMean, HelpRequested } from './args.ts';
 import { commandHelp } from './help.ts';
 import { oneLine } from '../io/terminal.ts';
 
@@ -30,7 +30,7 @@ export function usage(): string {
 /** `unknown command "x"`, with the nearest command when it looks like a typo. */
 function unknownCommand(name: string): number {
   const near = didYouMean(name, Object.keys(COMMANDS));
-  console.error(`neurogate: unknown command "${printable(name)}"${near ? ` — did you mean "${near}"?` : ''}\n\n${usage()}`);
+  console.error(`neurogate: unknown command "${oneLine(name)}"${near ? ` — did you mean "${near}"?` : ''}\n\n${usage()}`);
   return EXIT.badInput;
 }
 

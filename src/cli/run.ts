@@ -10,12 +10,12 @@ import { run } from '../index.ts';
 import type { PlanOptions } from '../run/plan.ts';
 import { createProgress } from '../run/progress.ts';
 import { SpecError } from '../suite/issues.ts';
-import { didYouMean, parse, printable } from './args.ts';
+import { didYouMean, parse } from './args.ts';
 import { annotation, toGithub } from '../report/github.ts';
 import { openGoldenStore, formatBlessSummary, type GoldenRunOptions } from '../golden/index.ts';
 import { parseShard } from '../run/shard.ts';
 import { applyImageLimits, DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
-import { safeLines } from '../io/terminal.ts';
+import { oneLine, safeLines } from '../io/terminal.ts';
 
 export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--reporter console,github,json,junit,html] [--json] [--junit] [--html] [--quiet] [--debug]';
 
@@ -48,7 +48,7 @@ export function parseReporters(values: string[] | undefined, usage: string): Set
   for (const n of names) {
     if (!(REPORTERS as readonly string[]).includes(n)) {
       const near = didYouMean(n, REPORTERS);
-      throw badInput('E_ARGS', `--reporter ${printable(n)} is not one of ${REPORTERS.join(', ')}`, undefined, near ? `did you mean ${near}?` : `usage: ${usage}`);
+      throw badInput('E_ARGS', `--reporter ${oneLine(n)} is not one of ${REPORTERS.join(', ')}`, undefined, near ? `did you mean ${near}?` : `usage: ${usage}`);
     }
   }
   if (!names.length) throw badInput('E_ARGS', '--reporter needs at least one name', undefined, `one or more of ${REPORTERS.join(', ')}`);

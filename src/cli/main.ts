@@ -8,7 +8,7 @@ import { oneLine } from '../io/terminal.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   run: { summary: 'run spec files or folders and write reports', load: async () => (await import('./run.ts')).runCommand },
   validate: { summary: 'check spec files without running models', load: async () => (await import('./validate.ts')).validateCommand },
   init: { summary: 'write a starter spec for a model, every expectation measured on it', load: async () => (await import('./init.ts')).initCommand },

@@ -2,9 +2,9 @@
 // broken (harmful) and function-preserving (equivalent) copies of it — and reports which checks
 // catch what. Exit 1 when a check survives every mutant, fails on an equivalent one, fails on the
 // original, or a suite scores below --min-score.
-import fs from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../errors.ts';
+import { readGuardedText } from '../io/guarded-fs.ts';
 import { writeInside } from '../report/index.ts';
 import { openGoldenStore } from '../golden/index.ts';
 import { OPERATORS, mutantsFor } from '../audit/mutants/index.ts';
@@ -115,7 +115,7 @@ export function mergeAuditFiles(files: readonly string[], o: { dir: string; html
   const parts = files.map((f) => {
     let m: AuditMatrix;
     try {
-      m = JSON.parse(fs.readFileSync(f, 'utf8')) as AuditMatrix;
+      m = JSON.parse(readGuardedText(f, { what: 'audit matrix', code: 'MERGE_REPORT', maxBytes: 256 * 2 ** 20, missingHint: 'pass the audit-matrix.json files the audit shards wrote' })) as AuditMatrix;
     } catch (e) {
       throw badInput('E_MERGE_REPORT', `not a readable audit matrix: ${(e as Error).message}`, f, 'pass the audit-matrix.json files the audit shards wrote');
     }

@@ -1,16 +1,10 @@
 // An image's width and height read from its header (PNG IHDR, JPEG SOFn) without decoding the pixels,
 // so checking a manifest of thousands of images costs a few bytes each. Undefined when unsure.
-import fs from 'node:fs';
+import { readGuardedHead, type ReadPolicy } from '../io/guarded-fs.ts';
 
-export function imageSize(file: string): { width: number; height: number } | undefined {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const head = Buffer.alloc(64 * 1024);
-    const n = fs.readSync(fd, head, 0, head.length, 0);
-    return sizeOf(head.subarray(0, n));
-  } finally {
-    fs.closeSync(fd);
-  }
+/** The policy (root, --allow-outside) is the caller's: the same file is read through it again when decoded. */
+export function imageSize(file: string, policy: Pick<ReadPolicy, 'root' | 'allowOutside'> = {}): { width: number; height: number } | undefined {
+  return sizeOf(readGuardedHead(file, { what: 'image', code: 'IMAGE', maxBytes: Number.MAX_SAFE_INTEGER, ...policy }, 64 * 1024));
 }
 
 export function sizeOf(b: Uint8Array): { width: number; height: number } | undefined {

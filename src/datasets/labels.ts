@@ -1,8 +1,9 @@
 // The suite's class names (`labels:` as a list or a file), read once per spec; issues at `labels:`.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { SpecIssue } from '../suite/issues.ts';
-import { outsideIssue } from '../suite/paths.ts';
+import { outsideIssue, specRoot } from '../suite/paths.ts';
+import { isNeurogateError } from '../errors.ts';
+import { readGuardedText } from '../io/guarded-fs.ts';
 import type { LoadedSpec } from '../suite/spec.ts';
 
 const cache = new WeakMap<LoadedSpec, { labels?: string[]; issues: SpecIssue[] }>();
@@ -28,9 +29,10 @@ function read(spec: LoadedSpec): { labels?: string[]; issues: SpecIssue[] } {
   if (outside) return { issues: [outside] };
   let text: string;
   try {
-    text = fs.readFileSync(abs, 'utf8');
-  } catch {
-    return { issues: [spec.issue(['labels'], `labels file not found: ${abs}`, `paths resolve relative to the spec file (${spec.src.file})`)] };
+    text = readGuardedText(abs, { what: 'labels file', code: 'LABELS', maxBytes: 16 * 2 ** 20, root: specRoot(spec.dir), allowOutside: spec.allowOutside, missingHint: `paths resolve relative to the spec file (${spec.src.file})` });
+  } catch (e) {
+    if (!isNeurogateError(e)) throw e;
+    return { issues: [spec.issue(['labels'], e.message, e.hint)] };
   }
   let list: string[];
   if (text.trimStart().startsWith('[')) {

@@ -5,11 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Tensor } from '../engine/tensor.ts';
 import { isNeurogateError } from '../errors.ts';
+import { readGuardedText } from '../io/guarded-fs.ts';
 
 import { readImage, type RgbImage } from '../stimuli/image.ts';
 import { SHAPE_CLASSES, shapeScene } from '../stimuli/scenes.ts';
 import { didYouMean, type SpecIssue } from '../suite/issues.ts';
-import { outsideIssue } from '../suite/paths.ts';
+import { outsideIssue, specRoot } from '../suite/paths.ts';
 import { sourceText, type SourceText } from '../suite/source.ts';
 import type { LoadedSpec } from '../suite/spec.ts';
 import type { PathSegment } from '../suite/yaml.ts';
@@ -18,6 +19,9 @@ import { imageSize } from './image-size.ts';
 import { lineIssue, parseManifest, type Box } from './manifest.ts';
 import type { ImagesSpec, SampleSpec } from './schema.ts';
 import { globToRegExp, walkImages } from './walk.ts';
+
+/** A manifest is a list of rows: 256 MiB holds millions of them; more is a mistake or an attack. */
+const MAX_MANIFEST_BYTES = 256 * 2 ** 20;
 
 export interface DatasetItem {
   /** How reports name the image: its path relative to the spec (or the manifest), or `scene 3`. */
@@ -117,9 +121,10 @@ function fromManifest(spec: LoadedSpec, at: PathSegment[], file: string, labels?
   if (outside) return { items: [], issues: [outside] };
   let text: string;
   try {
-    text = fs.readFileSync(abs, 'utf8');
-  } catch {
-    return { items: [], issues: [spec.issue(at, `manifest not found: ${abs}`, `paths resolve relative to the spec file (${spec.src.file})`)] };
+    text = readGuardedText(abs, { what: 'manifest', code: 'MANIFEST', maxBytes: MAX_MANIFEST_BYTES, root: specRoot(spec.dir), allowOutside: spec.allowOutside, missingHint: `paths resolve relative to the spec file (${spec.src.file})` });
+  } catch (e) {
+    if (!isNeurogateError(e)) throw e;
+    return { items: [], issues: [spec.issue(at, e.message, e.hint)] };
   }
   const src = sourceText(abs, text.replace(/^\uFEFF/, ''));
   const { rows, issues } = parseManifest(src);
@@ -172,7 +177,7 @@ function fileSize(spec: LoadedSpec, src: SourceText, line: number, abs: string, 
     return undefined;
   }
   try {
-    return imageSize(abs) ?? readImage(abs);
+    return imageSize(abs, { root: specRoot(spec.dir), allowOutside: spec.allowOutside }) ?? readImage(abs);
   } catch (e) {
     if (!isNeurogateError(e)) throw e;
     issues.push(lineIssue(src, line, e.message, e.hint));

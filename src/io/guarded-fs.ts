@@ -63,6 +63,29 @@ export function checkPath(file: string, policy: ReadPolicy): string {
  * (instead of waiting for a writer), so the fstat that follows can refuse it.
  */
 export function readGuarded(file: string, policy: ReadPolicy): Buffer {
+  return withGuardedFile(file, policy, (fd, size, abs) => {
+    if (size > policy.maxBytes) throw tooBig(abs, size, policy);
+    return readBounded(fd, size, abs, policy);
+  });
+}
+
+/** The first `bytes` bytes of a file under `policy` (a header), whatever the file's size. */
+export function readGuardedHead(file: string, policy: ReadPolicy, bytes: number): Buffer {
+  return withGuardedFile(file, policy, (fd, _size, abs) => {
+    const head = Buffer.alloc(bytes);
+    let n: number;
+    try {
+      n = fs.readSync(fd, head, 0, bytes, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return head.subarray(0, 0);
+      throw openError(e, abs, policy);
+    }
+    return head.subarray(0, n);
+  });
+}
+
+/** Opens the file the policy allows, refuses anything but a regular file, and hands the descriptor and its size on. */
+function withGuardedFile<T>(file: string, policy: ReadPolicy, use: (fd: number, size: number, abs: string) => T): T {
   const abs = path.resolve(file);
   const real = checkPath(abs, policy);
   let fd: number;
@@ -76,8 +99,7 @@ export function readGuarded(file: string, policy: ReadPolicy): Buffer {
     if (!st.isFile()) {
       throw badInput(`E_${policy.code}_NOT_FILE`, `${policy.what} is not a regular file (${kindOf(st)})`, abs, `give the path of a ${policy.what} file`);
     }
-    if (st.size > policy.maxBytes) throw tooBig(abs, st.size, policy);
-    return readBounded(fd, st.size, abs, policy);
+    return use(fd, st.size, abs);
   } finally {
     fs.closeSync(fd);
   }

@@ -16,6 +16,7 @@ const ALLOWED: Record<string, string> = {
   'util/atomic.ts: fs.readdirSync': 'the guarded writer lists its folder for stale temp files (names only)',
   'util/find-files.ts: fs.readdirSync': 'spec and report discovery lists folders; links are followed under the root policy',
   'cli/scan.ts: fs.readdirSync': 'lists a folder named on the command line; each image is then read through readImage',
+  'datasets/walk.ts: fs.readdirSync': 'lists a dataset folder a spec names (names only); each image is then read through readImage under the root policy',
   'run/shard.ts: fs.readdirSync': 'lists a model folder to estimate its cost (names and sizes, no contents)',
   'engine/session.ts: fs.readdirSync': "looks for onnxruntime's CUDA provider in its own package",
 };

@@ -97,6 +97,7 @@ export async function benchAttribution(opts: AttributionBenchOptions = {}): Prom
   const perRound: number[] = [];
   const own: number[] = [];
   let timing: Record<string, number> | undefined;
+  const split = { model: [] as number[], generator: [] as number[], perturb: [] as number[], optimiser: [] as number[] };
   let threads: unknown;
   let before = await block(referenceCalls);
   for (let r = 0; r < rounds; r++) {
@@ -109,6 +110,10 @@ export async function benchAttribution(opts: AttributionBenchOptions = {}): Prom
     eps.push(ep);
     perRound.push(ep / (iterations * median([...before, ...after])));
     own.push(ep / (timing!.model / 1000));
+    split.model.push(timing!.model / iterations);
+    split.generator.push((timing!.mask + timing!.generatorAdjoint) / iterations);
+    split.perturb.push(timing!.perturb / iterations);
+    split.optimiser.push(timing!.optimiser / iterations);
     before = after;
   }
   await releaseMaskWorkers();
@@ -117,10 +122,18 @@ export async function benchAttribution(opts: AttributionBenchOptions = {}): Prom
   const fE = summarize(`extremal perturbation, ${iterations} iterations, area 0.1`, 's', eps);
   const fR = summarize(`extremal / ${iterations} × (forward + gradient call), per run`, '×', perRound);
   section.figures.push(fF, fG, fE, fR, summarize(`extremal / its own ${iterations} gradient calls, per run`, '×', own));
+  // Per-iteration split of each run: the model's forward + gradient, the JS mask generator (forward
+  // and adjoint), the perturbed input, and the optimiser (pyramid adjoint, area constraint, SGD).
+  section.figures.push(
+    summarize('extremal per iteration: model (forward + gradient)', 'ms', split.model),
+    summarize('extremal per iteration: mask generator (forward + adjoint)', 'ms', split.generator),
+    summarize('extremal per iteration: perturbed input', 'ms', split.perturb),
+    summarize('extremal per iteration: optimiser (pyramid adjoint, area, SGD)', 'ms', split.optimiser),
+  );
   section.ratios.push(roundRatio(`extremal / ${iterations} × (forward + gradient call)`, fR, fE.name, `${iterations} × (forward + gradient call), around each run`, { max: 1.2, text: '≤ 1.2' }));
   if (timing) {
     const perIt = (k: string) => `${(timing![k] / iterations).toFixed(1)} ms`;
-    section.notes!.push(`extremal time per iteration (last run): model ${perIt('model')}; JS ${perIt('js')} = mask generator ${perIt('mask')} + perturbed input ${perIt('perturb')} + adjoints, area constraint and step ${perIt('adjoint')}; mask-generator threads ${threads}; parameters strictly inside (0, 1): ${(100 * timing.fractionalParams).toFixed(0)}%`);
+    section.notes!.push(`extremal time per iteration (last run): model ${perIt('model')}; JS ${perIt('js')} = mask generator ${perIt('mask')} + its adjoint ${perIt('generatorAdjoint')} + perturbed input ${perIt('perturb')} + optimiser ${perIt('optimiser')}; mask-generator threads ${threads}; parameters strictly inside (0, 1): ${(100 * timing.fractionalParams).toFixed(0)}%`);
   }
 
   // RISE vs plain batched forward of the same number of images per run, in alternating rounds

@@ -1,6 +1,6 @@
 // Gradient cost: (1) on the zoo models, one forward pass vs one forward+gradient pass (input
-// gradient of a class logit) through gradient(), interleaved in the same run so machine load
-// hits both alike — target ≤ 3×; (2) against TF.js tf.grad (pure-JS cpu backend, the only
+// gradient of a class logit) through gradient(), mobilenet_v2 at batch 1 and 8, interleaved in
+// the same run so machine load hits both alike — target ≤ 3× per row; (2) against TF.js tf.grad (pure-JS cpu backend, the only
 // tfjs backend with these gradients) on the setup of test/engine/autodiff-mobilenet.test.ts.
 import path from 'node:path';
 import { loadModel } from '../src/models/load.ts';
@@ -16,6 +16,8 @@ import { summarize, ratio, type Section } from './lib.ts';
 
 export interface GradientBenchOptions {
   batch?: number;
+  /** Batches of zoo:mobilenet_v2, each with its own ratio row (issue #22 asks for 1 and 8). */
+  mobilenetBatches?: number[];
   repeats?: number;
   device?: ConcreteDevice;
   models?: string[];
@@ -53,11 +55,11 @@ async function forwardVsGradient(section: Section, name: string, batch: number, 
     const tg = await seconds(backward);
     if (i > 0) { f.push(tf); g.push(tg); } // the first lap warms both sessions
   }
-  const ff = summarize(`${name} ${height}² forward`, 's', f);
-  const gg = summarize(`${name} ${height}² forward+gradient`, 's', g);
-  section.figures.push(ff, gg, summarize(`${name} first gradient call (build + session)`, 's', [build]));
-  section.ratios.push(ratio(`${name}: forward+gradient ÷ forward (time)`, gg, ff, { max: 3, text: '≤ 3×' }));
-  section.notes!.push(`${name}: ${pairRatios(g, f)}; first forward ${fmt(firstForward)} s (session creation)`);
+  const ff = summarize(`${name} ${height}² batch ${batch} forward`, 's', f);
+  const gg = summarize(`${name} ${height}² batch ${batch} forward+gradient`, 's', g);
+  section.figures.push(ff, gg, summarize(`${name} batch ${batch} first gradient call (build + session)`, 's', [build]));
+  section.ratios.push(ratio(`${name} batch ${batch}: forward+gradient ÷ forward (time)`, gg, ff, { max: 3, text: '≤ 3×' }));
+  section.notes!.push(`${name} batch ${batch}: ${pairRatios(g, f)}; first forward ${fmt(firstForward)} s (session creation)`);
 }
 
 // The differential test's setup: MobileNetV2 truncated at out_relu, 64×64, the spatial mean
@@ -129,8 +131,11 @@ export async function benchGradient(opts: GradientBenchOptions = {}): Promise<Se
   const batch = opts.batch ?? 1;
   const repeats = opts.repeats ?? 9;
   const device = opts.device ?? 'cpu';
-  const section: Section = { title: `Autodiff: forward vs forward+input-gradient (${device}, batch ${batch}); vs tfjs tf.grad`, figures: [], ratios: [], notes: [] };
-  for (const name of opts.models ?? ['mobilenet_v2', 'inception_v3']) await forwardVsGradient(section, name, batch, repeats, device);
+  const section: Section = { title: `Autodiff: forward vs forward+input-gradient (${device}); vs tfjs tf.grad`, figures: [], ratios: [], notes: [] };
+  for (const name of opts.models ?? ['mobilenet_v2', 'inception_v3']) {
+    const batches = name === 'mobilenet_v2' ? opts.mobilenetBatches ?? [batch, 8].filter((b, i, a) => a.indexOf(b) === i) : [batch];
+    for (const b of batches) await forwardVsGradient(section, name, b, repeats, device);
+  }
   const tfRepeats = opts.tfjsRepeats ?? 2;
   if (tfRepeats > 0) await againstTfjs(section, repeats, tfRepeats);
   return section;

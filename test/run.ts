@@ -1,12 +1,13 @@
 // The test command: runs every test/**/*.test.ts in its own process (isolation from native
-// state, a crash counts as a failure instead of killing the run), two at a time, and ends
-// with the line CI counts: `N passed, N failed`.
+// state, a crash counts as a failure instead of killing the run), two at a time, longest first,
+// and ends with the line CI counts: `N passed, N failed`.
 //   npm test                 all tests
 //   npm test -- engine zoo   only files whose path contains one of the words
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+import { loadTimings, saveTimings } from './timings.ts';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
 const filters = process.argv.slice(2);
@@ -19,7 +20,16 @@ function findTests(dir: string): string[] {
   }).sort();
 }
 
-const files = findTests(root).filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)));
+const repoRoot = path.dirname(root);
+const rel = (file: string) => path.relative(repoRoot, file).split(path.sep).join('/');
+const timing = loadTimings(repoRoot);
+// Longest first: with two workers the run ends when its longest file does only if that file
+// started early (a 4-minute file picked last would leave the other worker idle for minutes).
+const files = findTests(root)
+  .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)))
+  .map((f) => ({ f, s: timing(rel(f)) }))
+  .sort((a, b) => b.s - a.s || (a.f < b.f ? -1 : 1))
+  .map((x) => x.f);
 const jobs = Math.max(1, Math.min(Number(process.env.TEST_JOBS ?? 2), os.availableParallelism?.() ?? 2));
 
 interface FileResult { file: string; passed: number; failed: number; skipped: number; ms: number; output: string; code: number | null }
@@ -51,13 +61,13 @@ async function worker() {
     const file = files[next++];
     const r = await runFile(file);
     results.push(r);
-    const rel = path.relative(path.dirname(root), file);
     const status = r.failed ? 'FAIL' : 'ok  ';
-    console.log(`${status} ${rel}  (${r.passed} passed, ${r.failed} failed, ${(r.ms / 1000).toFixed(1)} s)`);
+    console.log(`${status} ${rel(file)}  (${r.passed} passed, ${r.failed} failed, ${(r.ms / 1000).toFixed(1)} s)`);
     if (r.failed) console.log(r.output.split('\n').map((l) => `     ${l}`).join('\n'));
   }
 }
 await Promise.all(Array.from({ length: jobs }, worker));
+saveTimings(repoRoot, results.filter((r) => r.code !== null).map((r) => ({ file: rel(r.file), seconds: r.ms / 1000 })));
 
 const passed = results.reduce((s, r) => s + r.passed, 0);
 const failed = results.reduce((s, r) => s + r.failed, 0);

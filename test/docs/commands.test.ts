@@ -72,7 +72,28 @@ const packageCheck: Elsewhere = {
   },
 };
 
+// README's two `init` walkthroughs: the init tests run the same init (same model bytes, images and
+// options; only the --out folder differs, a temporary one, hence --allow-outside), validate and run
+// the spec it writes, asserting exit 0 each time, and check far more of what it wrote than an exit code.
+const initMobilenet: Elsewhere = {
+  runBy: "test/init/init-mobilenet.test.ts, which runs this init (zoo:mobilenet_v2, chelsea.png) and the run of the spec it writes, asserting exit 0 — a minute of scanning and auditing that CI need not pay twice",
+  check: () => sourceHas('test/init/init-mobilenet.test.ts', "neurogate('init', '--model', 'zoo:mobilenet_v2', '--image', 'test/fixtures/images/chelsea.png', '--out', SPEC", "neurogate('run', SPEC", 'assert.is(run.code, 0'),
+};
+const initShapes: Elsewhere = {
+  runBy: 'test/init/init-shapes-cnn.test.ts, which runs this init on test/fixtures/shapes_cnn/shapes_cnn.onnx (the file this README copies to model.onnx) with the same two images, then validate and run of the written spec, asserting exit 0 each time',
+  check() {
+    sourceHas('test/init/init-shapes-cnn.test.ts', "'--image', `${FIX}/shape_0_disk.png`, '--image', `${FIX}/shape_1_square.png`, '--out', SPEC", "neurogate('validate', SPEC", "neurogate('run', SPEC", 'assert.is(v.code, 0', 'assert.is(run.code, 0');
+    const copy = commands.find((c) => c.text.startsWith('cp ') && c.text.endsWith(' model.onnx'));
+    assert.is(copy?.text, 'cp test/fixtures/shapes_cnn/shapes_cnn.onnx model.onnx', 'the model the README inits is the shapes CNN the init test uses');
+  },
+};
+
 const RUN_ELSEWHERE: Record<string, Elsewhere> = {
+  'npx neurogate init --model zoo:mobilenet_v2 --image test/fixtures/images/chelsea.png --out my-specs/mobilenet_v2.yaml': initMobilenet,
+  'npx neurogate run my-specs/mobilenet_v2.yaml --report-dir reports/my-specs': initMobilenet,
+  'npx neurogate init --model model.onnx --image test/fixtures/shapes_cnn/shape_0_disk.png --image test/fixtures/shapes_cnn/shape_1_square.png --out my-specs/model.yaml': initShapes,
+  'npx neurogate validate my-specs/model.yaml': initShapes,
+  'npx neurogate run my-specs/model.yaml': initShapes,
   // docs/install.md: what a user types in their own repository.
   'ONNXRUNTIME_NODE_INSTALL=skip npm install -D neurogate': packageCheck,
   'npx neurogate init --model model.onnx --image disk.png': packageCheck,

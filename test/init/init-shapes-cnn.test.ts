@@ -23,7 +23,7 @@ function neurogate(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr, seconds: (Date.now() - t0) / 1000 };
 }
 
-const INIT = ['init', '--model', `${FIX}/shapes_cnn.onnx`, '--image', `${FIX}/shape_0_disk.png`, '--image', `${FIX}/shape_3_triangle.png`, '--out', SPEC];
+const INIT = ['init', '--model', `${FIX}/shapes_cnn.onnx`, '--image', `${FIX}/shape_0_disk.png`, '--image', `${FIX}/shape_1_square.png`, '--out', SPEC];
 
 type Entry = { id: string; layer?: string; unit?: number; units?: number[]; tuning?: unknown; expect: Record<string, Record<string, unknown>> };
 
@@ -56,7 +56,7 @@ test('init writes a spec with measured expectations; it validates and passes whe
     assert.type(u.expect['tuning.peak_deg'].tol, 'number');
   }
   // The logit checks hold what PyTorch computed (shapes_cnn.json): init measured the real model.
-  for (const [slug, file, cls] of [['shape_0_disk', 'shape_0_disk.png', 0], ['shape_3_triangle', 'shape_3_triangle.png', 2]] as const) {
+  for (const [slug, file, cls] of [['shape_0_disk', 'shape_0_disk.png', 0], ['shape_1_square', 'shape_1_square.png', 1]] as const) {
     const top = neurons.find((e) => e.id === `top1-${slug}`)!;
     const logits = torch.images.find((i) => i.file === file)!.torch_logits;
     assert.is(top.unit, cls);

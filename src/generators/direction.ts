@@ -11,7 +11,7 @@ export interface DirectionOptions {
   /** Latents to fit on and to test on. */
   train: number;
   test: number;
-  /** Score above which a latent is labelled positive (default: the median of the training scores). */
+  /** Score above which a latent is labelled positive (default: halfway between the lowest and highest training score, which splits a present/absent judge at its gap). */
   threshold?: number;
   walk: { steps: number; span: number; bases: number };
 }
@@ -60,7 +60,7 @@ export async function findDirection(chain: Chain, judges: readonly Judge[], o: D
   const zTest = sampleLatents(rng, o.test, d).data;
   const sTrain = (await judge(zTrain, o.train))[0];
   const sTest = (await judge(zTest, o.test))[0];
-  const threshold = o.threshold ?? [...sTrain].sort((a, b) => a - b)[Math.floor(o.train / 2)];
+  const threshold = o.threshold ?? (Math.min(...sTrain) + Math.max(...sTrain)) / 2;
   const { w, b } = logisticRegression(zTrain, d, sTrain.map((s) => (s > threshold ? 1 : 0)));
   let right = 0;
   for (let i = 0; i < o.test; i++) {

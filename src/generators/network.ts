@@ -64,10 +64,10 @@ export function buildGenerator(overrides: Partial<GeneratorParams> = {}, where =
   const up = new Float32Array(4 * f * f);
   for (let y = 0; y < 2 * f; y++) for (let x = 0; x < 2 * f; x++) up[y * 2 * f + x] = taps[y] * taps[x];
 
-  // Image: white + Σ_p parts_p · (colour_p − 1) + coarse noise, per RGB channel (a 1×1 conv).
+  // Image: paper + Σ_p parts_p · (colour_p − paper) + coarse noise, per RGB channel (a 1×1 conv).
   const mix = new Float32Array(3 * (P + 1));
   for (let c = 0; c < 3; c++) {
-    PARTS.forEach((part, i) => { mix[c * (P + 1) + i] = COLOURS[part][c] - 1; });
+    PARTS.forEach((part, i) => { mix[c * (P + 1) + i] = COLOURS[part][c] - p.paper; });
     mix[c * (P + 1) + P] = p.noiseGain.coarse;
   }
 
@@ -91,7 +91,7 @@ export function buildGenerator(overrides: Partial<GeneratorParams> = {}, where =
     floatTensorProto('parts.weight', { dims: [P, 1, cell, cell], data: stamps }),
     floatTensorProto('noise_coarse.weight', { dims: [1, 1, 2 * f, 2 * f], data: up }),
     floatTensorProto('image.weight', { dims: [3, P + 1, 1, 1], data: mix }),
-    floatTensorProto('image.bias', { dims: [3], data: Float32Array.of(1, 1, 1) }),
+    floatTensorProto('image.bias', { dims: [3], data: Float32Array.of(p.paper, p.paper, p.paper) }),
     floatTensorProto('noise_fine.gain', { dims: [], data: Float32Array.of(p.noiseGain.fine) }),
     floatTensorProto('image.min', { dims: [], data: Float32Array.of(0) }),
     floatTensorProto('image.max', { dims: [], data: Float32Array.of(1) }),

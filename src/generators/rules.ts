@@ -37,6 +37,8 @@ export interface GeneratorParams {
   noiseFactor: number;
   /** Amplitudes of the coarse and fine noise in the image (0..1 units). */
   noiseGain: { coarse: number; fine: number };
+  /** Grey level of the paper: below white, so noise (±3σ) stays clear of the clip at 1, which would add high frequencies of its own. */
+  paper: number;
   /** Seed of the orthogonal latent directions. */
   seed: number;
 }
@@ -60,12 +62,13 @@ export const DEFAULT_PARAMS: GeneratorParams = {
     { part: 'arc', row: 1, col: 1 },
   ],
   noiseFactor: 8,
-  noiseGain: { coarse: 0.08, fine: 0.08 },
+  noiseGain: { coarse: 0.04, fine: 0.02 },
+  paper: 0.85,
   seed: 27,
 };
 
 /**
- * Ink colour (RGB in 0..1) of each part: the paper is white, a part at strength a mixes a of its
+ * Ink colour (RGB in 0..1) of each part: on the paper, a part at strength a mixes a of its
  * colour in. One dark grey for all, so a judge can tell parts apart by shape only, never by colour.
  */
 export const COLOURS: Record<Part, [number, number, number]> = {

@@ -32,7 +32,7 @@ export interface DirectionResult {
 }
 
 /** Logistic regression by gradient descent on the mean log-loss (weights start at zero: deterministic). */
-export function logisticRegression(x: Float32Array, d: number, y: number[], iters = 500, lr = 0.5, l2 = 1e-3): { w: number[]; b: number } {
+export function logisticRegression(x: Float32Array, d: number, y: number[], iters = 2000, lr = 1, l2 = 1e-4): { w: number[]; b: number } {
   const n = y.length;
   const w = new Array<number>(d).fill(0);
   let b = 0;

@@ -2,6 +2,7 @@
 // linear boundary (seeded logistic regression), and walk along its normal: does the judged
 // attribute change monotonically, and do other judges stay put (entanglement)?
 import { ranks, pearson } from '../probes/attribution/metrics/spearman.ts';
+import type { Tensor } from '../engine/tensor.ts';
 import type { Rng } from '../util/rng.ts';
 import type { Chain } from './chain.ts';
 import { scores, type Judge } from './judge.ts';
@@ -25,6 +26,8 @@ export interface DirectionResult {
   /** Walk offsets and the mean score of every judge at each. */
   offsets: number[];
   walk: number[][];
+  /** Images of the first base latent along the walk (0..1 as the generator draws them). */
+  walkImages: Tensor;
   /** Spearman ρ of offset vs the first judge's mean score. */
   monotonicity: number;
   /** Per other judge: mean |end − start| change ÷ the first judge's. */
@@ -77,6 +80,7 @@ export async function findDirection(chain: Chain, judges: readonly Judge[], o: D
   const z = new Float32Array(bases * steps * d);
   for (let bi = 0; bi < bases; bi++) for (let si = 0; si < steps; si++) for (let k = 0; k < d; k++) z[(bi * steps + si) * d + k] = base[bi * d + k] + offsets[si] * normal[k];
   const s = await judge(z, bases * steps);
+  const walkImages = (await runItems(gen.net, { [gen.latent.name]: { dims: [steps, d], data: z.slice(0, steps * d) }, ...noiseFeeds(gen, steps) }, [gen.image.name], ctx))[gen.image.name];
   const walk = s.map((js) => offsets.map((_, si) => js.reduce((acc, v, i) => acc + (i % steps === si ? v : 0), 0) / bases));
   const change = (row: number[]) => {
     let t = 0;
@@ -90,6 +94,7 @@ export async function findDirection(chain: Chain, judges: readonly Judge[], o: D
     accuracy: right / o.test,
     offsets,
     walk,
+    walkImages,
     monotonicity: pearson(ranks(offsets), ranks(walk[0])),
     entanglement: s.slice(1).map((row) => (main === 0 ? Infinity : change(row) / main)),
   };

@@ -10,6 +10,8 @@ import { invert } from './inversion.ts';
 import type { Judge } from './judge.ts';
 import { noiseScales } from './noise.ts';
 import { noiseFeeds, runItems, sampleLatents, toUnit } from './sample.ts';
+import { stripArtifact } from './strip.ts';
+import type { Artifact } from '../probe/measurement.ts';
 import { GENERATOR_METRICS, type GeneratorEntry } from './schema.ts';
 
 export interface GeneratorParams {
@@ -34,6 +36,7 @@ export const generatorsProbe: Probe<GeneratorParams> = {
     const m: Record<string, Measurement> = {};
     const params: Record<string, unknown> = { generator: e.generator };
     let cases: string[] | undefined;
+    const artifacts: Artifact[] = [];
     if (e.intervention) {
       const o = { ...e.intervention, region: (e.intervention.region ?? [0, 0, 1, 1]) as Region, samples: e.samples ?? 32 };
       const r = await intervene(p.chain, p.judges, o, rng, ctx, p.where);
@@ -43,6 +46,7 @@ export const generatorsProbe: Probe<GeneratorParams> = {
       m['intervention.effect'] = r.effect[0];
       m['intervention.relative'] = r.before[0] === 0 ? null : r.effect[0] / Math.abs(r.before[0]);
       m['intervention.locality'] = r.locality;
+      artifacts.push(stripArtifact('intervention', `top: generated; bottom: ${o.layer} units ${o.units.join(', ')} ${o.set} in [${o.region.join(', ')}]`, [toUnit(gen, r.images.before), toUnit(gen, r.images.after)]));
       if (p.judges.length > 1) m['intervention.others_change'] = Math.max(...r.effect.slice(1).map((x, k) => Math.abs(x) / Math.max(Math.abs(r.before[k + 1]), 1e-9)));
     } else if (e.direction) {
       const d = e.direction;
@@ -50,6 +54,8 @@ export const generatorsProbe: Probe<GeneratorParams> = {
       const r = await findDirection(p.chain, p.judges, o, rng, ctx);
       Object.assign(params, o, { threshold: r.threshold, normal: r.normal.map((v) => +v.toFixed(4)) });
       m['direction.accuracy'] = r.accuracy;
+      artifacts.push(stripArtifact('walk', `one latent walked along the normal, offsets ${r.offsets.map((x) => +x.toFixed(2)).join(', ')}`, [toUnit(gen, r.walkImages)], o.walk.steps));
+      artifacts.push({ type: 'plot', name: 'walk scores', caption: 'mean judge score along the walk', plot: { kind: 'line', xLabel: 'offset along the normal', yLabel: 'score', series: r.walk.map((y, k) => ({ name: p.judges[k].label, x: r.offsets, y })) } });
       m['walk.monotonicity'] = r.monotonicity;
       if (r.entanglement.length) m['walk.entanglement'] = Math.max(...r.entanglement);
     } else if (e.inversion) {
@@ -67,6 +73,7 @@ export const generatorsProbe: Probe<GeneratorParams> = {
       Object.assign(params, o);
       cases = [...Array.from({ length: o.generated }, (_, i) => `generated ${i}`), ...p.photos.map((x) => x.name)];
       m['inversion.mse'] = r.mse;
+      artifacts.push(stripArtifact('inversion', `top: targets (${cases.join(', ')}); bottom: what the inverted latents draw`, [{ dims: r.images.dims, data: all }, r.images]));
       if (r.lpips) m['inversion.lpips_proxy'] = r.lpips;
       const inD = r.mse.slice(0, o.generated);
       const outD = r.mse.slice(o.generated);
@@ -81,6 +88,6 @@ export const generatorsProbe: Probe<GeneratorParams> = {
       params.samples = e.samples ?? 4;
     }
     params.judges = p.judges.map((j) => j.label);
-    return { measurements: m, cases, params };
+    return { measurements: m, cases, params, artifacts };
   },
 };

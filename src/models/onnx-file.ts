@@ -22,13 +22,18 @@ export const DEFAULT_MAX_MODEL_BYTES = 2 * 1024 ** 3;
 const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
 
 export function importOnnxFile(file: string, opts: OnnxImportOptions = {}): ImportedModel {
+  return describe(readOnnxModel(file, opts), file, opts.labels);
+}
+
+/** The checked graph of an ONNX file (external data pulled in, constants as initializers), before any reading of its inputs. */
+export function readOnnxModel(file: string, opts: OnnxImportOptions = {}): ModelProto {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_MODEL_BYTES;
   const bytes = readLimited(file, maxBytes, opts);
   const model = decodeModel(bytes, file);
   loadExternalData(model, path.dirname(file), file, maxBytes);
   constantsToInitializers(model);
   topoOrder(model.graph, file); // refuses cycles and dangling tensors before onnxruntime sees them
-  return describe(model, file, opts.labels);
+  return model;
 }
 
 function readLimited(file: string, maxBytes: number, place: { root?: string; allowOutside?: boolean }): Uint8Array {

@@ -90,19 +90,26 @@ export async function gradTimesActivation(s: ChannelSubject, layer: string, inpu
   return score.map((v) => v / n);
 }
 
-/** The channel mask that keeps the mean logit with `keep` channels on (one mask shared by all inputs). */
-export async function extremalChannels(s: ChannelSubject, masked: Net, C: number, inputs: Tensor, cls: number, o: ExtremalChannelOptions): Promise<Float32Array> {
+/**
+ * The channel mask that keeps the mean logit with `keep` channels on (one mask shared by all
+ * inputs), and ∂(mean logit)/∂m at the last step: channels the clamp saturated at the same value
+ * are told apart by it (what the logit loses per unit of mask).
+ */
+export async function extremalChannels(s: ChannelSubject, masked: Net, C: number, inputs: Tensor, cls: number, o: ExtremalChannelOptions): Promise<{ mask: Float32Array; reward: Float64Array }> {
   const n = inputs.dims[0];
   const m = new Float32Array(C).fill(0.5);
   const buf = new Float64Array(C);
   const zeros = referenceZeros(C, o.keep / C);
   let lambda = o.lambda;
+  const reward = new Float64Array(C);
   for (let it = 0; it < o.iterations; it++) {
     const r = await gradient(masked, { input: { [s.input]: inputs, [MASK_INPUT]: repeatMask(m, n) }, objective: logit(s.logits, cls), wrt: [MASK_INPUT] }, { device: s.device });
     const gm = r.grads[MASK_INPUT].data;
     // Loss = −mean logit + λ·area penalty; its gradient, then torch SGD (momentum 0.9, dampening 0.9).
     const g = new Float64Array(C);
-    for (let i = 0; i < n; i++) for (let k = 0; k < C; k++) g[k] -= gm[i * C + k] / n;
+    reward.fill(0);
+    for (let i = 0; i < n; i++) for (let k = 0; k < C; k++) reward[k] += gm[i * C + k] / n;
+    for (let k = 0; k < C; k++) g[k] = -reward[k];
     // The penalty ranks through a float32 copy: hand it float32 values so its threshold ties stay exact.
     areaPenalty(Float32Array.from(m), zeros, g, lambda);
     for (let k = 0; k < C; k++) {
@@ -112,12 +119,12 @@ export async function extremalChannels(s: ChannelSubject, masked: Net, C: number
     // The area term's step lr·2λ/C must stay below 1 or the mask oscillates between the clamps.
     lambda = Math.min(lambda * o.growth, C / (4 * o.lr));
   }
-  return m;
+  return { mask: m, reward };
 }
 
-/** Channel ids by score, highest first (ties: lower id first). */
-export function ranking(score: ArrayLike<number>): number[] {
-  return Array.from({ length: score.length }, (_, k) => k).sort((a, b) => score[b] - score[a] || a - b);
+/** Channel ids by score, highest first; ties by `then` (highest first), then lower id first. */
+export function ranking(score: ArrayLike<number>, then?: ArrayLike<number>): number[] {
+  return Array.from({ length: score.length }, (_, k) => k).sort((a, b) => score[b] - score[a] || (then ? then[b] - then[a] : 0) || a - b);
 }
 
 /** A hard mask keeping `channels`. */

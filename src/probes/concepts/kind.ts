@@ -10,7 +10,7 @@ import { CONCEPT_DEFAULTS as D, ConceptEntrySchema, type ConceptEntry } from './
 export const conceptsKind: EntryKind<ConceptEntry> = {
   key: 'concepts',
   schema: ConceptEntrySchema,
-  description: 'Concepts in a layer on seeded scenes with exact masks: network dissection, Net2Vec, TCAV',
+  description: 'Concepts in a layer on seeded scenes with exact masks: network dissection, Net2Vec, TCAV; channel attribution for a class',
   maxEntries: 1000,
   probeOf: () => conceptProbe as Probe<never>,
   probes: [conceptProbe as Probe<never>],
@@ -36,15 +36,16 @@ export const conceptsKind: EntryKind<ConceptEntry> = {
     });
     const classes = model.labels?.length;
     if (e.target !== undefined && classes !== undefined && e.target >= classes) ctx.issues.push(spec.issue([...p, 'target'], `class ${e.target} does not exist: the model has ${classes} classes`, `pick a class in 0..${classes - 1}`));
+    if (e.method === 'channels' && !model.logits) ctx.issues.push(spec.issue([...p, 'method'], `channel attribution explains a class logit, and ${model.net.where} names no logits`, 'use a classifier, or set its logits in the model config'));
     if (ctx.issues.length > before) return undefined;
     const params: ConceptParams = {
       method: e.method, layer: { name: layer.name, tensor: layer.tensor, shape: [...layer.shape] }, scenes: e.scenes ?? D.scenes, count: e.count ?? D.count,
       concept: e.concept, units: e.units, quantile: e.quantile ?? D.quantile, variant: e.variant ?? D.variant, l2: e.l2 ?? D.l2, iterations: e.iterations ?? D.iterations,
-      target: e.target, randomSets: e.random_sets ?? D.random_sets, examples: e.examples ?? D.examples, inputs: e.inputs ?? D.inputs, alpha: e.alpha ?? D.alpha, tests: e.tests ?? D.tests,
+      target: e.target, randomSets: e.random_sets ?? D.random_sets, examples: e.examples ?? D.examples, inputs: e.inputs ?? D.inputs, alpha: e.alpha ?? D.alpha, tests: e.tests ?? D.tests, keep: e.keep ?? D.keep,
     };
     return { model, params };
   },
   work: ({ at: { entry: e } }, index) => ({
-    inputs: [{ key: `entry:${index}`, count: e.method === 'tcav' ? ((e.random_sets ?? D.random_sets) + 1) * (e.examples ?? D.examples) + 3 * (e.inputs ?? D.inputs) : e.count ?? D.count }],
+    inputs: [{ key: `entry:${index}`, count: e.method === 'channels' ? 2 * (e.iterations ?? D.iterations) * (e.inputs ?? D.inputs) : e.method === 'tcav' ? ((e.random_sets ?? D.random_sets) + 1) * (e.examples ?? D.examples) + 3 * (e.inputs ?? D.inputs) : e.count ?? D.count }],
   }),
 };

@@ -16,6 +16,7 @@ import { net2vec, type Net2VecVariant } from './net2vec.ts';
 import { CONCEPT_METRICS, type CONCEPT_METHODS } from './schema.ts';
 import { conceptScene, conceptsOf, type ConceptScene, type SceneSource } from './source.ts';
 import { tcav, type Rows } from './tcav.ts';
+import { EXTREMAL_CHANNEL_DEFAULTS, extremalChannels, gradTimesActivation, keepOnly, maskedLogit, maskedNet, ranking } from './channels.ts';
 
 export interface ConceptParams {
   method: (typeof CONCEPT_METHODS)[number];
@@ -34,6 +35,7 @@ export interface ConceptParams {
   inputs: number;
   alpha: number;
   tests: number;
+  keep: number;
 }
 
 async function layerMaps(engine: ForwardEngine, p: ConceptParams, scenes: readonly ConceptScene[]): Promise<LayerMaps> {
@@ -82,6 +84,26 @@ export const conceptProbe: Probe<ConceptParams> = {
       m['tcav.significant'] = r.significant ? 1 : 0;
       m['tcav.random_score'] = r.randomScore;
       Object.assign(params, { target: p.target, random_sets: p.randomSets, examples: p.examples, inputs: p.inputs, alpha: p.alpha, tests: p.tests, level: r.level, l2: p.l2, iterations: p.iterations, scores: r.scores, random_scores: r.randomScores, t: r.t });
+      return { measurements: m, params };
+    }
+    if (p.method === 'channels') {
+      // Scenes of the concept when one is named (the class's own scenes), else any scene.
+      const inputs = concatBatch(Array.from({ length: p.inputs }, () => toModelInput(conceptScene(p.scenes, width, height, rng, p.concept).image, engine.model.preprocess)));
+      const C = p.layer.shape[0];
+      const keep = Math.min(p.keep, C);
+      const s = { net: engine.model.net, input: engine.model.input.name, logits: engine.model.logits!, device: engine.device };
+      const masked = maskedNet(s.net, p.layer.tensor, C);
+      const { mask, reward } = await extremalChannels(s, masked, C, inputs, p.target!, { ...EXTREMAL_CHANNEL_DEFAULTS, iterations: p.iterations, keep });
+      const top = ranking(mask, reward).slice(0, keep);
+      const gradTop = ranking(await gradTimesActivation(s, p.layer.tensor, inputs, p.target!)).slice(0, keep);
+      const full = await maskedLogit(s, masked, inputs, p.target!, new Float32Array(C).fill(1));
+      const kept = (ids: number[]) => maskedLogit(s, masked, inputs, p.target!, keepOnly(C, ids)).then((v) => v / full);
+      m['channels.top'] = top;
+      m['channels.grad_top'] = gradTop;
+      m['channels.kept_fraction'] = await kept(top);
+      m['channels.grad_kept_fraction'] = await kept(gradTop);
+      if (p.units) m['channels.found'] = p.units.filter((u) => top.includes(u)).length / p.units.length;
+      Object.assign(params, { target: p.target, keep, inputs: p.inputs, iterations: p.iterations, lr: EXTREMAL_CHANNEL_DEFAULTS.lr, lambda: EXTREMAL_CHANNEL_DEFAULTS.lambda, growth: EXTREMAL_CHANNEL_DEFAULTS.growth, full_logit: full, mask: Array.from(mask, (v) => Number(v.toFixed(6))) });
       return { measurements: m, params };
     }
     const scenes = Array.from({ length: p.count }, () => conceptScene(p.scenes, width, height, rng));

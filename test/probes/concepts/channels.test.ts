@@ -38,8 +38,8 @@ const inputs = { dims: [4, 3, 8, 8], data: Float32Array.from({ length: 4 * 3 * 6
 
 test('the extremal channel mask keeps exactly the decisive channels, and they keep the logit', async () => {
   const masked = maskedNet(net, 'feat', C);
-  const m = await extremalChannels(subject, masked, C, inputs, 0, { ...EXTREMAL_CHANNEL_DEFAULTS, keep: 3 });
-  const top = ranking(m).slice(0, 3).sort((a, b) => a - b);
+  const { mask: m, reward } = await extremalChannels(subject, masked, C, inputs, 0, { ...EXTREMAL_CHANNEL_DEFAULTS, keep: 3 });
+  const top = ranking(m, reward).slice(0, 3).sort((a, b) => a - b);
   assert.equal(top, DECISIVE);
   for (let k = 0; k < C; k++) assert.ok(m[k] >= 0 && m[k] <= 1);
   const full = await maskedLogit(subject, masked, inputs, 0, new Float64Array(C).fill(1));

@@ -17,7 +17,7 @@ const info = await resolveLayer(model, '/Relu_2_output_0');
 const layer = { name: info.name, tensor: info.tensor, shape: [...info.shape] };
 const base: ConceptParams = {
   method: 'net2vec', layer, scenes: 'shapes', count: 24, concept: 'disk', quantile: D.quantile, variant: 'segmentation', l2: D.l2, iterations: 150,
-  target: 0, randomSets: 4, examples: 6, inputs: 6, alpha: D.alpha, tests: 1,
+  target: 0, randomSets: 4, examples: 6, inputs: 6, alpha: D.alpha, tests: 1, keep: 10,
 };
 const engine = () => createForwardEngine(model, 'cpu', { cache: createActivationCache(), batchSize: 8 });
 

@@ -12,6 +12,7 @@ import { circuitsKind } from '../probes/circuit/kind.ts';
 import { reimplKind } from '../reimpl/kind.ts';
 import { compareKind } from '../compare/kind.ts';
 import { generatorsKind } from '../generators/kind.ts';
+import { conceptsKind } from '../probes/concepts/kind.ts';
 
 const kinds: EntryKind[] = [];
 
@@ -60,3 +61,4 @@ registerEntryKind(circuitsKind);
 registerEntryKind(reimplKind);
 registerEntryKind(compareKind);
 registerEntryKind(generatorsKind);
+registerEntryKind(conceptsKind);

@@ -23,14 +23,14 @@ export interface Scene {
   masks: Record<Concept, Uint8Array>;
 }
 
-/** A seeded scene: clutter, then `shapes` shapes of random concepts, ink on background. */
-export function renderScene(width: number, height: number, rng: Rng, shapes = 4): Scene {
+/** A seeded scene: clutter, then `shapes` shapes of random concepts (or all of `only`), ink on background. */
+export function renderScene(width: number, height: number, rng: Rng, shapes = 4, only?: Concept): Scene {
   const bg = renderStimulus({ kind: 'blank', clutter: { strokes: 25, strokeLength: 10, strokeWidth: 1.5, contrast: 0.5 } }, { width, height }, rng);
   const data = bg.data;
   const masks = Object.fromEntries(CONCEPTS.map((c) => [c, new Uint8Array(width * height)])) as Record<Concept, Uint8Array>;
   const side = Math.min(width, height);
   for (let s = 0; s < shapes; s++) {
-    const concept = CONCEPTS[randInt(rng, CONCEPTS.length)];
+    const concept = only ?? CONCEPTS[randInt(rng, CONCEPTS.length)];
     const orientation = uniform(rng, 0, 360);
     const size = uniform(rng, 0.06, 0.16) * side;
     const width_ = uniform(rng, 2, 5);

@@ -1,0 +1,51 @@
+// The `concepts:` entry kind: how a layer encodes named concepts (dissection, Net2Vec, TCAV) on
+// seeded scenes with exact masks. Its folder holds the methods' pure cores and this descriptor.
+import { isNeurogateError } from '../../errors.ts';
+import { resolveLayer } from '../../models/catalog.ts';
+import type { EntryKind } from '../../probe/kind.ts';
+import type { Probe } from '../../probe/probe.ts';
+import { conceptProbe, type ConceptParams } from './probe.ts';
+import { CONCEPT_DEFAULTS as D, ConceptEntrySchema, type ConceptEntry } from './schema.ts';
+
+export const conceptsKind: EntryKind<ConceptEntry> = {
+  key: 'concepts',
+  schema: ConceptEntrySchema,
+  description: 'Concepts in a layer on seeded scenes with exact masks: network dissection, Net2Vec, TCAV; channel attribution for a class',
+  maxEntries: 1000,
+  probeOf: () => conceptProbe as Probe<never>,
+  probes: [conceptProbe as Probe<never>],
+  layers: ({ path: p, entry }) => [{ path: [...p, 'layer'], name: entry.layer }],
+  prepare: async ({ spec, at }, { model }, ctx) => {
+    const { path: p, entry: e } = at;
+    let layer;
+    try {
+      layer = await resolveLayer(model, e.layer);
+    } catch (err) {
+      if (!isNeurogateError(err) || err.kind !== 'bad_input') throw err;
+      ctx.issues.push(spec.issue([...p, 'layer'], err.message, err.hint));
+      return undefined;
+    }
+    if (layer.shape.length !== 3) {
+      ctx.issues.push(spec.issue([...p, 'layer'], `layer "${e.layer}" has no spatial map (shape [${layer.shape.join(', ')}])`, 'concept methods need a convolutional layer [C, H, W]'));
+      return undefined;
+    }
+    const C = layer.shape[0];
+    const before = ctx.issues.length;
+    e.units?.forEach((u, i) => {
+      if (u >= C) ctx.issues.push(spec.issue([...p, 'units', i], `unit ${u} does not exist in layer "${e.layer}": it has ${C} channels`, `pick a unit in 0..${C - 1}`));
+    });
+    const classes = model.labels?.length;
+    if (e.target !== undefined && classes !== undefined && e.target >= classes) ctx.issues.push(spec.issue([...p, 'target'], `class ${e.target} does not exist: the model has ${classes} classes`, `pick a class in 0..${classes - 1}`));
+    if (e.method === 'channels' && !model.logits) ctx.issues.push(spec.issue([...p, 'method'], `channel attribution explains a class logit, and ${model.net.where} names no logits`, 'use a classifier, or set its logits in the model config'));
+    if (ctx.issues.length > before) return undefined;
+    const params: ConceptParams = {
+      method: e.method, layer: { name: layer.name, tensor: layer.tensor, shape: [...layer.shape] }, scenes: e.scenes ?? D.scenes, count: e.count ?? D.count,
+      concept: e.concept, units: e.units, quantile: e.quantile ?? D.quantile, variant: e.variant ?? D.variant, l2: e.l2 ?? D.l2, iterations: e.iterations ?? D.iterations,
+      target: e.target, randomSets: e.random_sets ?? D.random_sets, examples: e.examples ?? D.examples, inputs: e.inputs ?? D.inputs, alpha: e.alpha ?? D.alpha, tests: e.tests ?? D.tests, keep: e.keep ?? D.keep,
+    };
+    return { model, params };
+  },
+  work: ({ at: { entry: e } }, index) => ({
+    inputs: [{ key: `entry:${index}`, count: e.method === 'channels' ? 2 * (e.iterations ?? D.iterations) * (e.inputs ?? D.inputs) : e.method === 'tcav' ? ((e.random_sets ?? D.random_sets) + 1) * (e.examples ?? D.examples) + 3 * (e.inputs ?? D.inputs) : e.count ?? D.count }],
+  }),
+};

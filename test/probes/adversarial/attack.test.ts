@@ -78,6 +78,7 @@ test('bad budgets and inputs are refused with a code, not attacked', async () =>
 const dir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'fixtures', 'shapes_cnn');
 const S = 224;
 
+// Measured: 0, 0, 0, 4/12, 12/12 at ε = 0 … 1/255 — the model falls to one grey level.
 test('shapes_cnn: PGD-L∞ success rate rises with ε over a seeded set of scenes, and FGSM ≤ PGD at the largest ε', async () => {
   const model = importOnnxFile(path.join(dir, 'shapes_cnn.onnx'), { labels: ['disk', 'square', 'triangle'] });
   const subject = { ...subjectOf(model), inputDims: [3, S, S] as [number, number, number] };
@@ -88,14 +89,14 @@ test('shapes_cnn: PGD-L∞ success rate rises with ε over a seeded set of scene
   scenes.forEach((s, i) => u.set(s.input.data, i * 3 * S * S));
   const labels = scenes.map((s) => s.label);
   const rates: number[] = [];
-  for (const level of [0, 1, 2, 4, 8]) {
+  for (const level of [0, 0.125, 0.25, 0.5, 1]) {
     const r = await attack(subject, space, u, labels, { norm: 'linf', epsilon: level / 255, steps: 5, randomStart: true }, makeRng(level));
     rates.push(labels.filter((y, i) => argmax(r.logits, i * r.classes, r.classes) !== y).length / labels.length);
   }
   const clean = rates[0];
   for (let i = 1; i < rates.length; i++) assert.ok(rates[i] >= rates[i - 1], `success ${rates.join(', ')} is not non-decreasing in ε`);
-  assert.ok(rates[rates.length - 1] >= clean + 0.5, `ε = 8/255 fools only ${rates[rates.length - 1]} (clean error ${clean})`);
-  const f = await attack(subject, space, u, labels, { ...FGSM, epsilon: 8 / 255 });
+  assert.ok(rates[rates.length - 1] >= clean + 0.5, `ε = 1/255 fools only ${rates[rates.length - 1]} (clean error ${clean})`);
+  const f = await attack(subject, space, u, labels, { ...FGSM, epsilon: 1 / 255 });
   const fgsm = labels.filter((y, i) => argmax(f.logits, i * f.classes, f.classes) !== y).length / labels.length;
   assert.ok(fgsm <= rates[rates.length - 1], `FGSM ${fgsm} beats PGD ${rates[rates.length - 1]}`);
 });

@@ -11,6 +11,7 @@ import { masksKind } from '../probes/attribution/kind.ts';
 import { circuitsKind } from '../probes/circuit/kind.ts';
 import { reimplKind } from '../reimpl/kind.ts';
 import { compareKind } from '../compare/kind.ts';
+import { adversarialKind } from '../probes/adversarial/kind.ts';
 
 const kinds: EntryKind[] = [];
 
@@ -58,3 +59,4 @@ registerEntryKind(masksKind);
 registerEntryKind(circuitsKind);
 registerEntryKind(reimplKind);
 registerEntryKind(compareKind);
+registerEntryKind(adversarialKind);

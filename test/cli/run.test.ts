@@ -76,7 +76,7 @@ test('exit 2 into a folder holding an earlier green run: its reports are removed
 test('validate loads the models: the shipped specs pass with layers, units and positions checked', () => {
   const ok = neurogate('validate', 'specs');
   assert.is(ok.code, 0, ok.err);
-  assert.match(ok.out, /^ok: 7 spec files, \d+ entries, \d+ expectations; layers, units and positions checked/m);
+  assert.match(ok.out, /^ok: 8 spec files, \d+ entries, \d+ expectations; layers, units and positions checked/m);
 });
 
 test('an unknown option exits 2 with the usage', () => {

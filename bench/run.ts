@@ -24,6 +24,7 @@ import { benchConvStack } from './convstack.ts';
 import { benchDiff } from './diff.ts';
 import { benchStartup } from './startup.ts';
 import { benchAudit } from './audit.ts';
+import { benchAdversarial } from './adversarial.ts';
 
 interface RunContext {
   device: ConcreteDevice;
@@ -69,6 +70,7 @@ const SECTIONS: Record<string, SectionEntry> = {
   convstack: { devices: 'any', run: (c) => benchConvStack({ device: c.device, repeats: c.quick ? 3 : 5 }) },
   startup: { devices: 'cpu', run: () => benchStartup() },
   audit: { devices: 'cpu', run: () => benchAudit() },
+  adversarial: { devices: 'any', run: (c) => benchAdversarial({ device: c.device, repeats: c.quick ? 2 : 3 }) },
 };
 
 function fmt(v: number): string {

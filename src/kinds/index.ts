@@ -13,6 +13,7 @@ import { reimplKind } from '../reimpl/kind.ts';
 import { compareKind } from '../compare/kind.ts';
 import { generatorsKind } from '../generators/kind.ts';
 import { conceptsKind } from '../probes/concepts/kind.ts';
+import { adversarialKind } from '../probes/adversarial/kind.ts';
 
 const kinds: EntryKind[] = [];
 
@@ -62,3 +63,4 @@ registerEntryKind(reimplKind);
 registerEntryKind(compareKind);
 registerEntryKind(generatorsKind);
 registerEntryKind(conceptsKind);
+registerEntryKind(adversarialKind);

@@ -14,9 +14,11 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..',
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-shipped-shards-'));
 
 // Every shipped entry but the feature visualization (~50 s of optimization that shards like any
-// other entry) and the attribution suite (minutes of mask optimization): test/cli/run.test.ts and
-// test/cli/masks-suite.test.ts run them once; this test runs the rest twice more.
-const filter = ['--filter', '^(?!inception-v3-curve-detectors/curve-79-visualization$|mobilenet-v2-masks/)'];
+// other entry), the attribution suite (minutes of mask optimization), and the adversarial and
+// concepts suites (tens of seconds of PGD and regression, sharded like any other entry):
+// test/cli/run.test.ts, test/cli/masks-suite.test.ts and their kinds' own tests run them once;
+// this test runs the rest twice more.
+const filter = ['--filter', '^(?!inception-v3-curve-detectors/curve-79-visualization$|mobilenet-v2-masks/|shapes-cnn-adversarial/|shapes-cnn-concepts/)'];
 const one = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'specs', ...filter, '--report-dir', path.join(tmp, 'one'), '--json', '--quiet'],
   { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 240_000 });
 let log = '';

@@ -28,6 +28,6 @@ export const reduceRules: RuleTable = {
   // ‖x‖₂ = 0 has no gradient; x/‖x‖ is 0/0 there, so the denominator gets a floor.
   ReduceL2: reduceRule((e, x, y) => e.op('Div', [x, e.op('Max', [y, e.scalar(1e-30)])])),
   ReduceSumSquare: reduceRule((e, x) => e.op('Mul', [x, e.scalar(2)])),
-  ReduceLogSum: reduceRule((e, _x, y) => e.op('Exp', [e.op('Neg', [y])])),
+  ReduceLogSum: reduceRule((e, x, y) => e.op('Expand', [e.op('Exp', [e.op('Neg', [y])]), e.shapeOf(x)])),
   ReduceLogSumExp: reduceRule((e, x, y) => e.op('Exp', [e.op('Sub', [x, y])])),
 };

@@ -32,9 +32,13 @@ function eye(n: number): Float32Array {
 }
 
 /** Does axis a of a Resize move values (not an identity map)? */
-function moves(e: Emitter, n: NodeProto, slot: number, a: number, inDim: number, outDim: number, ctm: string): boolean {
+function moves(e: Emitter, n: NodeProto, slot: number, slots: number, inDim: number, outDim: number, ctm: string): boolean {
   if (inDim !== outDim) return true;
-  if (ctm === 'tf_crop_and_resize') return inDim > 1;
+  if (ctm === 'tf_crop_and_resize') {
+    // A crop of [0, 1] at the same size is the identity.
+    const roi = e.constFloats(n.input[1]);
+    return inDim > 1 && (!roi || roi[slot] !== 0 || roi[slot + slots] !== 1);
+  }
   const scalesName = n.input[2];
   if (!scalesName || e.fact(scalesName).dims[0] === 0) return false; // sizes given: the scale is out/in = 1
   const scales = e.constFloats(scalesName);
@@ -85,7 +89,7 @@ export const resizeRules: RuleTable = {
       const cur = [...fy.dims];
       axes.forEach((a, slot) => {
         const I = fx.dims[a], O = fy.dims[a];
-        if (!moves(e, n, slot, a, I, O, ctm)) return;
+        if (!moves(e, n, slot, axes.length, I, O, ctm)) return;
         if (fx.batch[a]) throw unsupported(e, 'it resizes the batch axis', 'resize feature axes only');
         const L = axisMatrix(e, n, rank, axes, a, I, O); // [O, I]
         if (a === cur.length - 1) g = e.op('MatMul', [g, L]);

@@ -212,6 +212,18 @@ export function modernOps64(h: Helpers): Record<string, Op> {
     Sin: unary(Math.sin),
     Cos: unary(Math.cos),
     Sign: unary(Math.sign),
+    ArgMax: (n, [x]) => {
+      const d = x!.dims, axis = norm(attr<number>(n, 'axis', 0), d.length);
+      const outer = sizeOf(d.slice(0, axis)), inner = sizeOf(d.slice(axis + 1)), D = d[axis];
+      const y = t64(d.map((v, i) => (i === axis ? 1 : v)));
+      for (let o = 0; o < outer; o++) for (let q = 0; q < inner; q++) {
+        let best = 0;
+        for (let k = 1; k < D; k++) if (x!.data[(o * D + k) * inner + q] > x!.data[(o * D + best) * inner + q]) best = k;
+        y.data[o * inner + q] = best;
+      }
+      if (attr<number>(n, 'keepdims', 1) === 1) return [y];
+      return [t64(d.filter((_, i) => i !== axis), y.data)];
+    },
     Greater: (_n, [a, b]) => [zipWith([a!, b!], (v) => (v[0] > v[1] ? 1 : 0))],
     PRelu: (_n, [x, s]) => [zipWith([x!, s!], (v) => (v[0] > 0 ? v[0] : v[0] * v[1]))],
     Pow: (_n, [a, b]) => [zipWith([a!, b!], (v) => v[0] ** v[1])],

@@ -20,7 +20,7 @@ import { MODERN_FD_OPS } from './fd-modern-ops.ts';
 
 const seen = new Set<string>();
 
-const numRuns = Number(process.env.FC_RUNS ?? 12);
+const numRuns = Number(process.env.FC_RUNS ?? 30);
 const size = (d: number[]) => d.reduce((a, b) => a * b, 1);
 
 /** One op under test: its graph (input "x", output "y"), the input range, and what to differentiate. */

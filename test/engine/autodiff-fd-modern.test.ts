@@ -202,7 +202,8 @@ const reduceArb = fc.record({
 });
 
 const normArb = fc.record({
-  seed: fc.nat(), n: fc.integer({ min: 1, max: 2 }), c: fc.constantFrom(2, 3, 4, 6), h: fc.integer({ min: 1, max: 3 }), w: fc.integer({ min: 2, max: 4 }),
+  // h ≥ 2: every normalized group has ≥ 4 entries (with 2, float32 statistics near ε drift past 1e-4).
+  seed: fc.nat(), n: fc.integer({ min: 1, max: 2 }), c: fc.constantFrom(2, 3, 4, 6), h: fc.integer({ min: 2, max: 3 }), w: fc.integer({ min: 2, max: 4 }),
   op: fc.constantFrom('LayerNormalization', 'LayerNormalization3', 'InstanceNormalization', 'GroupNormalization18', 'GroupNormalization21'),
   axis: fc.integer({ min: 1, max: 3 }), negative: fc.boolean(), bias: fc.boolean(), groupPick: fc.nat(), eps: fc.constantFrom(1e-5, 1e-2),
 }).map(({ seed, n, c, h, w, op, axis, negative, bias, groupPick, eps }): Case => {
@@ -298,8 +299,9 @@ const resizeArb = fc.record({
   const model = b.model(d, r.opset);
   // eval64 follows the ONNX definition; onnxruntime's antialias filter and its crop-and-resize
   // sampling differ from it (forward mismatch up to 1e-2), so those cases are checked by the
-  // adjoint identity on onnxruntime's own forward pass instead.
-  const adjoint = antialias === 1 || ctm === 'tf_crop_and_resize';
+  // adjoint identity on onnxruntime's own forward pass instead; so is nearest, whose source
+  // coordinate can land exactly on a rounding tie that float32 and float64 break differently.
+  const adjoint = antialias === 1 || ctm === 'tf_crop_and_resize' || r.mode === 'nearest';
   return { label: `Resize ${JSON.stringify({ ...r, seed: undefined, ctm, bySizes })}`, model, xDims: d, xRange: [-1, 1], wrt: ['x'], oracle: adjoint ? 'adjoint' : undefined, yDims: [r.n, r.c, ...out] };
 }).filter((c): c is Case => c !== undefined);
 
@@ -322,7 +324,9 @@ property('Layer, Instance and Group normalization match float64 central differen
 property('Gather, GatherElements, Tile and broadcast MatMul match float64 central differences', indexArb, 4);
 property('Resize in every mode and coordinate transformation matches float64 central differences', resizeArb, 5, 2 * numRuns);
 
+// With the default seed (a replayed or exploring FC_SEED may draw fewer kinds).
 test('the generators emitted every op listed as covered', () => {
+  if (process.env.FC_SEED) return;
   const missing = MODERN_FD_OPS.filter((op) => !seen.has(op));
   assert.equal(missing, [], `listed but never generated: ${missing.join(', ')}`);
 });

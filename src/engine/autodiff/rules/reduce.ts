@@ -1,5 +1,5 @@
 // VJPs of the reductions beyond Sum/Mean/Max/Min: the norms L1, L2, SumSquare, and LogSum,
-// LogSumExp, Prod. Each spreads the reduced adjoint back with its elementwise factor.
+// LogSumExp (ReduceProd has no rule: its gradient is 0/0 at zeros). Each spreads the reduced adjoint back.
 import { attr } from '../../graph.ts';
 import type { NodeProto } from '../../onnx.ts';
 import { unsqueeze, type Emitter } from '../emit.ts';

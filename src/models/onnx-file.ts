@@ -16,13 +16,15 @@ export interface OnnxImportOptions {
   /** The folder the model file must really be in, unless allowOutside (its external data stays in its own folder regardless). */
   root?: string;
   allowOutside?: boolean;
+  /** [height, width] for an input whose image size is symbolic (a spec's `preprocess.size`); ignored when the size is fixed. */
+  size?: [number, number];
 }
 
 export const DEFAULT_MAX_MODEL_BYTES = 2 * 1024 ** 3;
 const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
 
 export function importOnnxFile(file: string, opts: OnnxImportOptions = {}): ImportedModel {
-  return describe(readOnnxModel(file, opts), file, opts.labels);
+  return describe(readOnnxModel(file, opts), file, opts.labels, opts.size);
 }
 
 /** The checked graph of an ONNX file (external data pulled in, constants as initializers), before any reading of its inputs. */
@@ -79,7 +81,7 @@ function loadExternalData(model: ModelProto, dir: string, where: string, maxByte
   }
 }
 
-function describe(model: ModelProto, where: string, labels?: string[]): ImportedModel {
+function describe(model: ModelProto, where: string, labels?: string[], size?: [number, number]): ImportedModel {
   const g = model.graph;
   const inputs = graphInputs(g);
   if (inputs.length !== 1) {
@@ -93,13 +95,20 @@ function describe(model: ModelProto, where: string, labels?: string[]): Imported
   }
   const nhwc = (dims[3] === 3 || dims[3] === 1) && dims[1] !== 3 && dims[1] !== 1;
   const layout: 'NCHW' | 'NHWC' = nhwc ? 'NHWC' : 'NCHW';
-  const [c, h, w] = nhwc ? [dims[3], dims[1], dims[2]] : [dims[1], dims[2], dims[3]];
+  let [c, h, w] = nhwc ? [dims[3], dims[1], dims[2]] : [dims[1], dims[2], dims[3]];
+  // A symbolic image size is pinned to the one the spec gives, so every probe sees fixed shapes.
+  if (size && (typeof h !== 'number' || typeof w !== 'number') && typeof c === 'number') {
+    [h, w] = size;
+    const pinned = nhwc ? [dims[0], h, w, c] : [dims[0], c, h, w];
+    const at = g.input.findIndex((i) => i.name === inputName);
+    g.input[at] = valueInfo(inputName, pinned);
+  }
   // Before the NHWC wrapper or any probe sizes a tensor by these numbers.
   checkInputSize({ channels: c, height: h, width: w }, where);
   if (nhwc) inputName = wrapNhwcInput(model, inputName, [c, h, w]);
   if (typeof c !== 'number' || typeof h !== 'number' || typeof w !== 'number') {
     throw badInput('E_MODEL_INPUT_DYNAMIC', `input "${inputs[0]}" has symbolic size [${dims.join(', ')}] beyond the batch axis`, where,
-      'export with a fixed image size (only the batch may be dynamic)');
+      'give the size in the spec (`preprocess: {size: [height, width]}`), or export with a fixed image size');
   }
   const out = g.output[0]?.name;
   const last = out ? producerOf(g, out) : undefined;

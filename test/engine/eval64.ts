@@ -7,6 +7,7 @@ import { attr, topoOrder, tensorFromProto } from '../../src/engine/graph.ts';
 import { sizeOf, stridesOf } from '../../src/engine/tensor.ts';
 import { NeurogateError } from '../../src/errors.ts';
 import { intValues } from '../../src/engine/autodiff/facts.ts';
+import { modernOps64 } from './eval64-modern.ts';
 
 export interface T64 {
   dims: number[];
@@ -415,6 +416,7 @@ function softmax(log: boolean): Op {
 }
 
 const OPS: Record<string, Op> = {
+  ...modernOps64({ t64, zipWith, unary, reduce, reduceAxes: axesOf, fail }),
   Identity: (_n, [x]) => [x!],
   Dropout: (_n, [x]) => [x!],
   Cast: (_n, [x]) => [x!],

@@ -9,6 +9,7 @@ import { relaxBatch, isFloat, intValues, type GraphFacts } from './facts.ts';
 import { ruleFor, differentiableOps } from './rules/index.ts';
 import { foldBatchNorms, foldPads } from './fold.ts';
 import type { ObjectiveStructure } from './objective.ts';
+import { constantFloats } from './floats.ts';
 
 export interface GradientGraph {
   model: ModelProto;
@@ -160,7 +161,7 @@ export function buildGradientModel(source: ModelProto, structure: ObjectiveStruc
   }
   const g = model.graph;
   const { order, forward, active } = paths(model, objectiveTensors, wrt, where, facts);
-  const e = createEmitter(opsetOf(model), where, facts, known(model), constants);
+  const e = createEmitter(opsetOf(model), where, facts, known(model), constants, constantFloats(source));
 
   const contributions = new Map<string, string[]>();
   const finals = new Map<string, string | undefined>();

@@ -29,9 +29,11 @@ export interface Emitter {
   fact(t: string): TensorFact;
   /** Values of an int tensor known before running (initializer, Constant, or probed and batch-independent). */
   constInts(t: string): number[] | undefined;
+  /** Values of a small float constant (initializer or Constant), e.g. Resize scales. */
+  constFloats(t: string): number[] | undefined;
 }
 
-export function createEmitter(opset: number, where: string, facts: GraphFacts, taken: Iterable<string>, constants: Map<string, number[]>): Emitter {
+export function createEmitter(opset: number, where: string, facts: GraphFacts, taken: Iterable<string>, constants: Map<string, number[]>, floatConstants = new Map<string, number[]>()): Emitter {
   const used = new Set(taken);
   const nodes: NodeProto[] = [];
   const inits: TensorProto[] = [];
@@ -102,6 +104,9 @@ export function createEmitter(opset: number, where: string, facts: GraphFacts, t
       if (c) return c;
       const f = facts.tensors.get(t);
       return f?.values;
+    },
+    constFloats(t) {
+      return t ? floatConstants.get(t) : undefined;
     },
   };
   return e;

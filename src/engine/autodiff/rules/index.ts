@@ -8,6 +8,7 @@ import { shapeRules } from './shape.ts';
 import { convRules } from './conv.ts';
 import { poolRules } from './pool.ts';
 import { normRules } from './norm.ts';
+import { modernRules } from './modern.ts';
 
 const CONSTANT_OPS = [
   'Shape', 'Size', 'Constant', 'ConstantOfShape', 'Range', 'ArgMax', 'ArgMin', 'Equal', 'Greater', 'Less',
@@ -25,6 +26,7 @@ export const RULES: RuleTable = {
   ...convRules,
   ...poolRules,
   ...normRules,
+  ...modernRules,
 };
 
 export function ruleFor(opType: string, domain = ''): VjpRule | undefined {

@@ -120,7 +120,7 @@ const averagePool: VjpRule = {
 };
 
 /** Reduced axes of a Reduce* node (attribute before `inputFrom`, input after); [] means all. */
-function reduceAxes(e: Emitter, n: NodeProto, inputFrom: number): number[] | 'none' {
+export function reduceAxes(e: Emitter, n: NodeProto, inputFrom: number): number[] | 'none' {
   const rank = e.fact(n.input[0]).dims.length;
   let axes: number[] | undefined;
   if (e.opset < inputFrom) axes = attr<number[] | undefined>(n, 'axes', undefined);

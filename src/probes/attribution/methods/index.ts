@@ -1,6 +1,7 @@
 // The list of attribution methods: one line per method, each line its descriptor. Everything that
 // needs to know the methods (spec schema, runner, shard costs, docs tests) reads this list.
 import { extremalDescriptor } from '../extremal/extremal.ts';
+import { fileMapDescriptor } from '../file-maps/file-method.ts';
 import type { AnyMethodDescriptor } from '../method.ts';
 import { gradCamDescriptor } from './grad-cam.ts';
 import { gradientXInputDescriptor } from './gradient-x-input.ts';
@@ -21,6 +22,7 @@ const LIST: AnyMethodDescriptor[] = [
   riseDescriptor,
   meaningfulPerturbationDescriptor,
   extremalDescriptor,
+  fileMapDescriptor,
 ];
 
 let sealed = false;

@@ -9,6 +9,8 @@ import { pointingMetric } from './localisation/pointing.ts';
 import { randomizationMetric } from './randomisation/randomization.ts';
 import { determinismMetric } from './robustness/determinism.ts';
 import { infidelityMetric, sensitivityMetric } from './robustness/robustness.ts';
+import { complexityMetric } from './complexity/complexity.ts';
+import { relevanceMetric } from './localisation/relevance.ts';
 
 const LIST: AnyMetricDescriptor[] = [
   preserveMetric,
@@ -20,6 +22,8 @@ const LIST: AnyMetricDescriptor[] = [
   sensitivityMetric,
   infidelityMetric,
   determinismMetric,
+  complexityMetric,
+  relevanceMetric,
 ];
 
 /**

@@ -11,6 +11,7 @@ import { determinismMetric } from './robustness/determinism.ts';
 import { infidelityMetric, sensitivityMetric } from './robustness/robustness.ts';
 import { complexityMetric } from './complexity/complexity.ts';
 import { relevanceMetric } from './localisation/relevance.ts';
+import { faithfulnessCorrelationMetric, monotonicityMetric } from './faithfulness/correlation.ts';
 
 const LIST: AnyMetricDescriptor[] = [
   preserveMetric,
@@ -24,6 +25,8 @@ const LIST: AnyMetricDescriptor[] = [
   determinismMetric,
   complexityMetric,
   relevanceMetric,
+  faithfulnessCorrelationMetric,
+  monotonicityMetric,
 ];
 
 /**

@@ -11,6 +11,8 @@ import { meaningfulPerturbationDescriptor } from './meaningful-perturbation.ts';
 import { occlusionDescriptor } from './occlusion.ts';
 import { riseDescriptor } from './rise.ts';
 import { smoothGradDescriptor } from './smoothgrad.ts';
+import { varGradDescriptor } from './vargrad.ts';
+import { gradientShapDescriptor } from './gradient-shap.ts';
 
 const LIST: AnyMethodDescriptor[] = [
   gradientDescriptor,
@@ -23,6 +25,8 @@ const LIST: AnyMethodDescriptor[] = [
   meaningfulPerturbationDescriptor,
   extremalDescriptor,
   fileMapDescriptor,
+  varGradDescriptor,
+  gradientShapDescriptor,
 ];
 
 let sealed = false;

@@ -12,6 +12,7 @@ import { infidelityMetric, sensitivityMetric } from './robustness/robustness.ts'
 import { complexityMetric } from './complexity/complexity.ts';
 import { relevanceMetric } from './localisation/relevance.ts';
 import { faithfulnessCorrelationMetric, monotonicityMetric } from './faithfulness/correlation.ts';
+import { stabilityMetric } from './robustness/stability.ts';
 
 const LIST: AnyMetricDescriptor[] = [
   preserveMetric,
@@ -27,6 +28,7 @@ const LIST: AnyMetricDescriptor[] = [
   relevanceMetric,
   faithfulnessCorrelationMetric,
   monotonicityMetric,
+  stabilityMetric,
 ];
 
 /**

@@ -18,6 +18,7 @@ import { DEFAULT_LIMITS } from '../../../../src/probe/limits.ts';
 import { SpecError } from '../../../../src/suite/issues.ts';
 import { EXIT, exitCodeFor } from '../../../../src/errors.ts';
 import { asyncErrorOf } from '../../../helpers.ts';
+import { maskMetrics } from '../../../../src/probes/attribution/metrics/index.ts';
 
 const limits = { ...DEFAULT_LIMITS, allowOutside: true };
 const shapes = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'fixtures', 'shapes_cnn');
@@ -103,6 +104,28 @@ test('shape, NaN, missing file, unknown placeholder and a method-rerunning metri
     assert.is((e as SpecError).issues.length, 1, text);
     assert.match(text, new RegExp(`bad-${i}\\.yaml:${line}:\\d+`), text);
   }
+});
+
+test('every metric that reads the map measures a file map (cheap options), and every metric that re-runs the method is refused', async () => {
+  // Cheap settings for the metrics whose defaults cost many passes; any other metric runs with its defaults.
+  const cheap: Record<string, string> = {
+    deletion: '{ steps: 4 }', insertion: '{ steps: 4 }', preserve: '{ areas: [0.1] }', pointing: '{ box: [125, 85, 171, 130] }',
+    infidelity: '{ samples: 2 }', localisation: '{ box: [125, 85, 171, 130] }', faithfulness_correlation: '{ samples: 4 }', monotonicity: '{ steps: 4 }',
+  };
+  const block = (keys: string[]) => `{ ${keys.map((k) => `${k}: ${maskMetrics().find((d) => d.key === k)!.form === 'flag' ? 'true' : cheap[k] ?? '{}'}`).join(', ')} }`;
+  const reading = maskMetrics().filter((d) => !d.needs.includes('method')).map((d) => d.key);
+  const rerunning = maskMetrics().filter((d) => d.needs.includes('method')).map((d) => d.key);
+  assert.ok(reading.length >= 10 && rerunning.length >= 4, `${reading} | ${rerunning}`);
+  const f = spec('every.yaml', entry('every', '{ file: maps/shape_0_disk.npy }', block(reading), 'score: { min: 0 }'));
+  const { report } = await runSpecs({ paths: [f], limits });
+  const e = report.suites[0].entries[0];
+  assert.is(e.error, undefined, JSON.stringify(e.error));
+  for (const d of maskMetrics().filter((m) => reading.includes(m.key))) {
+    for (const name of d.metrics) assert.ok(name in e.measurements, `${d.key}: ${name} missing`);
+  }
+  const bad = spec('every-bad.yaml', entry('every', '{ file: maps/shape_0_disk.npy }', block(rerunning)));
+  const err = await asyncErrorOf(() => validateSpecs([bad], { limits }));
+  assert.equal((err as SpecError).issues.map((i) => /`(\w+)` re-runs the method/.exec(i.message)?.[1]).sort(), [...rerunning].sort());
 });
 
 test.run();

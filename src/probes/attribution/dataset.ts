@@ -28,6 +28,8 @@ export interface MaskImage {
   mask?: Tensor;
   tags?: string[];
   difficult?: boolean;
+  /** The image's attribution map read from a file (method `file`), checked against the model input. */
+  map?: Tensor;
 }
 
 export function masksDatasetIssues(spec: LoadedSpec, p: PathSegment[], entry: MaskEntry): SpecIssue[] {

@@ -30,6 +30,8 @@ export type MethodDescriptor<O extends object = Record<string, unknown>> = {
   options: Record<string, OptionSpec>;
   /** The result is a mask in [0, 1] (one per area), not a signed evidence map. */
   mask?: boolean;
+  /** The spec option a bare value sets (`file: "maps/{image}.npy"` is `file: { path: … }`). */
+  shorthand?: string;
   /** Forward-pass equivalents of one image, given the options with the defaults filled in. */
   passes: (options: O) => number;
   run: Method<O>;
@@ -78,7 +80,8 @@ export function blockSchema(options: Record<string, OptionSpec>, defaults: objec
 /** The zod schema of the method's block in a spec: every option optional, its default in the description. */
 export function optionsSchema(d: AnyMethodDescriptor): z.ZodType {
   if (Object.keys(d.options).length === 0) return z.strictObject({}).meta({ description: 'No hyperparameters' });
-  return blockSchema(d.options, d.defaults);
+  const block = blockSchema(d.options, d.defaults);
+  return d.shorthand ? z.union([d.options[d.shorthand].schema, block]) : block;
 }
 
 /** A spec block as an options object: spec names → option keys; options left out are absent (not undefined). */
@@ -89,7 +92,8 @@ export function optionsOf(options: Record<string, OptionSpec>, spec: Record<stri
 }
 
 /** A spec's option block as the method's own options object (spec names → option keys). */
-export function optionsFromSpec(d: AnyMethodDescriptor, spec: Record<string, unknown> | undefined): Record<string, unknown> {
+export function optionsFromSpec(d: AnyMethodDescriptor, spec: Record<string, unknown> | string | undefined): Record<string, unknown> {
+  if (typeof spec !== 'object' && spec !== undefined) return d.shorthand ? optionsOf(d.options, { [d.shorthand]: spec }) : {};
   return optionsOf(d.options, spec);
 }
 

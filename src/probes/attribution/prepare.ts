@@ -5,6 +5,7 @@ import { isNeurogateError } from '../../errors.ts';
 import { resolveLayer } from '../../models/catalog.ts';
 import type { ImportedModel } from '../../models/types.ts';
 import { masksImages } from './dataset.ts';
+import { loadFileMaps } from './file-maps/prepare.ts';
 import { methodFromSpec, targetFromSpec, type MaskParams } from './probe.ts';
 import { methodNamed } from './methods/index.ts';
 import type { MaskEntry } from './schema.ts';
@@ -53,9 +54,10 @@ export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: Importe
     const bad = ds.images.find((d) => d.classIndex === undefined);
     if (bad) issues.push(spec.issue([...p, 'target'], `\`target: label\`: the class "${bad.className}" of ${bad.label} is not one of the model's labels${suffix}`, 'set `labels:` on the suite to the model’s class names in output order'));
   }
+  const method = methodFromSpec(e.method);
+  if (ds && method.name === 'file') loadFileMaps(spec, p, e, method.options, ds.images, [model.input.channels, model.input.height, model.input.width], issues, suffix);
   if (issues.length > before || !target || !ds) return undefined;
 
-  const method = methodFromSpec(e.method);
   // A method that draws random numbers takes the entry's seed unless the spec sets its own (it is echoed in the params).
   if (methodNamed(method.name)?.random && method.options.seed === undefined) method.options.seed = pe.seed;
   return {

@@ -54,7 +54,7 @@ export const masksProbe: Probe<MaskParams> = {
 
 /** A spec method block as the method's own option object (spec names → the options' keys). */
 export function methodFromSpec(spec: MaskMethodSpec): MaskParams['method'] {
-  const [name, opts] = Object.entries(spec)[0] as [MethodName, Record<string, unknown>];
+  const [name, opts] = Object.entries(spec)[0] as [MethodName, Record<string, unknown> | string];
   const d = methodNamed(name);
   if (!d) throw badInput('E_ATTR_METHOD', `no attribution method named "${name}"`, undefined, 'see docs/masks.md for the methods');
   return { name, options: optionsFromSpec(d, opts) };
@@ -119,7 +119,9 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
     const shown = fitToInput(image, model.preprocess);
     const target = p.target === 'top' ? await topClass(subject, input) : p.target === 'label' ? { kind: 'class' as const, index: item.classIndex! } : p.target;
     targets.push(describeTarget(target, labels));
-    const explain = (s: Subject, x: Tensor) => method(s, x, target, p.method.options);
+    // A map read from a file (method `file`) comes with its image.
+    const options = item.map ? { ...p.method.options, map: item.map } : p.method.options;
+    const explain = (s: Subject, x: Tensor) => method(s, x, target, options);
     const a = await explain(subject, input);
     usedParams = a.params;
     heatmap ??= a.masks?.length ? colourMap(a.masks[0].mask, 'mask') : colourMap(a.map, display);

@@ -33,8 +33,8 @@ export const MaskTargetSchema = z
   ])
   .meta({ description: 'What the map explains' });
 
-/** `{ <method name>: { <spec option>: value } }`, exactly one key. */
-export type MaskMethodSpec = Record<string, Record<string, unknown>>;
+/** `{ <method name>: { <spec option>: value } }` (or a method's shorthand value), exactly one key. */
+export type MaskMethodSpec = Record<string, Record<string, unknown> | string>;
 
 /**
  * One method block, `{ <name>: { options } }`, for each descriptor in methods/index.ts. Built on first

@@ -1,6 +1,7 @@
 // The list of attribution methods: one line per method, each line its descriptor. Everything that
 // needs to know the methods (spec schema, runner, shard costs, docs tests) reads this list.
 import { extremalDescriptor } from '../extremal/extremal.ts';
+import { fileMapDescriptor } from '../file-maps/file-method.ts';
 import type { AnyMethodDescriptor } from '../method.ts';
 import { gradCamDescriptor } from './grad-cam.ts';
 import { gradientXInputDescriptor } from './gradient-x-input.ts';
@@ -10,6 +11,8 @@ import { meaningfulPerturbationDescriptor } from './meaningful-perturbation.ts';
 import { occlusionDescriptor } from './occlusion.ts';
 import { riseDescriptor } from './rise.ts';
 import { smoothGradDescriptor } from './smoothgrad.ts';
+import { varGradDescriptor } from './vargrad.ts';
+import { gradientShapDescriptor } from './gradient-shap.ts';
 
 const LIST: AnyMethodDescriptor[] = [
   gradientDescriptor,
@@ -21,6 +24,9 @@ const LIST: AnyMethodDescriptor[] = [
   riseDescriptor,
   meaningfulPerturbationDescriptor,
   extremalDescriptor,
+  fileMapDescriptor,
+  varGradDescriptor,
+  gradientShapDescriptor,
 ];
 
 let sealed = false;

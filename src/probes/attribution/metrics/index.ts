@@ -9,6 +9,10 @@ import { pointingMetric } from './localisation/pointing.ts';
 import { randomizationMetric } from './randomisation/randomization.ts';
 import { determinismMetric } from './robustness/determinism.ts';
 import { infidelityMetric, sensitivityMetric } from './robustness/robustness.ts';
+import { complexityMetric } from './complexity/complexity.ts';
+import { relevanceMetric } from './localisation/relevance.ts';
+import { faithfulnessCorrelationMetric, monotonicityMetric } from './faithfulness/correlation.ts';
+import { stabilityMetric } from './robustness/stability.ts';
 
 const LIST: AnyMetricDescriptor[] = [
   preserveMetric,
@@ -20,6 +24,11 @@ const LIST: AnyMetricDescriptor[] = [
   sensitivityMetric,
   infidelityMetric,
   determinismMetric,
+  complexityMetric,
+  relevanceMetric,
+  faithfulnessCorrelationMetric,
+  monotonicityMetric,
+  stabilityMetric,
 ];
 
 /**

@@ -57,7 +57,7 @@ async function captured(fn: () => Promise<number>): Promise<{ code: number; out:
 test('validate --schema-only checks specs without loading models; a bad spec exits 2 with file:line:col', async () => {
   const quick = await captured(() => validateCommand(['--schema-only', path.join(root, 'specs')]));
   assert.is(quick.code, 0, quick.err);
-  assert.match(quick.out, /^ok: 10 spec files, \d+ entries, \d+ expectations; schema and files only/);
+  assert.match(quick.out, /^ok: 11 spec files, \d+ entries, \d+ expectations; schema and files only/);
   const bad = await captured(() => validateCommand([path.join(root, 'test', 'fixtures', 'specs', 'bad')]));
   assert.is(bad.code, 2);
   assert.match(bad.err, /typo\.yaml:9:21: unknown key `mni` — did you mean `min`\?/);

@@ -27,7 +27,7 @@ test('the shipped specs run green on the zoo models: exit 0, all three reports w
   assert.match(r.out, /^PASS {2}\d+ checks: \d+ passed, 0 failed/m);
   const report = JSON.parse(fs.readFileSync(path.join(dir, 'neurogate-report.json'), 'utf8'));
   assert.is(report.exitCode, 0);
-  assert.equal(report.suites.map((s: { suite: string }) => s.suite).sort(), ['inception-v3-basics', 'inception-v3-curve-detectors', 'inception-v3-curve-circuits', 'mobilenet-v2-basics', 'reimpl-curves', 'reimpl-generator', 'shapes-cnn-concepts', 'shapes-cnn-export'].sort());
+  assert.equal(report.suites.map((s: { suite: string }) => s.suite).sort(), ['inception-v3-basics', 'inception-v3-curve-detectors', 'inception-v3-curve-circuits', 'mobilenet-v2-basics', 'reimpl-curves', 'reimpl-generator', 'shapes-cnn-concepts', 'shapes-cnn-export', 'shapes-cnn-masks'].sort());
   assert.ok(report.summary.checks >= 20 && report.summary.failed === 0 && report.summary.errors === 0, JSON.stringify(report.summary));
   assert.ok(fs.existsSync(path.join(dir, 'junit.xml')) && fs.existsSync(path.join(dir, 'report.html')));
   // Not a terminal: progress comes as plain lines on stderr.
@@ -77,7 +77,7 @@ test('exit 2 into a folder holding an earlier green run: its reports are removed
 test('validate loads the models: the shipped specs pass with layers, units and positions checked', () => {
   const ok = neurogate('validate', 'specs');
   assert.is(ok.code, 0, ok.err);
-  assert.match(ok.out, /^ok: 10 spec files, \d+ entries, \d+ expectations; layers, units and positions checked/m);
+  assert.match(ok.out, /^ok: 11 spec files, \d+ entries, \d+ expectations; layers, units and positions checked/m);
 });
 
 test('an unknown option exits 2 with the usage', () => {

@@ -90,7 +90,7 @@ export async function executeRun(prepared: readonly PreparedSuite[], opts: Execu
         const probe = probeOf(t.outcome.entry.plan.probeKind);
         const name = `${t.outcome.entry.plan.spec.suite.suite}/${t.outcome.entry.plan.id}`;
         // The entry's `engine.batch` reaches the probe through its engine, the one road to the model.
-        const out = await withTimeout(probe.run(t.params as never, engine.withBatch(t.outcome.entry.plan.batch), makeRng(repeatSeed(t.outcome.entry.plan.seed, t.r))), (opts.limits ?? DEFAULT_LIMITS).timeoutS, name);
+        const out = await withTimeout(probe.run(t.params as never, engine.withBatch(t.outcome.entry.plan.batch), makeRng(repeatSeed(t.outcome.entry.plan.seed, t.r)), { images: (done, of) => opts.progress?.images?.(name, done, of) }), (opts.limits ?? DEFAULT_LIMITS).timeoutS, name);
         (t.role === 'candidate' ? t.outcome.outputs : t.outcome.baseline!)[t.r] = out;
       } catch (e) {
         t.outcome.error ??= toTaskError(e, t.role === 'baseline' ? 'baseline model: ' : '');

@@ -82,7 +82,7 @@ function lineProgress(stream: NodeJS.WritableStream, intervalMs: number, now: ()
   let done = 0;
   let t0 = 0;
   let last = 0;
-  let lastImages = 0;
+  let lastImages = -Infinity;
   const rate = imageRate(now);
   const line = (label: string) => {
     const pct = total ? Math.floor((100 * done) / total) : 100;

@@ -1,0 +1,86 @@
+// A dataset entry streams: over a folder of many images made here, the masks probe never holds more
+// decoded images than one engine batch, reports every image, reports images/s and ETA to the
+// progress, and gives the same values as the same images listed one by one (decoded up front).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runSpecs } from '../../src/run/index.ts';
+import { DEFAULT_LIMITS } from '../../src/probe/limits.ts';
+import { encodePng } from '../../src/stimuli/image.ts';
+import { inBatches, resetStreamGauge, streamGauge, type ImageStream } from '../../src/datasets/stream.ts';
+import type { Progress } from '../../src/run/progress.ts';
+import fc from 'fast-check';
+import { FC_SEED } from '../seed.ts';
+
+const limits = { ...DEFAULT_LIMITS, allowOutside: true };
+const model = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'shapes_cnn', 'shapes_cnn.onnx');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-stream-'));
+fs.writeFileSync(path.join(dir, 'package.json'), '{}');
+
+// 30 small images (a bright square on grey at a seeded place): decoding is cheap, the count is not.
+const N = 30;
+fs.mkdirSync(path.join(dir, 'many'));
+const names: string[] = [];
+for (let i = 0; i < N; i++) {
+  const w = 32;
+  const data = new Float32Array(w * w * 3).fill(90);
+  const x0 = (i * 7) % 20;
+  const y0 = (i * 11) % 20;
+  for (let y = y0; y < y0 + 10; y++) for (let x = x0; x < x0 + 10; x++) data.fill(240, (y * w + x) * 3, (y * w + x) * 3 + 3);
+  const name = `many/im${String(i).padStart(3, '0')}.png`;
+  fs.writeFileSync(path.join(dir, name), encodePng({ width: w, height: w, data }));
+  names.push(name);
+}
+
+const head = `suite: stream\nmodel: ${model}\nengine: { device: cpu, batch: 4 }\n`;
+const body = (images: string) => `masks:
+  - id: all
+    images: ${images}
+    target: { class: 0 }
+    method: { gradient: {} }
+    measure: { pointing: { box: [0, 0, 111, 111] } }
+    expect: { pointing_hit_rate: { min: 0 } }
+`;
+
+test('a folder of images streams: at most one batch decoded at a time, every image measured, progress in images/s', async () => {
+  const f = path.join(dir, 'folder.yaml');
+  fs.writeFileSync(f, head + body('{ folder: many }'));
+  const seen: [number, number][] = [];
+  const progress: Progress = { start() {}, tick() {}, stop() {}, images: (_l, done, total) => seen.push([done, total]) };
+  resetStreamGauge();
+  const streamed = (await runSpecs({ paths: [f], limits, progress })).report.suites[0].entries[0];
+  assert.ok(streamGauge.peak > 0, 'the entry streamed');
+  assert.ok(streamGauge.peak <= 4, `at most one batch (4) decoded at once, saw ${streamGauge.peak}`);
+  assert.is(streamGauge.live, 0, 'every batch released');
+  assert.is((streamed.measurements.pointing_hit as number[]).length, N);
+  assert.equal(seen.map(([d]) => d), Array.from({ length: N }, (_, i) => i + 1));
+  assert.ok(seen.every(([, t]) => t === N));
+
+  // The same images listed: decoded up front, nothing streamed, the same numbers.
+  const g = path.join(dir, 'list.yaml');
+  fs.writeFileSync(g, head + body(`[${names.join(', ')}]`));
+  resetStreamGauge();
+  const listed = (await runSpecs({ paths: [g], limits })).report.suites[0].entries[0];
+  assert.is(streamGauge.peak, 0);
+  assert.equal(streamed.measurements.pointing_hit, listed.measurements.pointing_hit);
+  assert.equal(streamed.measurements.score, listed.measurements.score);
+});
+
+test('inBatches yields every item once, in order, never more than the batch alive', async () => {
+  await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 9 }), async (n, size) => {
+    resetStreamGauge();
+    const s: ImageStream<number> = { length: n, load: (i) => i };
+    const got: number[] = [];
+    for await (const b of inBatches(s, size)) {
+      assert.ok(b.length <= size);
+      got.push(...b);
+    }
+    assert.equal(got, Array.from({ length: n }, (_, i) => i));
+    assert.ok(streamGauge.peak <= size);
+    assert.is(streamGauge.live, 0);
+  }), { seed: FC_SEED, numRuns: 50 });
+});
+
+test.run();

@@ -11,6 +11,7 @@ import { DEFAULT_LIMITS } from '../../src/probe/limits.ts';
 import { encodePng } from '../../src/stimuli/image.ts';
 import { inBatches, resetStreamGauge, streamGauge, type ImageStream } from '../../src/datasets/stream.ts';
 import type { Progress } from '../../src/run/progress.ts';
+import { keepTop } from '../../src/probes/neuron/activation.ts';
 import fc from 'fast-check';
 import { FC_SEED } from '../seed.ts';
 
@@ -66,6 +67,45 @@ test('a folder of images streams: at most one batch decoded at a time, every ima
   assert.is(streamGauge.peak, 0);
   assert.equal(streamed.measurements.pointing_hit, listed.measurements.pointing_hit);
   assert.equal(streamed.measurements.score, listed.measurements.score);
+});
+
+test('a neurons entry over a folder streams one batch at a time and keeps each unit’s top images', async () => {
+  const neurons = (images: string) => `neurons:
+  - id: acts
+    layer: /Relu_output_0
+    units: [0, 5]
+    reduce: max
+    images: ${images}
+    top: 3
+    expect: { activation.mean: { min: -1000 } }
+`;
+  const f = path.join(dir, 'neurons-folder.yaml');
+  fs.writeFileSync(f, head + neurons('{ folder: many }'));
+  resetStreamGauge();
+  const streamed = (await runSpecs({ paths: [f], limits })).report.suites[0].entries[0];
+  assert.ok(streamGauge.peak > 0 && streamGauge.peak <= 4, `peak ${streamGauge.peak}`);
+  const values = streamed.measurements.activation as number[];
+  assert.is(values.length, 2 * N);
+  const g = path.join(dir, 'neurons-list.yaml');
+  fs.writeFileSync(g, head + neurons(`[${names.join(', ')}]`));
+  const listed = (await runSpecs({ paths: [g], limits })).report.suites[0].entries[0];
+  assert.equal(values, listed.measurements.activation);
+  // The top table is each unit's three largest values, largest first, from the same numbers.
+  const table = streamed.artifacts.find((a) => a.name === 'top-images') as { rows: (string | number)[][] } | undefined;
+  assert.ok(table, 'a top-images table');
+  for (const [k, unit] of [0, 5].entries()) {
+    const mine = values.filter((_, i) => i % 2 === k).sort((a, b) => b - a).slice(0, 3);
+    assert.equal(table.rows.filter((r) => r[0] === unit).map((r) => r[3]), mine);
+  }
+});
+
+test('keepTop keeps the k largest finite values, largest first', () => {
+  fc.assert(fc.property(fc.array(fc.double({ noNaN: false })), fc.integer({ min: 1, max: 6 }), (xs, k) => {
+    const list: { value: number }[] = [];
+    for (const value of xs) keepTop(list, k, { value });
+    const want = xs.filter(Number.isFinite).sort((a, b) => b - a).slice(0, k);
+    assert.equal(list.map((t) => t.value), want);
+  }), { seed: FC_SEED, numRuns: 100 });
 });
 
 test('inBatches yields every item once, in order, never more than the batch alive', async () => {

@@ -24,6 +24,7 @@ import { benchConvStack } from './convstack.ts';
 import { benchDiff } from './diff.ts';
 import { benchStartup } from './startup.ts';
 import { benchAudit } from './audit.ts';
+import { benchDatasets } from './datasets.ts';
 
 interface RunContext {
   device: ConcreteDevice;
@@ -69,6 +70,7 @@ const SECTIONS: Record<string, SectionEntry> = {
   convstack: { devices: 'any', run: (c) => benchConvStack({ device: c.device, repeats: c.quick ? 3 : 5 }) },
   startup: { devices: 'cpu', run: () => benchStartup() },
   audit: { devices: 'cpu', run: () => benchAudit() },
+  datasets: { devices: 'cpu', run: (c) => benchDatasets(c.quick ? { large: 1000, forwardImages: 300, gradientImages: 50 } : {}) },
 };
 
 function fmt(v: number): string {

@@ -12,6 +12,7 @@ import { encodePng } from '../../src/stimuli/image.ts';
 import { inBatches, resetStreamGauge, streamGauge, type ImageStream } from '../../src/datasets/stream.ts';
 import type { Progress } from '../../src/run/progress.ts';
 import { keepTop } from '../../src/probes/neuron/activation.ts';
+import { npyBytes } from '../../src/datasets/save-maps.ts';
 import fc from 'fast-check';
 import { FC_SEED } from '../seed.ts';
 
@@ -51,8 +52,18 @@ test('a folder of images streams: at most one batch decoded at a time, every ima
   const seen: [number, number][] = [];
   const progress: Progress = { start() {}, tick() {}, stop() {}, images: (_l, done, total) => seen.push([done, total]) };
   resetStreamGauge();
-  const streamed = (await runSpecs({ paths: [f], limits, progress })).report.suites[0].entries[0];
+  const mapsDir = path.join(dir, 'maps');
+  const streamed = (await runSpecs({ paths: [f], limits, progress, saveMaps: mapsDir })).report.suites[0].entries[0];
   assert.ok(streamGauge.peak > 0, 'the entry streamed');
+  // --save-maps: one float32 .npy per image (named image__method__target) and a manifest listing them.
+  const manifest = JSON.parse(fs.readFileSync(path.join(mapsDir, 'manifest.json'), 'utf8')) as { maps: { file: string; image: string; shape: number[] }[] };
+  assert.is(manifest.maps.length, N);
+  assert.is(manifest.maps[0].file, 'im000.png__gradient__class_0.npy');
+  assert.equal(fs.readdirSync(mapsDir).filter((x) => x.endsWith('.npy')).length, N);
+  assert.not.ok(fs.readdirSync(mapsDir).some((x) => x.endsWith('.tmp')), 'no temporary file left');
+  const back = parseNpy(fs.readFileSync(path.join(mapsDir, manifest.maps[0].file)));
+  assert.equal(back.shape, manifest.maps[0].shape);
+  assert.ok(back.data.some((v) => v !== 0) && back.data.every(Number.isFinite));
   assert.ok(streamGauge.peak <= 4, `at most one batch (4) decoded at once, saw ${streamGauge.peak}`);
   assert.is(streamGauge.live, 0, 'every batch released');
   assert.is((streamed.measurements.pointing_hit as number[]).length, N);
@@ -106,6 +117,30 @@ test('keepTop keeps the k largest finite values, largest first', () => {
     const want = xs.filter(Number.isFinite).sort((a, b) => b - a).slice(0, k);
     assert.equal(list.map((t) => t.value), want);
   }), { seed: FC_SEED, numRuns: 100 });
+});
+
+/** A .npy 1.0 file read back the way NumPy does: magic, header dict, little-endian float32. */
+function parseNpy(b: Buffer): { shape: number[]; data: Float32Array } {
+  assert.is(b.subarray(0, 6).toString('latin1'), '\x93NUMPY');
+  const len = b.readUInt16LE(8);
+  assert.is((10 + len) % 64, 0, 'header padded to 64 bytes');
+  const header = b.subarray(10, 10 + len).toString('latin1');
+  assert.match(header, /'descr': '<f4', 'fortran_order': False/);
+  const shape = header.match(/'shape': \(([^)]*)\)/)![1].split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+  const body = b.subarray(10 + len);
+  const data = new Float32Array(body.length / 4);
+  for (let i = 0; i < data.length; i++) data[i] = body.readFloatLE(i * 4);
+  return { shape, data };
+}
+
+test('npy bytes read back to the same shape and float32 values', () => {
+  fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }), fc.integer(), (dims, s) => {
+    const n = dims.reduce((a, b) => a * b, 1);
+    const data = Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i + s) * 1e3));
+    const back = parseNpy(npyBytes({ dims, data }));
+    assert.equal(back.shape, dims);
+    assert.equal(Array.from(back.data), Array.from(data));
+  }), { seed: FC_SEED, numRuns: 50 });
 });
 
 test('inBatches yields every item once, in order, never more than the batch alive', async () => {

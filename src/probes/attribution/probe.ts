@@ -131,6 +131,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng, run: Pro
     const explain = (s: Subject, x: Tensor) => method(s, x, target, p.method.options);
     const a = await explain(subject, input);
     usedParams = a.params;
+    run.saveMap?.(label, p.method.name, targets[targets.length - 1], a.map);
     heatmap ??= a.masks?.length ? colourMap(a.masks[0].mask, 'mask') : colourMap(a.map, display);
 
     // Per-image measurements, repeated for each area case below.

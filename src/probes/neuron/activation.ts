@@ -8,7 +8,7 @@ import type { Probe, ProbeOutput } from '../../probe/probe.ts';
 import { encodePng, resize, toModelInput, type RgbImage } from '../../stimuli/image.ts';
 import { normal, type Rng } from '../../util/rng.ts';
 import { centerOf, readUnits, type Readout } from './readout.ts';
-import { inBatches, type ImageStream, type ProbeContext } from '../../datasets/stream.ts';
+import { inBatches, isImageStream, type ImageStream, type ProbeContext } from '../../datasets/stream.ts';
 
 export interface ActivationParams {
   /** The layer as the catalog knows it; `shape` excludes the batch axis ([C, H, W] or [C]). */
@@ -50,7 +50,7 @@ export async function measureActivation(p: ActivationParams, engine: ForwardEngi
     // Noise goes on the pixels the model sees: added before resizing, it would be averaged away.
     const sized = batch.map((im) => ({ ...im, image: atSize(im.image, width, height) }));
     const images = p.noise ? sized.map((im) => ({ ...im, image: withNoise(im.image, p.noise!.std, rng) })) : sized;
-    const rows = await engine.forward(images.map((im) => toModelInput(im.image, engine.model.preprocess)), [p.layer.tensor]);
+    const rows = await engine.forward(images.map((im) => toModelInput(im.image, engine.model.preprocess)), [p.layer.tensor], { keep: !isImageStream(p.images) });
     rows.forEach(([t], i) => {
       checkShape(t, p);
       const r = readUnits(t, readout, p.units);

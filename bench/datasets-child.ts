@@ -1,5 +1,5 @@
 // One `neurogate run` of a spec in a fresh process, for the datasets bench: prints the entry's
-// image count, wall seconds and the process's peak RSS as one JSON line.
+// wall seconds, the entry's own seconds (decoding included, process start and model load not) and the process's peak RSS as one JSON line.
 import { runSpecs } from '../src/run/index.ts';
 import { DEFAULT_LIMITS } from '../src/probe/limits.ts';
 
@@ -9,4 +9,4 @@ const { report } = await runSpecs({ paths: [spec], limits: { ...DEFAULT_LIMITS, 
 const seconds = (performance.now() - t0) / 1000;
 const e = report.suites[0].entries[0];
 if (e.error) throw new Error(`${e.error.code}: ${e.error.message}`);
-console.log(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024 }));
+console.log(JSON.stringify({ seconds, entrySeconds: e.durationMs / 1000, maxRssBytes: process.resourceUsage().maxRSS * 1024 }));

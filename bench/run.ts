@@ -25,6 +25,7 @@ import { benchDiff } from './diff.ts';
 import { benchStartup } from './startup.ts';
 import { benchAudit } from './audit.ts';
 import { benchAdversarial } from './adversarial.ts';
+import { benchDatasets } from './datasets.ts';
 
 interface RunContext {
   device: ConcreteDevice;
@@ -71,6 +72,7 @@ const SECTIONS: Record<string, SectionEntry> = {
   startup: { devices: 'cpu', run: () => benchStartup() },
   audit: { devices: 'cpu', run: () => benchAudit() },
   adversarial: { devices: 'any', run: (c) => benchAdversarial({ device: c.device, repeats: c.quick ? 2 : 3 }) },
+  datasets: { devices: 'cpu', run: (c) => benchDatasets(c.quick ? { large: 1000, forwardImages: 300, gradientImages: 50 } : {}) },
 };
 
 function fmt(v: number): string {

@@ -17,7 +17,7 @@ import { parseShard } from '../run/shard.ts';
 import { applyImageLimits, DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import { oneLine, safeLines } from '../io/terminal.ts';
 
-export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--reporter console,github,json,junit,html] [--json] [--junit] [--html] [--quiet] [--debug]';
+export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--save-maps <dir>] [--reporter console,github,json,junit,html] [--json] [--junit] [--html] [--quiet] [--debug]';
 
 const RUN_OPTIONS = {
   filter: { type: 'string' },
@@ -31,6 +31,7 @@ const RUN_OPTIONS = {
   'max-model-bytes': { type: 'string' },
   'max-image-pixels': { type: 'string' },
   'report-dir': { type: 'string' },
+  'save-maps': { type: 'string' },
   json: { type: 'boolean' },
   junit: { type: 'boolean' },
   html: { type: 'boolean' },
@@ -69,7 +70,7 @@ export async function runCommand(argv: string[], golden: GoldenRunOptions = {}):
   const store = openGoldenStore({ root: 'golden', outDir: reportDir });
   const stopOnInterrupt = exitOnInterrupt();
   try {
-    const report = await run(paths, { ...opts, limits, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode } });
+    const report = await run(paths, { ...opts, limits, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode }, ...(values['save-maps'] && { saveMaps: values['save-maps'] }) });
     if (mode === 'bless') console.log(safeLines(formatBlessSummary(store)));
     const only = values.json || values.junit || values.html;
     const wants = (format: 'junit' | 'html') => values[format] === true || (reporters ? reporters.has(format) : !only);

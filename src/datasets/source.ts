@@ -28,15 +28,14 @@ export interface DatasetItem {
   name: string;
   /** The file to decode, absolute; absent for generated images. */
   abs?: string;
-  /** Pixels of a generated image. */
-  image?: RgbImage;
+  /** A generated image: its pixels and exact mask, made when asked (a source of 10,000 scenes holds none). */
+  generate?: () => { image: RgbImage; mask: Tensor };
   /** Class index or name, as the source gives it. */
   label?: number | string;
   /** Inclusive boxes of the labelled object, in the image's own pixels. */
   boxes: Box[];
-  /** Ground-truth mask file (absolute), or the exact mask of a generated scene ([H, W], 1 inside). */
+  /** Ground-truth mask file (absolute); a generated scene brings its exact mask instead. */
   maskFile?: string;
-  mask?: Tensor;
   tags: string[];
   difficult: boolean;
   /** `manifest.csv:12` for rows of a manifest. */
@@ -104,13 +103,19 @@ function fromGlob(spec: LoadedSpec, at: PathSegment[], pattern: string): Resolve
 function fromScenes(s: { n: number; seed?: number; size?: number }): Resolved {
   const items: DatasetItem[] = [];
   for (let i = 0; i < s.n; i++) {
-    // One stream per scene: scene i is the same whatever n is.
-    const sc = shapeScene(makeRng(((s.seed ?? 0) * 100_003 + i) >>> 0), s.size ?? 224);
-    const [, , H, W] = sc.input.dims;
-    const hw = H * W;
-    const data = new Float32Array(hw * 3);
-    for (let c = 0; c < 3; c++) for (let k = 0; k < hw; k++) data[k * 3 + c] = sc.input.data[c * hw + k] * 255;
-    items.push({ name: `scene ${i}`, image: { width: W, height: H, data }, label: SHAPE_CLASSES[sc.label], boxes: [sc.box], mask: sc.mask, tags: [], difficult: false });
+    // One stream per scene: scene i is the same whatever n is. Its label and box are read now,
+    // its pixels made again when a probe reaches it.
+    const make = () => shapeScene(makeRng(((s.seed ?? 0) * 100_003 + i) >>> 0), s.size ?? 224);
+    const sc = make();
+    const generate = () => {
+      const g = make();
+      const [, , H, W] = g.input.dims;
+      const hw = H * W;
+      const data = new Float32Array(hw * 3);
+      for (let c = 0; c < 3; c++) for (let k = 0; k < hw; k++) data[k * 3 + c] = g.input.data[c * hw + k] * 255;
+      return { image: { width: W, height: H, data }, mask: g.mask };
+    };
+    items.push({ name: `scene ${i}`, generate, label: SHAPE_CLASSES[sc.label], boxes: [sc.box], tags: [], difficult: false });
   }
   return { items, issues: [], labels: SHAPE_CLASSES };
 }

@@ -21,7 +21,12 @@ export interface ForwardEngine {
    * Tapped tensors for each input (each `[1, C, H, W]`): `result[i][t]` is tap `taps[t]` on
    * input `i`, with its batch axis of 1.
    */
-  forward(inputs: readonly Tensor[], taps: readonly string[]): Promise<Tensor[][]>;
+  forward(inputs: readonly Tensor[], taps: readonly string[], opts?: ForwardOptions): Promise<Tensor[][]>;
+}
+
+export interface ForwardOptions {
+  /** Keep the activations in the run's cache (default true); a streamed dataset, read once, does not. */
+  keep?: boolean;
 }
 
 export interface ForwardStats {
@@ -59,6 +64,7 @@ interface Waiter {
   keys: string[];
   inputs: readonly Tensor[];
   taps: readonly string[];
+  keep: boolean;
   resolve: (v: Tensor[][]) => void;
   reject: (e: unknown) => void;
 }
@@ -136,10 +142,11 @@ export function createForwardEngine(model: ImportedModel, device: ConcreteDevice
           opts.onBatch?.(done, total);
         },
       });
+      const kept = new Set(batch.filter((w) => w.keep).flatMap((w) => w.keys));
       keys.forEach((k, i) => {
         for (const t of taps) {
           fresh.set(key(k, t), out[t][i]);
-          cache.set(key(k, t), out[t][i]);
+          if (kept.has(k)) cache.set(key(k, t), out[t][i]);
         }
       });
     }
@@ -175,7 +182,7 @@ export function createForwardEngine(model: ImportedModel, device: ConcreteDevice
     }
   }
 
-  const forwardWith = (batchSize: number): ForwardEngine['forward'] => (inputs, taps) => {
+  const forwardWith = (batchSize: number): ForwardEngine['forward'] => (inputs, taps, fo = {}) => {
     if (taps.length === 0) return Promise.reject(new NeurogateError('forward: no tensors to tap', { code: 'E_INTERNAL_TAPS', kind: 'internal' }));
     for (const x of inputs) {
       if (x.dims[0] !== 1) return Promise.reject(new NeurogateError(`forward: each input needs a batch axis of 1, got [${x.dims}]`, { code: 'E_INTERNAL_INPUT', kind: 'internal' }));
@@ -184,7 +191,7 @@ export function createForwardEngine(model: ImportedModel, device: ConcreteDevice
     const hit = lookup(keys, taps);
     if (hit) return Promise.resolve(hit);
     return new Promise<Tensor[][]>((resolve, reject) => {
-      queue.push({ batchSize, keys, inputs, taps, resolve, reject });
+      queue.push({ batchSize, keys, inputs, taps, keep: fo.keep !== false, resolve, reject });
       maybeFlush();
     });
   };

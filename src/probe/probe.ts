@@ -4,6 +4,7 @@ import type { Rng } from '../util/rng.ts';
 import type { Artifact, Measurement } from './measurement.ts';
 import type { ForwardEngine } from './forward.ts';
 import type { RgbImage } from '../stimuli/image.ts';
+import type { ProbeContext } from '../datasets/stream.ts';
 
 export interface ProbeOutput {
   /**
@@ -30,5 +31,6 @@ export interface Probe<P> {
   kind: string;
   /** Metric names it produces, for "did you mean" on misspelt expectations before anything runs. */
   metrics: readonly string[];
-  run(params: P, engine: ForwardEngine, rng: Rng): Promise<ProbeOutput>;
+  /** `run` tells the run how far a dataset walk got (images/s and ETA in the progress line). */
+  run(params: P, engine: ForwardEngine, rng: Rng, run?: ProbeContext): Promise<ProbeOutput>;
 }

@@ -13,6 +13,7 @@ import type { ProbeOutput } from '../probe/probe.ts';
 import { probeOf } from '../kinds/index.ts';
 import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import type { Progress } from './progress.ts';
+import type { MapSaver } from '../datasets/save-maps.ts';
 
 export interface TaskError {
   code: string;
@@ -43,6 +44,8 @@ export interface ExecuteOptions {
   cache?: ActivationCache;
   /** `timeoutS` bounds each probe task. */
   limits?: RunLimits;
+  /** `--save-maps`: where attribution maps go. */
+  maps?: MapSaver;
 }
 
 /** Seed of repeat r: the entry seed itself for r = 0, then distinct streams (makeRng mixes them). */
@@ -90,7 +93,7 @@ export async function executeRun(prepared: readonly PreparedSuite[], opts: Execu
         const probe = probeOf(t.outcome.entry.plan.probeKind);
         const name = `${t.outcome.entry.plan.spec.suite.suite}/${t.outcome.entry.plan.id}`;
         // The entry's `engine.batch` reaches the probe through its engine, the one road to the model.
-        const out = await withTimeout(probe.run(t.params as never, engine.withBatch(t.outcome.entry.plan.batch), makeRng(repeatSeed(t.outcome.entry.plan.seed, t.r))), (opts.limits ?? DEFAULT_LIMITS).timeoutS, name);
+        const out = await withTimeout(probe.run(t.params as never, engine.withBatch(t.outcome.entry.plan.batch), makeRng(repeatSeed(t.outcome.entry.plan.seed, t.r)), { images: (done, of) => opts.progress?.images?.(name, done, of), saveMap: opts.maps && t.role === 'candidate' && t.r === 0 ? (image, method, target, map) => opts.maps!.save({ suite: t.outcome.entry.plan.spec.suite.suite, entry: t.outcome.entry.plan.id, image, method, target, map }) : undefined }), (opts.limits ?? DEFAULT_LIMITS).timeoutS, name);
         (t.role === 'candidate' ? t.outcome.outputs : t.outcome.baseline!)[t.r] = out;
       } catch (e) {
         t.outcome.error ??= toTaskError(e, t.role === 'baseline' ? 'baseline model: ' : '');

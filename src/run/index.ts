@@ -11,6 +11,7 @@ import { executeRun, type ExecutedRun } from './execute.ts';
 import { planRun, type PlanOptions, type PlannedSuite } from './plan.ts';
 import { prepareRun } from './prepare.ts';
 import type { Progress } from './progress.ts';
+import { mapSaver } from '../datasets/save-maps.ts';
 import { buildReport, type ReportContext } from './report.ts';
 import { shardPlan, type ShardSpec } from './shard.ts';
 
@@ -21,6 +22,8 @@ export interface RunRequest extends PlanOptions {
   limits?: RunLimits;
   progress?: Progress;
   cache?: ActivationCache;
+  /** `--save-maps DIR`: every attribution map as a float32 .npy, with a manifest.json. */
+  saveMaps?: string;
   /** Golden store and mode; without it `golden:` expectations fail with that reason. */
   golden?: ReportContext['golden'];
   /** --shard i/n: run only this shard of the plan; the report records it and the whole plan's hash. */
@@ -58,7 +61,9 @@ export async function runSpecs(req: RunRequest): Promise<RunResult> {
   const plan = sharded?.plan ?? full;
   const limits = req.limits ?? DEFAULT_LIMITS;
   const prepared = await prepareRun(plan, limits);
-  const executed = await executeRun(prepared, { progress: req.progress, cache: req.cache, limits });
+  const maps = req.saveMaps ? mapSaver(req.saveMaps) : undefined;
+  const executed = await executeRun(prepared, { progress: req.progress, cache: req.cache, limits, maps });
+  maps?.finish();
   const report = buildReport(executed, {
     startedAt,
     durationMs: performance.now() - t0,

@@ -107,4 +107,14 @@ test('inputs must carry a batch axis of 1 and at least one tap is needed', async
   assert.match(String(e2.message), /no tensors to tap/);
 });
 
+test('keep: false (a streamed dataset) answers from the pass but leaves the cache as it was', async () => {
+  const cache = createActivationCache();
+  const engine = createForwardEngine(model, 'cpu', { cache });
+  const [[a]] = await engine.forward([inputs[0]], [TAPS[0]], { keep: false });
+  assert.ok(maxAbsDiff(a, await direct(inputs[0], TAPS[0])) <= 1e-6);
+  assert.is(cache.stats().entries, 0);
+  await engine.forward([inputs[0]], [TAPS[0]]);
+  assert.is(cache.stats().entries, 1);
+});
+
 test.run();

@@ -29,6 +29,23 @@ test('not a terminal: a start line, then at most one line per interval, and alwa
   assert.not.match(s.text(), /\r|\x1b\[/, 'no carriage returns or escape codes in logs');
 });
 
+test('a dataset walk: images done, images/s and ETA, at most one line per interval and always the last', () => {
+  const s = sink(false);
+  let now = 0;
+  const p = createProgress({ stream: s.stream, intervalMs: 10_000, now: () => now });
+  p.start(1);
+  for (const [t, done] of [[0, 1], [5000, 51], [20_000, 201], [40_000, 400]]) {
+    now = t;
+    p.images!('suite/big', done, 400);
+  }
+  const lines = s.text().trimEnd().split('\n').slice(1);
+  assert.equal(lines, [
+    'neurogate: suite/big 1/400 images · 0.0 images/s · ETA –',
+    'neurogate: suite/big 201/400 images · 10.0 images/s · ETA 20 s',
+    'neurogate: suite/big 400/400 images · 10.0 images/s · ETA 0 s',
+  ]);
+});
+
 test('a terminal gets a live bar; --quiet prints nothing', () => {
   const tty = sink(true);
   const p = createProgress({ stream: tty.stream });

@@ -5,7 +5,11 @@ import type { Tensor } from '../../engine/tensor.ts';
 import { entryDataset } from '../../datasets/entry.ts';
 import type { DatasetItem } from '../../datasets/source.ts';
 import type { ImageSource } from '../../probe/kind.ts';
-import type { RgbImage } from '../../stimuli/image.ts';
+import { readImage, type RgbImage } from '../../stimuli/image.ts';
+import { imageSize } from '../../datasets/image-size.ts';
+import type { ImageStream } from '../../datasets/stream.ts';
+import { isNeurogateError } from '../../errors.ts';
+import { specRoot } from '../../suite/paths.ts';
 import { fitGeometry, type FitGeometry } from '../../stimuli/fit.ts';
 import type { Preprocess } from '../../models/types.ts';
 import { didYouMean, type SpecIssue } from '../../suite/issues.ts';
@@ -43,7 +47,7 @@ export function masksDatasetIssues(spec: LoadedSpec, p: PathSegment[], entry: Ma
   if (entry.target === 'label') needLabel('`target: label`', [...p, 'target']);
   const pointing = entry.measure?.pointing as { box?: unknown } | undefined;
   if (pointing && !pointing.box) {
-    const bare = ds.items.find((it) => it.boxes.length === 0 && !it.maskFile && !it.mask);
+    const bare = ds.items.find((it) => it.boxes.length === 0 && !it.maskFile && !it.generate);
     if (bare) out.push(spec.issue([...p, 'measure', 'pointing'], `the pointing game needs a box, but ${bare.where ?? bare.name} has no boxes and no mask`, 'set `box:` here, or give boxes (or masks) per image in a manifest'));
   }
   const MASK_METRICS = [...maskMetricNames(), ...DATASET_METRICS];
@@ -59,34 +63,82 @@ export function masksDatasetIssues(spec: LoadedSpec, p: PathSegment[], entry: Ma
   return out;
 }
 
-/** The entry's items decoded (through the run's checked image loading) with boxes and masks at the model's input size. */
-export function masksImages(spec: LoadedSpec, p: PathSegment[], entry: MaskEntry, images: ImageSource, input: Pick<Preprocess, 'width' | 'height' | 'resize'>, modelLabels: readonly string[] | undefined): { images: MaskImage[]; labels?: readonly string[] } | undefined {
+/** What a masks entry's prepared images are: decoded (a list of paths) or decoded a batch at a time (a dataset source). */
+export type MaskImages = readonly MaskImage[] | ImageStream<MaskImage>;
+
+/**
+ * The entry's items with boxes and masks at the model's input size. A list of paths is decoded now
+ * (through the run's checked image loading, errors at the spec's line); a folder, glob, manifest or
+ * scene source streams: each image is decoded when the probe reaches it and dropped after its batch,
+ * its size checked now from its header. `info` holds what is known without pixels (labels, tags).
+ */
+export function masksImages(spec: LoadedSpec, p: PathSegment[], entry: MaskEntry, images: ImageSource, input: Pick<Preprocess, 'width' | 'height' | 'resize'>, modelLabels: readonly string[] | undefined, policy: { allowOutside?: boolean } = {}): { images: MaskImages; info: MaskInfo[]; labels?: readonly string[] } | undefined {
   const ds = entryDataset(spec, p, entry);
   const labels = ds.labels ?? modelLabels;
+  const info = ds.items.map((it) => infoOf(it, labels));
+  const place = { root: specRoot(spec.dir), allowOutside: policy.allowOutside };
+  const build = (it: DatasetItem, i: number, image: RgbImage, gt: Tensor | undefined): MaskImage => {
+    const m: MaskImage = { ...info[i], image };
+    const g = fitGeometry(image.width, image.height, input.width, input.height, input.resize);
+    if (it.boxes.length) m.boxes = it.boxes.map((b) => mapBox(b, g, input)).filter((b): b is Box => b !== undefined);
+    if (gt) m.mask = mapMask(gt, g, input.width, input.height);
+    return m;
+  };
+  if (entry.images !== undefined && !Array.isArray(entry.images)) {
+    // Headers only now (a few bytes each); pixels when the probe reaches the image.
+    for (const [i, it] of ds.items.entries()) {
+      if (!it.abs || it.where) continue; // generated, or a manifest row (checked at its line)
+      try {
+        imageSize(it.abs, place);
+      } catch (e) {
+        if (!isNeurogateError(e)) throw e;
+        images(it.abs, ds.at[i]); // records the issue at the spec's place
+        return undefined;
+      }
+    }
+    const stream: ImageStream<MaskImage> = {
+      length: ds.items.length,
+      load(i) {
+        const it = ds.items[i];
+        if (it.generate) {
+          const g = it.generate();
+          return build(it, i, g.image, g.mask);
+        }
+        const image = readImage(it.abs!, undefined, place);
+        const gt = it.maskFile ? maskOf(readImage(it.maskFile, undefined, place)) : undefined;
+        return build(it, i, image, gt);
+      },
+    };
+    return { images: stream, info, labels };
+  }
   const out: MaskImage[] = [];
   let failed = false;
   ds.items.forEach((it, i) => {
-    const image = it.image ?? images(it.abs!, ds.at[i]);
+    const image = images(it.abs!, ds.at[i]);
     if (!image) {
       failed = true;
       return;
     }
-    const m: MaskImage = { label: it.name, image };
-    if (it.label !== undefined) {
-      m.classIndex = typeof it.label === 'number' ? it.label : labels?.indexOf(it.label);
-      if (m.classIndex === -1) m.classIndex = undefined;
-      m.className = typeof it.label === 'string' ? it.label : labels?.[it.label] ?? String(it.label);
-    }
-    const g = fitGeometry(image.width, image.height, input.width, input.height, input.resize);
-    if (it.boxes.length) m.boxes = it.boxes.map((b) => mapBox(b, g, input)).filter((b): b is Box => b !== undefined);
-    const gt = it.mask ?? (it.maskFile ? maskOf(images(it.maskFile, ds.at[i])) : undefined);
+    const gt = it.maskFile ? maskOf(images(it.maskFile, ds.at[i])) : undefined;
     if (it.maskFile && !gt) failed = true;
-    if (gt) m.mask = mapMask(gt, g, input.width, input.height);
-    if (it.tags.length) m.tags = it.tags;
-    if (it.difficult) m.difficult = true;
-    out.push(m);
+    out.push(build(it, i, image, gt));
   });
-  return failed ? undefined : { images: out, labels };
+  return failed ? undefined : { images: out, info, labels };
+}
+
+/** What a masks image is known by before its pixels: its name, class and tags. */
+export type MaskInfo = Omit<MaskImage, 'image' | 'boxes' | 'mask'>;
+
+function infoOf(it: DatasetItem, labels: readonly string[] | undefined): MaskInfo {
+  const m: MaskInfo = { label: it.name };
+  if (it.label !== undefined) {
+    m.classIndex = typeof it.label === 'number' ? it.label : labels?.indexOf(it.label);
+    if (m.classIndex === -1) m.classIndex = undefined;
+    m.className = typeof it.label === 'string' ? it.label : labels?.[it.label] ?? String(it.label);
+  }
+  if (it.tags.length) m.tags = it.tags;
+  if (it.difficult) m.difficult = true;
+  return m;
 }
 
 /** An inclusive box in input pixels: those whose span the mapped box covers; undefined when cropped away. */

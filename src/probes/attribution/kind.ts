@@ -27,7 +27,7 @@ export const masksKind: EntryKind<MaskEntry> = {
     if (typeof options?.layer === 'string') out.push({ path: [...p, 'method', method, 'layer'], name: options.layer });
     return out;
   },
-  prepare: (entry, models, ctx) => prepareEach(entry, models, ctx, (e, model, c, role) => prepareMasks(e, model, c.images, c.issues, role)),
+  prepare: (entry, models, ctx) => prepareEach(entry, models, ctx, (e, model, c, role) => prepareMasks(e, model, c.images, c.issues, role, c.limits)),
   // An attribution method runs its own passes (perturbed, masked, noisy copies): nothing it feeds is
   // shared with other entries, so its images do not tie it to them.
   work: ({ spec, at }, index) => ({ inputs: [{ key: `entry:${index}|masks`, count: Math.max(1, entryDataset(spec, at.path, at.entry).items.length) * masksPasses(at.entry) }] }),

@@ -12,14 +12,14 @@ import type { MaskEntry } from './schema.ts';
 import type { SpecIssue } from '../../suite/issues.ts';
 import type { EntryToPrepare, ImageSource } from '../../probe/kind.ts';
 
-export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: ImportedModel, images: ImageSource, issues: SpecIssue[], role = ''): Promise<MaskParams | undefined> {
+export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: ImportedModel, images: ImageSource, issues: SpecIssue[], role = '', policy: { allowOutside?: boolean } = {}): Promise<MaskParams | undefined> {
   const { spec, at } = pe;
   const e = at.entry;
   const p = at.path;
   const suffix = role ? ` (${role})` : '';
   const before = issues.length;
 
-  const ds = masksImages(spec, p, e, images, model.preprocess, model.labels);
+  const ds = masksImages(spec, p, e, images, model.preprocess, model.labels, policy);
   // The suite's class names (or a generated source's) name the model's classes for targets and reports.
   if (ds?.labels && ds.labels !== model.labels) model = { ...model, labels: [...ds.labels] };
 
@@ -51,7 +51,7 @@ export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: Importe
     issues.push(spec.issue([...p, 'target'], `the model has no class output to explain${suffix}`, 'explain a unit or a channel instead: `target: { unit: { layer, unit } }`'));
   }
   if (ds && target === 'label') {
-    const bad = ds.images.find((d) => d.classIndex === undefined);
+    const bad = ds.info.find((d) => d.classIndex === undefined);
     if (bad) issues.push(spec.issue([...p, 'target'], `\`target: label\`: the class "${bad.className}" of ${bad.label} is not one of the model's labels${suffix}`, 'set `labels:` on the suite to the model’s class names in output order'));
   }
   const method = methodFromSpec(e.method);

@@ -25,12 +25,14 @@ import { spatial } from './maps.ts';
 import { subjectOf } from './subject.ts';
 import { describeTarget } from './target.ts';
 import type { Attribution, MethodName, Subject, Target } from './types.ts';
-import type { MaskImage } from './dataset.ts';
+import type { MaskImages } from './dataset.ts';
+import { inBatches, isImageStream, type ProbeContext } from '../../datasets/stream.ts';
 import { DATASET_METRICS, datasetMetrics, type PerImage } from './dataset-metrics.ts';
 import type { AggregateSpec } from '../../datasets/aggregate.ts';
 
 export interface MaskParams {
-  images: readonly MaskImage[];
+  /** A list, or a dataset's images decoded a batch at a time. */
+  images: MaskImages;
   /** Resolved target, 'top' for each image's predicted class, 'label' for each image's own class. */
   target: Target | 'top' | 'label';
   /** Class names the reports use (the suite's `labels:`, else the model's). */
@@ -94,7 +96,10 @@ function ranked(scores: ArrayLike<number>): number[] {
   return Array.from(scores, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
 }
 
-async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise<ProbeOutput> {
+/** A streamed dataset keeps the report's pictures to its first images: thousands of heatmaps help nobody. */
+export const STREAM_ARTIFACT_IMAGES = 8;
+
+async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng, run: ProbeContext = {}): Promise<ProbeOutput> {
   const model = engine.model;
   const subject = subjectOf(model, { device: engine.device, batchSize: engine.batchSize });
   const method = methodFunction(p.method.name);
@@ -113,8 +118,12 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
 
   const labels = (p.labels ?? model.labels) as string[] | undefined;
   const perImage: PerImage[] = [];
-  for (const item of p.images) {
+  const streamed = isImageStream(p.images);
+  const total = p.images.length;
+  let done = 0;
+  for await (const batch of inBatches(p.images, engine.batchSize)) for (const item of batch) {
     const { label, image } = item;
+    const pictures = !streamed || done < STREAM_ARTIFACT_IMAGES;
     const input = toModelInput(image, model.preprocess);
     const shown = fitToInput(image, model.preprocess);
     const target = p.target === 'top' ? await topClass(subject, input) : p.target === 'label' ? { kind: 'class' as const, index: item.classIndex! } : p.target;
@@ -124,6 +133,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
     const explain = (s: Subject, x: Tensor) => method(s, x, target, options);
     const a = await explain(subject, input);
     usedParams = a.params;
+    run.saveMap?.(label, p.method.name, targets[targets.length - 1], a.map);
     heatmap ??= a.masks?.length ? colourMap(a.masks[0].mask, 'mask') : colourMap(a.map, display);
 
     // Per-image measurements, repeated for each area case below.
@@ -142,7 +152,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
       Object.assign(image1, r.values);
       for (const [k, why] of Object.entries(r.uninformative ?? {})) refused[k] ??= why;
       if (constant && d.key !== 'randomization' && d.key !== 'determinism') for (const k of Object.keys(r.values)) refused[k] ??= constant;
-      artifacts.push(...(r.artifacts ?? []));
+      if (pictures) artifacts.push(...(r.artifacts ?? []));
     }
     if (p.accuracy && item.classIndex !== undefined) {
       const rank = ranked(await classScores(subject, input)).indexOf(item.classIndex);
@@ -159,6 +169,8 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng): Promise
       cases.push(c.label ? `${label} · ${c.label}` : label);
       for (const k of new Set([...Object.keys(image1), ...Object.keys(c.values)])) put(k, c.values[k] ?? image1[k] ?? null);
     }
+    run.images?.(++done, total);
+    if (!pictures) continue;
     for (const mr of a.masks ?? []) {
       const area = mr.requestedArea !== null ? `area ${mr.requestedArea}` : 'mask';
       artifacts.push(heatmapArtifact(`${label} ${area}`, shown, mr.mask, `${p.method.name} ${area}: keeps ${fmt(mr.preserved / a.score)} of the score`, { display: 'mask' }));

@@ -8,12 +8,16 @@ import type { Probe, ProbeOutput } from '../../probe/probe.ts';
 import { encodePng, resize, toModelInput, type RgbImage } from '../../stimuli/image.ts';
 import { normal, type Rng } from '../../util/rng.ts';
 import { centerOf, readUnits, type Readout } from './readout.ts';
+import { inBatches, isImageStream, type ImageStream, type ProbeContext } from '../../datasets/stream.ts';
 
 export interface ActivationParams {
   /** The layer as the catalog knows it; `shape` excludes the batch axis ([C, H, W] or [C]). */
   layer: { name: string; tensor: string; shape: readonly number[] };
   units: readonly number[];
-  images: readonly { label: string; image: RgbImage }[];
+  /** A list, or a dataset's images decoded a batch at a time. */
+  images: readonly { label: string; image: RgbImage }[] | ImageStream<{ label: string; image: RgbImage }>;
+  /** Keep the k images each unit responds to most (dataset examples). */
+  top?: number;
   /** [y, x] in the layer's grid, or the centre (default). Ignored for layers without a grid. */
   position?: 'center' | readonly [number, number];
   reduce?: 'max' | 'mean';
@@ -33,24 +37,33 @@ export const activationProbe: Probe<ActivationParams> = {
   run: measureActivation,
 };
 
-export async function measureActivation(p: ActivationParams, engine: ForwardEngine, rng: Rng): Promise<ProbeOutput> {
+export async function measureActivation(p: ActivationParams, engine: ForwardEngine, rng: Rng, run: ProbeContext = {}): Promise<ProbeOutput> {
   const readout = readoutOf(p);
   const { width, height } = engine.model.preprocess;
-  // Noise goes on the pixels the model sees: added before resizing, it would be averaged away.
-  const sized = p.images.map((im) => ({ ...im, image: atSize(im.image, width, height) }));
-  const images = p.noise ? sized.map((im) => ({ ...im, image: withNoise(im.image, p.noise!.std, rng) })) : sized;
-  const inputs = images.map((im) => toModelInput(im.image, engine.model.preprocess));
-  const rows = await engine.forward(inputs, [p.layer.tensor]);
   const values: number[] = [];
   const cases: string[] = [];
-  rows.forEach(([t], i) => {
-    checkShape(t, p);
-    const r = readUnits(t, readout, p.units);
-    for (let k = 0; k < p.units.length; k++) {
-      values.push(r.data[k]);
-      cases.push(`${images[i].label} · unit ${p.units[k]}`);
-    }
-  });
+  const labels: string[] = [];
+  const thumbs: { label: string; image: RgbImage }[] = [];
+  const top = p.units.map(() => [] as { value: number; label: string; image: RgbImage }[]);
+  // One engine batch at a time: a dataset source never holds more decoded images than that.
+  for await (const batch of inBatches(p.images, engine.batchSize)) {
+    // Noise goes on the pixels the model sees: added before resizing, it would be averaged away.
+    const sized = batch.map((im) => ({ ...im, image: atSize(im.image, width, height) }));
+    const images = p.noise ? sized.map((im) => ({ ...im, image: withNoise(im.image, p.noise!.std, rng) })) : sized;
+    const rows = await engine.forward(images.map((im) => toModelInput(im.image, engine.model.preprocess)), [p.layer.tensor], { keep: !isImageStream(p.images) });
+    rows.forEach(([t], i) => {
+      checkShape(t, p);
+      const r = readUnits(t, readout, p.units);
+      for (let k = 0; k < p.units.length; k++) {
+        values.push(r.data[k]);
+        cases.push(`${images[i].label} · unit ${p.units[k]}`);
+        if (p.top) keepTop(top[k], p.top, { value: r.data[k], label: images[i].label, image: images[i].image });
+      }
+      labels.push(images[i].label);
+      if (thumbs.length < MAX_THUMBS) thumbs.push(images[i]);
+    });
+    run.images?.(labels.length, p.images.length);
+  }
   const finite = values.filter(Number.isFinite);
   const stat = (f: (xs: number[]) => number) => (finite.length === values.length && values.length ? f(values) : null);
   const measurements = {
@@ -61,14 +74,14 @@ export async function measureActivation(p: ActivationParams, engine: ForwardEngi
   };
   const artifacts: Artifact[] = [
     { type: 'table', name: 'activations', caption: `${p.layer.name}: ${describeReadout(readout, p.layer.shape)}`, columns: ['image', 'unit', 'activation'],
-      rows: values.map((v, i) => [images[Math.floor(i / p.units.length)].label, p.units[i % p.units.length], Number.isFinite(v) ? v : null]) },
-    ...images.slice(0, MAX_THUMBS).map((im, i): Artifact => {
-      const scale = Math.min(1, THUMB / Math.max(im.image.width, im.image.height));
-      const w = Math.max(1, Math.round(im.image.width * scale));
-      const h = Math.max(1, Math.round(im.image.height * scale));
-      return { type: 'image', name: `input-${i + 1}`, caption: `${im.label}${p.noise ? ` + noise σ ${p.noise.std}` : ''}`, pngBase64: encodePng(resize(im.image, w, h)).toString('base64'), width: w, height: h };
-    }),
+      rows: values.map((v, i) => [labels[Math.floor(i / p.units.length)], p.units[i % p.units.length], Number.isFinite(v) ? v : null]) },
+    ...thumbs.map((im, i) => thumbnail(`input-${i + 1}`, `${im.label}${p.noise ? ` + noise σ ${p.noise.std}` : ''}`, im.image)),
   ];
+  if (p.top) {
+    artifacts.push({ type: 'table', name: 'top-images', caption: `${p.layer.name}: the ${p.top} images each unit responds to most`, columns: ['unit', 'rank', 'image', 'activation'],
+      rows: top.flatMap((list, k) => list.map((t, r) => [p.units[k], r + 1, t.label, t.value])) });
+    top.forEach((list, k) => list.slice(0, MAX_THUMBS).forEach((t, r) => artifacts.push(thumbnail(`top-unit${p.units[k]}-${r + 1}`, `unit ${p.units[k]} #${r + 1}: ${t.label} (${t.value.toPrecision(4)})`, t.image))));
+  }
   return {
     measurements,
     cases,
@@ -78,12 +91,30 @@ export async function measureActivation(p: ActivationParams, engine: ForwardEngi
       tensor: p.layer.tensor,
       shape: [...p.layer.shape],
       units: [...p.units],
-      images: images.map((im) => im.label),
+      images: labels,
+      ...(p.top && { top: p.top }),
       readout: readoutParams(readout, p.layer.shape),
       noise: p.noise ? { std: p.noise.std } : null,
       input: { width: engine.model.preprocess.width, height: engine.model.preprocess.height },
     },
   };
+}
+
+function thumbnail(name: string, caption: string, image: RgbImage): Artifact {
+  const scale = Math.min(1, THUMB / Math.max(image.width, image.height));
+  const w = Math.max(1, Math.round(image.width * scale));
+  const h = Math.max(1, Math.round(image.height * scale));
+  return { type: 'image', name, caption, pngBase64: encodePng(resize(image, w, h)).toString('base64'), width: w, height: h };
+}
+
+/** Keeps `list` the k largest finite values seen, largest first (ties: the earlier image first). */
+export function keepTop<T extends { value: number }>(list: T[], k: number, item: T): void {
+  if (!Number.isFinite(item.value)) return;
+  if (list.length === k && item.value <= list[k - 1].value) return;
+  let i = list.length;
+  while (i > 0 && list[i - 1].value < item.value) i--;
+  list.splice(i, 0, item);
+  if (list.length > k) list.pop();
 }
 
 function readoutOf(p: ActivationParams): Readout {

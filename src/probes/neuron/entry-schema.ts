@@ -1,6 +1,7 @@
 // The `neurons` entry: what one unit (or several) of a layer does on images or rendered stimuli. This issue's probe
 // is the plain activation; later probes (tuning, scan, feature viz) add their own keys here.
 import { z } from 'zod';
+import { ImagesSchema } from '../../datasets/schema.ts';
 import { ExpectSchema } from '../../suite/schema/expect.ts';
 import { IdSchema, PathSchema, overridable } from '../../suite/schema/common.ts';
 import { stimulusSchema } from '../../suite/schema/stimulus.ts';
@@ -29,9 +30,10 @@ export const NeuronEntrySchema = z
     unit: Unit.meta({ description: 'Channel index in the layer' }).optional(),
     units: z.array(Unit).min(1).max(4096).meta({ description: 'Several channel indices; each is a case' }).optional(),
     image: PathSchema.optional(),
-    images: z.array(PathSchema).min(1).max(1000).meta({ description: 'Several images; each is a case' }).optional(),
+    images: ImagesSchema.meta({ description: 'Several images (a list, folder, glob, manifest or generated scenes); each is a case' }).optional(),
     stimulus: stimulusSchema.optional(),
     position: PositionSchema.optional(),
+    top: z.int().min(1).max(100).meta({ description: 'Dataset examples: the k images each unit responds to most, shown in the report (a table and thumbnails)' }).optional(),
     reduce: z.enum(['max', 'mean']).meta({ description: 'Reduce the whole spatial map instead of reading one position' }).optional(),
     noise: NoiseSchema.optional(),
     repeat: z.int().min(1).max(1000).meta({ description: 'Run the probe n times with seeds derived from the entry seed (for stochastic probes; see `k` in expectations)' }).optional(),
@@ -45,6 +47,7 @@ export const NeuronEntrySchema = z
       if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1] as string], message: `give either \`${String(given[0])}:\` or \`${String(given[1])}:\`, not both` });
     };
     exactlyOne(['unit', 'units'], 'a unit');
+    if (e.top !== undefined && (e.tuning !== undefined || e.featureviz !== undefined)) ctx.addIssue({ code: 'custom', path: ['top'], message: '`top:` ranks images by activation; it has no meaning with `tuning:` or `featureviz:`' });
     if (e.tuning !== undefined && e.featureviz !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['featureviz'], message: 'an entry is either a tuning check (`tuning:`) or a feature visualization (`featureviz:`); split it into two entries' });
     }

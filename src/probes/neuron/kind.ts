@@ -5,6 +5,7 @@ import { prepareEach } from '../../probe/kind.ts';
 import type { Probe } from '../../probe/probe.ts';
 import { imageInputs, stimulusInputs } from '../../probe/work.ts';
 import { imageRefs } from '../../suite/paths.ts';
+import { entryDataset } from '../../datasets/entry.ts';
 import type { StimulusSpec } from '../../suite/schema/stimulus.ts';
 import { activationProbe } from './activation.ts';
 import { NeuronEntrySchema, type NeuronEntry } from './entry-schema.ts';
@@ -24,13 +25,14 @@ export const neuronsKind: EntryKind<NeuronEntry> = {
   schema: NeuronEntrySchema,
   description: 'Checks on units of layers',
   maxEntries: 10_000,
-  crossChecks: (spec, { path: p, entry }) => imageRefs(spec, p, entry),
+  crossChecks: (spec, { path: p, entry }) => (entry.images && !Array.isArray(entry.images) ? entryDataset(spec, p, entry).issues : imageRefs(spec, p, entry as { image?: string; images?: string[] })),
   probeOf: neuronProbeOf,
   probes: [activationProbe, tuningProbe, featureVizProbe] as Probe<never>[],
   layers: ({ path: p, entry }) => [{ path: [...p, 'layer'], name: entry.layer }],
-  prepare: (entry, models, ctx) => prepareEach(entry, models, ctx, (e, model, c, role) => prepareNeuron(e, model, c.images, c.issues, role)),
-  work: ({ spec, at: { entry: e } }, index) => {
-    let inputs = e.images || e.image ? imageInputs(spec, e.images ?? [e.image!]) : e.stimulus ? stimulusInputs(e.stimulus as StimulusSpec, index) : [];
+  prepare: (entry, models, ctx) => prepareEach(entry, models, ctx, (e, model, c, role) => prepareNeuron(e, model, c.images, c.issues, role, c.limits)),
+  work: ({ spec, at }, index) => {
+    const e = at.entry;
+    let inputs = e.images && !Array.isArray(e.images) ? [{ key: `entry:${index}|dataset`, count: entryDataset(spec, at.path, e).items.length }] : e.images || e.image ? imageInputs(spec, (e.images as string[] | undefined) ?? [e.image!]) : e.stimulus ? stimulusInputs(e.stimulus as StimulusSpec, index) : [];
     const ref = e.tuning?.reference;
     if (ref?.images) inputs = [...inputs, ...imageInputs(spec, ref.images)];
     if (e.tuning) inputs.push({ key: `entry:${index}|clutter`, count: ref?.clutter ?? 8 });

@@ -15,9 +15,11 @@ import type { SpecIssue } from '../../suite/issues.ts';
 import type { RgbImage } from '../../stimuli/image.ts';
 import type { EntryToPrepare, ImageSource } from '../../probe/kind.ts';
 import type { NeuronEntry } from './entry-schema.ts';
+import { entryDataset } from '../../datasets/entry.ts';
+import { namedImageStream } from '../../datasets/decode.ts';
 
 
-export async function prepareNeuron(pe: EntryToPrepare<NeuronEntry>, model: ImportedModel, images: ImageSource, issues: SpecIssue[], role = ''): Promise<ActivationParams | TuningParams | FeatureVizParams | undefined> {
+export async function prepareNeuron(pe: EntryToPrepare<NeuronEntry>, model: ImportedModel, images: ImageSource, issues: SpecIssue[], role = '', policy: { allowOutside?: boolean } = {}): Promise<ActivationParams | TuningParams | FeatureVizParams | undefined> {
   const { spec, at } = pe;
   const e = at.entry;
   const p = at.path;
@@ -64,9 +66,16 @@ export async function prepareNeuron(pe: EntryToPrepare<NeuronEntry>, model: Impo
     if (refs?.some((r) => !r.image)) return undefined;
     return tuningParamsFrom(basics, stimulus, e.tuning, refs?.map((r) => ({ label: r.label, image: r.image! })));
   }
+  if (e.images && !Array.isArray(e.images)) {
+    // A dataset source streams: nothing is decoded now.
+    const stream = namedImageStream(spec, entryDataset(spec, p, e), images, policy);
+    if (!stream) return undefined;
+    return { layer: { name: layer.name, tensor: layer.tensor, shape: layer.shape }, units, images: stream, position: e.position, reduce: e.reduce, noise: e.noise, top: e.top };
+  }
+  const list = e.images as string[] | undefined;
   const decoded = e.stimulus
     ? renderInputs(e.stimulus as StimulusSpec, model, (message, hint) => issues.push(spec.issue([...p, 'stimulus'], message, hint)))
-    : (e.images ?? [e.image!]).map((img, i) => ({ label: img, image: images(path.resolve(spec.dir, img), e.images ? [...p, 'images', i] : [...p, 'image']) }));
+    : (list ?? [e.image!]).map((img, i) => ({ label: img, image: images(path.resolve(spec.dir, img), list ? [...p, 'images', i] : [...p, 'image']) }));
   if (issues.length > before || decoded.some((d) => !d.image)) return undefined;
   return {
     layer: { name: layer.name, tensor: layer.tensor, shape: layer.shape },

@@ -1,0 +1,35 @@
+// A dataset's images as a stream of named pixels, for probes that need nothing else of an item
+// (neurons): file headers checked now, pixels decoded (or scenes generated) when a batch is reached.
+import { isNeurogateError } from '../errors.ts';
+import type { ImageSource } from '../probe/kind.ts';
+import { readImage, type RgbImage } from '../stimuli/image.ts';
+import { specRoot } from '../suite/paths.ts';
+import type { LoadedSpec } from '../suite/spec.ts';
+import type { EntryDataset } from './entry.ts';
+import { imageSize } from './image-size.ts';
+import type { ImageStream } from './stream.ts';
+
+/**
+ * Undefined after recording an issue at the spec's place when a file's header is unreadable (the
+ * run's image source decodes that one file to say why).
+ */
+export function namedImageStream(spec: LoadedSpec, ds: EntryDataset, images: ImageSource, policy: { allowOutside?: boolean } = {}): ImageStream<{ label: string; image: RgbImage }> | undefined {
+  const place = { root: specRoot(spec.dir), allowOutside: policy.allowOutside };
+  for (const [i, it] of ds.items.entries()) {
+    if (!it.abs || it.where) continue; // generated, or a manifest row (checked at its line)
+    try {
+      imageSize(it.abs, place);
+    } catch (e) {
+      if (!isNeurogateError(e)) throw e;
+      images(it.abs, ds.at[i]);
+      return undefined;
+    }
+  }
+  return {
+    length: ds.items.length,
+    load(i) {
+      const it = ds.items[i];
+      return { label: it.name, image: it.generate ? it.generate().image : readImage(it.abs!, undefined, place) };
+    },
+  };
+}

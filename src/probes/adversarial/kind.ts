@@ -26,7 +26,7 @@ export const adversarialKind: EntryKind<AdversarialEntry> = {
     const pixels = new Float64Array(ds.items.length * per);
     const classOf: (number | null)[] = [];
     ds.items.forEach((it, i) => {
-      const image = it.image ?? ctx.images(it.abs!, ds.at[i]);
+      const image = it.generate ? it.generate().image : ctx.images(it.abs!, ds.at[i]);
       if (!image) return;
       pixels.set(imageToPixels(image, model.preprocess), i * per);
       const c = it.label === undefined ? -1 : typeof it.label === 'number' ? it.label : labels?.indexOf(it.label) ?? -1;

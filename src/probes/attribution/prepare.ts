@@ -55,13 +55,13 @@ export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: Importe
     if (bad) issues.push(spec.issue([...p, 'target'], `\`target: label\`: the class "${bad.className}" of ${bad.label} is not one of the model's labels${suffix}`, 'set `labels:` on the suite to the model’s class names in output order'));
   }
   const method = methodFromSpec(e.method);
-  if (ds && method.name === 'file') loadFileMaps(spec, p, e, method.options, ds.images, [model.input.channels, model.input.height, model.input.width], issues, suffix);
+  const withMaps = ds && method.name === 'file' ? loadFileMaps(spec, p, e, method.options, ds.images, [model.input.channels, model.input.height, model.input.width], issues, suffix) : ds?.images;
   if (issues.length > before || !target || !ds) return undefined;
 
   // A method that draws random numbers takes the entry's seed unless the spec sets its own (it is echoed in the params).
   if (methodNamed(method.name)?.random && method.options.seed === undefined) method.options.seed = pe.seed;
   return {
-    images: ds.images,
+    images: withMaps ?? ds.images,
     labels: model.labels,
     aggregate: e.aggregate,
     accuracy: ['top1_accuracy', 'top5_accuracy'].some((k) => k in e.expect || Object.values(e.aggregate ?? {}).some((a) => a.of === k)),

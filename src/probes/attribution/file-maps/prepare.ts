@@ -7,13 +7,19 @@ import { specRoot } from '../../../suite/paths.ts';
 import type { SpecIssue } from '../../../suite/issues.ts';
 import type { LoadedSpec } from '../../../suite/spec.ts';
 import type { PathSegment } from '../../../suite/yaml.ts';
-import type { MaskImage } from '../dataset.ts';
+import type { MaskImage, MaskImages } from '../dataset.ts';
+import { isImageStream } from '../../../datasets/stream.ts';
 import { maskMetrics } from '../metrics/index.ts';
 import type { MaskEntry } from '../schema.ts';
 import { mapPath, readFileMap } from './file-method.ts';
 
-/** Reads every image's map into `images[i].map`; problems become issues (exit 2) naming the file. */
-export function loadFileMaps(spec: LoadedSpec, p: PathSegment[], entry: MaskEntry, options: Record<string, unknown>, images: MaskImage[], inputDims: readonly [number, number, number], issues: SpecIssue[], suffix = ''): void {
+/**
+ * Reads every listed image's map into `images[i].map`; problems become issues (exit 2) naming the
+ * file. A streamed source (folder, glob, manifest, scenes) gets its maps as each image is decoded,
+ * so 10,000 maps are never held at once: the first is read now (a wrong template or shape stops the
+ * run before any model runs), the rest fail their entry, naming the file, when the run reaches them.
+ */
+export function loadFileMaps(spec: LoadedSpec, p: PathSegment[], entry: MaskEntry, options: Record<string, unknown>, images: MaskImages, inputDims: readonly [number, number, number], issues: SpecIssue[], suffix = ''): MaskImages {
   const block = entry.method.file;
   const at = typeof block === 'string' ? [...p, 'method', 'file'] : [...p, 'method', 'file', 'path'];
   for (const d of maskMetrics()) {
@@ -23,15 +29,33 @@ export function loadFileMaps(spec: LoadedSpec, p: PathSegment[], entry: MaskEntr
     }
   }
   const template = String(options.path);
-  for (const [i, img] of images.entries()) {
+  const read = (img: MaskImage, i: number) => readFileMap(path.resolve(spec.dir, mapPath(template, img.label, i)), inputDims, { resize: options.resize === true, root: specRoot(spec.dir), allowOutside: spec.allowOutside });
+  const attach = (img: MaskImage, i: number): boolean => {
     try {
-      const abs = path.resolve(spec.dir, mapPath(template, img.label, i));
-      img.map = readFileMap(abs, inputDims, { resize: options.resize === true, root: specRoot(spec.dir), allowOutside: spec.allowOutside });
+      img.map = read(img, i);
+      return true;
     } catch (err) {
       if (!isNeurogateError(err) || err.kind !== 'bad_input') throw err;
       issues.push(spec.issue(at, `${err.where ? `${err.where}: ` : ''}${err.message}${suffix}`, err.hint));
       // One unknown placeholder is wrong for every image: say it once.
-      if (err.code === 'E_MAP_TEMPLATE') return;
+      return err.code !== 'E_MAP_TEMPLATE';
     }
+  };
+  if (isImageStream(images)) {
+    // An undecodable first image is the run's to report (it fails the entry at that file), not a map problem.
+    let first: MaskImage | undefined;
+    try {
+      first = images.length > 0 ? images.load(0) : undefined;
+    } catch {
+      first = undefined;
+    }
+    if (first) attach(first, 0);
+    return { length: images.length, load: (i) => {
+      const img = images.load(i);
+      img.map = read(img, i);
+      return img;
+    } };
   }
+  for (const [i, img] of images.entries()) if (!attach(img, i)) break;
+  return images;
 }

@@ -5,7 +5,8 @@ import { makeRng, normal } from '../../../util/rng.ts';
 import { checkInput } from '../subject.ts';
 import { targetGradient } from '../gradients.ts';
 import { scoreOne } from '../forward.ts';
-import type { Attribution, Method } from '../types.ts';
+import type { Attribution, Method, Subject, Target } from '../types.ts';
+import type { Tensor } from '../../../engine/tensor.ts';
 import { z } from 'zod';
 import { describeMethod, GRADIENT_PASSES, int, seedOption } from '../method.ts';
 
@@ -19,6 +20,29 @@ export interface SmoothGradOptions {
 
 export const SMOOTHGRAD_DEFAULTS: SmoothGradOptions = { samples: 50, noise: 0.15, seed: 0 };
 
+/** Gradients at `samples` noisy copies (σ = noise · input range), handed per copy to `each`; returns σ. */
+export async function noisyGradients(subject: Subject, input: Tensor, target: Target, o: SmoothGradOptions, each: (g: Float32Array) => void): Promise<number> {
+  const [C, H, W] = subject.inputDims;
+  const per = C * H * W;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of input.data) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const sigma = o.noise * (hi - lo);
+  const rng = makeRng(o.seed);
+  const bs = Math.max(1, Math.min(subject.batchSize, o.samples));
+  const buf = new Float32Array(bs * per);
+  for (let s = 0; s < o.samples; s += bs) {
+    const m = Math.min(bs, o.samples - s);
+    for (let j = 0; j < m; j++) for (let i = 0; i < per; i++) buf[j * per + i] = input.data[i] + sigma * normal(rng);
+    const g = await targetGradient(subject, target, { dims: [m, C, H, W], data: buf.subarray(0, m * per) });
+    for (let j = 0; j < m; j++) each(g.input.data.subarray(j * per, (j + 1) * per));
+  }
+  return sigma;
+}
+
 export const smoothGrad: Method<SmoothGradOptions> = async (subject, input, target, options = {}) => {
   checkInput(subject, input);
   const o: SmoothGradOptions = { ...SMOOTHGRAD_DEFAULTS, ...options };
@@ -26,23 +50,10 @@ export const smoothGrad: Method<SmoothGradOptions> = async (subject, input, targ
   if (!(o.noise >= 0)) throw badInput('E_ATTR_OPTION', `smoothgrad noise must be ≥ 0, got ${o.noise}`, undefined, 'a fraction of the input range, e.g. 0.15');
   const [C, H, W] = subject.inputDims;
   const per = C * H * W;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of input.data) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const sigma = o.noise * (hi - lo);
-  const rng = makeRng(o.seed);
   const acc = new Float64Array(per);
-  const bs = Math.max(1, Math.min(subject.batchSize, o.samples));
-  const buf = new Float32Array(bs * per);
-  for (let s = 0; s < o.samples; s += bs) {
-    const m = Math.min(bs, o.samples - s);
-    for (let j = 0; j < m; j++) for (let i = 0; i < per; i++) buf[j * per + i] = input.data[i] + sigma * normal(rng);
-    const g = await targetGradient(subject, target, { dims: [m, C, H, W], data: buf.subarray(0, m * per) });
-    for (let j = 0; j < m; j++) for (let i = 0; i < per; i++) acc[i] += g.input.data[j * per + i];
-  }
+  const sigma = await noisyGradients(subject, input, target, o, (g) => {
+    for (let i = 0; i < per; i++) acc[i] += g[i];
+  });
   const map = new Float32Array(per);
   for (let i = 0; i < per; i++) map[i] = acc[i] / o.samples;
   const base = await scoreOne(subject, target, input);

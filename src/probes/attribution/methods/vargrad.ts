@@ -2,42 +2,16 @@
 // sensitivity to parameter values"): the variance of the gradient over noisy copies of the input,
 // SmoothGrad's second moment. Its noise, samples and seeding are SmoothGrad's.
 import { badInput } from '../../../errors.ts';
-import { makeRng, normal } from '../../../util/rng.ts';
 import { checkInput } from '../subject.ts';
-import { targetGradient } from '../gradients.ts';
 import { scoreOne } from '../forward.ts';
-import type { Tensor } from '../../../engine/tensor.ts';
-import type { Method, Subject, Target } from '../types.ts';
+import type { Method } from '../types.ts';
 import { z } from 'zod';
 import { describeMethod, GRADIENT_PASSES, int, seedOption } from '../method.ts';
-import { SMOOTHGRAD_DEFAULTS, type SmoothGradOptions } from './smoothgrad.ts';
+import { noisyGradients, SMOOTHGRAD_DEFAULTS, type SmoothGradOptions } from './smoothgrad.ts';
 
 export type VarGradOptions = SmoothGradOptions;
 
 export const VARGRAD_DEFAULTS: VarGradOptions = SMOOTHGRAD_DEFAULTS;
-
-/** Gradients at `samples` noisy copies (σ = noise · input range), handed per copy to `each`; returns σ. */
-export async function noisyGradients(subject: Subject, input: Tensor, target: Target, o: SmoothGradOptions, each: (g: Float32Array) => void): Promise<number> {
-  const [C, H, W] = subject.inputDims;
-  const per = C * H * W;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of input.data) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  const sigma = o.noise * (hi - lo);
-  const rng = makeRng(o.seed);
-  const bs = Math.max(1, Math.min(subject.batchSize, o.samples));
-  const buf = new Float32Array(bs * per);
-  for (let s = 0; s < o.samples; s += bs) {
-    const m = Math.min(bs, o.samples - s);
-    for (let j = 0; j < m; j++) for (let i = 0; i < per; i++) buf[j * per + i] = input.data[i] + sigma * normal(rng);
-    const g = await targetGradient(subject, target, { dims: [m, C, H, W], data: buf.subarray(0, m * per) });
-    for (let j = 0; j < m; j++) each(g.input.data.subarray(j * per, (j + 1) * per));
-  }
-  return sigma;
-}
 
 export const varGrad: Method<VarGradOptions> = async (subject, input, target, options = {}) => {
   checkInput(subject, input);

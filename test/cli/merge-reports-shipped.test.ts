@@ -20,7 +20,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-shipped-shards-'));
 // this test runs the rest twice more.
 const filter = ['--filter', '^(?!inception-v3-curve-detectors/curve-79-visualization$|mobilenet-v2-masks/|shapes-cnn-adversarial/|shapes-cnn-concepts/)'];
 const one = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'specs', ...filter, '--report-dir', path.join(tmp, 'one'), '--json', '--quiet'],
-  { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 240_000 });
+  // 480 s: about a minute alone, several times that on two cores shared with other test files.
+  { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 480_000 });
 let log = '';
 const sharded = await runShardsLocally({ shards: 3, args: ['specs', ...filter, '--report-dir', path.join(tmp, 'three')], cwd: root, log: { write: (s: string) => (log += s) } as unknown as NodeJS.WritableStream });
 const read = (f: string): RunReport => JSON.parse(fs.readFileSync(f, 'utf8'));

@@ -1,6 +1,5 @@
 // A dataset's images decoded one batch at a time: a probe walks a 10,000-image folder holding at
 // most one batch of decoded pixels, and the run's progress learns how many images are done.
-import type { Tensor } from '../engine/tensor.ts';
 
 /** Items produced on demand (decoded, with their boxes and masks at the model's input size). */
 export interface ImageStream<T> {
@@ -9,13 +8,6 @@ export interface ImageStream<T> {
   load(i: number): T;
 }
 
-/** What a probe tells the run while it works through a dataset. */
-export interface ProbeContext {
-  /** `done` of `total` images finished. */
-  images?(done: number, total: number): void;
-  /** `--save-maps`: an attribution map of one image, kept by the run. */
-  saveMap?(image: string, method: string, target: string, map: Tensor): void;
-}
 
 /** Decoded items alive now, and the most alive at once since the last reset: the bound tests assert. */
 export const streamGauge = { live: 0, peak: 0 };

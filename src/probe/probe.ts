@@ -4,7 +4,15 @@ import type { Rng } from '../util/rng.ts';
 import type { Artifact, Measurement } from './measurement.ts';
 import type { ForwardEngine } from './forward.ts';
 import type { RgbImage } from '../stimuli/image.ts';
-import type { ProbeContext } from '../datasets/stream.ts';
+import type { Tensor } from '../engine/tensor.ts';
+
+/** What a probe tells the run while it works through a dataset. */
+export interface ProbeContext {
+  /** `done` of `total` images finished. */
+  images?(done: number, total: number): void;
+  /** `--save-maps`: an attribution map of one image, kept by the run. */
+  saveMap?(image: string, method: string, target: string, map: Tensor): void;
+}
 
 export interface ProbeOutput {
   /**

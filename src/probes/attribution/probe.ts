@@ -26,7 +26,8 @@ import { subjectOf } from './subject.ts';
 import { describeTarget } from './target.ts';
 import type { Attribution, MethodName, Subject, Target } from './types.ts';
 import type { MaskImages } from './dataset.ts';
-import { inBatches, isImageStream, type ProbeContext } from '../../datasets/stream.ts';
+import { inBatches, isImageStream } from '../../datasets/stream.ts';
+import type { ProbeContext } from '../../probe/probe.ts';
 import { DATASET_METRICS, datasetMetrics, type PerImage } from './dataset-metrics.ts';
 import type { AggregateSpec } from '../../datasets/aggregate.ts';
 

@@ -8,7 +8,8 @@ import type { Probe, ProbeOutput } from '../../probe/probe.ts';
 import { encodePng, resize, toModelInput, type RgbImage } from '../../stimuli/image.ts';
 import { normal, type Rng } from '../../util/rng.ts';
 import { centerOf, readUnits, type Readout } from './readout.ts';
-import { inBatches, isImageStream, type ImageStream, type ProbeContext } from '../../datasets/stream.ts';
+import { inBatches, isImageStream, type ImageStream } from '../../datasets/stream.ts';
+import type { ProbeContext } from '../../probe/probe.ts';
 
 export interface ActivationParams {
   /** The layer as the catalog knows it; `shape` excludes the batch axis ([C, H, W] or [C]). */

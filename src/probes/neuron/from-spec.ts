@@ -30,7 +30,8 @@ export function tuningParamsFrom(e: EntryBasics, stimulus: { base: StimulusInput
   };
 }
 
-export function featureVizParamsFrom(e: EntryBasics, f: FeatureVizSpec): FeatureVizParams {
+/** `direction` is the spec's inline vector or the one its file held (the runner read and checked it). */
+export function featureVizParamsFrom(e: EntryBasics, f: FeatureVizSpec, direction?: readonly number[]): FeatureVizParams {
   return {
     layer: e.layer,
     units: e.units,
@@ -44,5 +45,11 @@ export function featureVizParamsFrom(e: EntryBasics, f: FeatureVizSpec): Feature
     preActivation: f.pre_activation,
     l1: f.l1,
     tv: f.tv,
+    objective: f.objective,
+    position: Array.isArray(e.position) ? (e.position as readonly [number, number]) : undefined,
+    direction,
+    negative: f.negative,
+    batch: f.diversity?.batch,
+    diversity: f.diversity?.weight,
   };
 }

@@ -38,8 +38,8 @@ export const neuronsKind: EntryKind<NeuronEntry> = {
     if (e.tuning) inputs.push({ key: `entry:${index}|clutter`, count: ref?.clutter ?? 8 });
     if (e.featureviz) {
       // Each optimization step is a forward and a backward pass (≈ 3 forward passes) per target.
-      const targets = e.featureviz.targets?.length ?? e.units?.length ?? 1;
-      inputs.push({ key: `entry:${index}|featureviz`, count: 3 * targets * (e.featureviz.steps ?? 512) });
+      const targets = e.featureviz.direction !== undefined ? 1 : e.featureviz.targets?.length ?? e.units?.length ?? 1;
+      inputs.push({ key: `entry:${index}|featureviz`, count: 3 * targets * (e.featureviz.diversity?.batch ?? 1) * (e.featureviz.steps ?? 512) });
     }
     return { inputs, ownPerRun: e.noise !== undefined };
   },

@@ -13,6 +13,7 @@ import { visualize, type FeatureVizOptions } from './featureviz.ts';
 import { channel, describeObjective, direction, directionAtCenter, diversity, gramSimilarity, l1, scale, sum, tv, unit, type FvObjective } from './featureviz/objectives.ts';
 import type { Tensor } from '../../engine/tensor.ts';
 import { unitSource } from './unit-source.ts';
+import { neuronAtlas, type AtlasOptions, type AtlasRow } from './atlas.ts';
 
 export interface FeatureVizParams {
   layer: LayerInfo;
@@ -42,6 +43,8 @@ export interface FeatureVizParams {
   /** Images optimized together per target (default 1) and the weight of Lucid's diversity penalty among them (default 0). */
   batch?: number;
   diversity?: number;
+  /** Build the neuron atlas (visualization, top scenes, best concept per target) for the report. */
+  atlas?: AtlasOptions;
 }
 
 /** `featureviz.image` is the first target's image: only an image `golden:` expectation reads it. */
@@ -182,6 +185,13 @@ export async function measureFeatureViz(p: FeatureVizParams, engine: ForwardEngi
     { type: 'plot', name: `featureviz-${slug(r)}-objective`, caption: `objective while optimizing ${r.label} (under that step's random transforms)`, plot: { kind: 'line', xLabel: 'step', yLabel: 'objective', series: [{ name: r.label, x: r.history.map((h) => h.step), y: r.history.map((h) => h.objective) }] } },
     { type: 'table', name: `featureviz-${slug(r)}-family`, caption: `responses of the family (${p.layer.name}${p.negative ? ', before the activation function' : ''}, ${mode === 'channel' ? 'mean over the map' : 'at the probed position'}${batch > 1 ? ', mean over the batch' : ''}) to the image of ${r.label}`, columns: ['unit', 'response'], rows: p.units.map((u, i) => [u, Number(r.responses[i].toPrecision(6))]) },
   ]);
+  // Drawn after every optimization's seed, so asking for an atlas leaves the visualizations as they were.
+  let atlasRows: AtlasRow[] | undefined;
+  if (p.atlas) {
+    const atlas = await neuronAtlas(engine, p.layer, runs.map((r) => ({ unit: r.unit, label: r.label, images: r.images })), p.atlas, rng);
+    artifacts.unshift(atlas.artifact);
+    atlasRows = atlas.rows;
+  }
   return {
     measurements: {
       'featureviz.gain': list((r) => r.gain),
@@ -205,6 +215,7 @@ export async function measureFeatureViz(p: FeatureVizParams, engine: ForwardEngi
       ...(p.negative && { negative: true }),
       ...(p.direction && { direction: [...p.direction] }),
       ...(batch > 1 && { batch, diversity: p.diversity ?? 0 }),
+      ...(p.atlas && { atlas: { ...p.atlas, rows: atlasRows } }),
       runs: runs.map((r) => ({ target: r.label, seed: r.seed, objective: r.objective, ...r.settings })),
       preActivation: p.preActivation ?? true,
       gain: 'objective on the final image ÷ |objective on the initial image|, both centred without random transforms (mean over the batch)',

@@ -5,6 +5,7 @@ import type { LayerInfo } from '../../models/catalog.ts';
 import type { StimulusInput, SweepSpec } from '../../stimuli/index.ts';
 import type { RgbImage } from '../../stimuli/image.ts';
 import type { FeatureVizParams } from './featureviz-probe.ts';
+import { ATLAS_DEFAULTS } from './atlas.ts';
 import type { FeatureVizSpec, TuningSpec } from './schema.ts';
 import type { TuningParams } from './tuning-probe.ts';
 
@@ -51,5 +52,10 @@ export function featureVizParamsFrom(e: EntryBasics, f: FeatureVizSpec, directio
     negative: f.negative,
     batch: f.diversity?.batch,
     diversity: f.diversity?.weight,
+    atlas: f.atlas && {
+      scenes: f.atlas.scenes ?? ATLAS_DEFAULTS.scenes,
+      top: f.atlas.top ?? ATLAS_DEFAULTS.top,
+      quantile: f.atlas.quantile ?? ATLAS_DEFAULTS.quantile,
+    },
   };
 }

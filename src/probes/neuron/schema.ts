@@ -51,6 +51,14 @@ export const FeatureVizSchema = z
       })
       .meta({ description: 'Optimize a batch of images per target and push them apart (Lucid’s diversity objective). Adds featureviz.diversity: the batch’s mean pairwise cosine distance of those Gram matrices on the final images' })
       .optional(),
+    atlas: z
+      .strictObject({
+        scenes: z.int().min(4).max(2000).meta({ description: 'Seeded stroke scenes (curves, lines, circles, angles in clutter, at the model’s input size) the examples and concepts come from (default 64)' }).optional(),
+        top: z.int().min(1).max(16).meta({ description: 'Dataset examples per unit (default 4)' }).optional(),
+        quantile: z.number().gt(0).lt(1).meta({ description: 'Dissection: the top fraction of a unit’s activations over the scenes that counts as on (default 0.005, as NetDissect)' }).optional(),
+      })
+      .meta({ description: 'A neuron atlas in the HTML report: one row per target with its visualization, the scenes that drive it hardest (its map laid over them) and its best concept by network dissection on those scenes' })
+      .optional(),
   })
   .meta({ description: 'Feature visualization (Lucid defaults, seeded by the entry seed). Metrics per target: featureviz.gain (final ÷ |initial| objective), featureviz.objective_initial, featureviz.objective_final, featureviz.drives_unit (1 when the image drives its unit harder than every other unit of the entry), featureviz.margin ((own − best other) ÷ |own|), featureviz.response and featureviz.response_initial (the target’s read-out on the final and start image), featureviz.diversity (with a batch); featureviz.image (the first target’s image) takes a `golden:` expectation (pixelmatch)' });
 

@@ -216,7 +216,7 @@ export async function measureFeatureViz(p: FeatureVizParams, engine: ForwardEngi
       ...(p.direction && { direction: [...p.direction] }),
       ...(batch > 1 && { batch, diversity: p.diversity ?? 0 }),
       ...(p.atlas && { atlas: { ...p.atlas, rows: atlasRows } }),
-      runs: runs.map((r) => ({ target: r.label, seed: r.seed, objective: r.objective, ...r.settings })),
+      runs: runs.map((r) => ({ unit: r.unit, seed: r.seed, objective: r.objective, ...r.settings })),
       preActivation: p.preActivation ?? true,
       gain: 'objective on the final image ÷ |objective on the initial image|, both centred without random transforms (mean over the batch)',
       response: p.direction ? 'projection of the layer onto the direction' : `the target unit${(p.preActivation ?? true) ? ' before its activation function' : ''}, ${mode === 'channel' ? 'mean over its map' : 'at the probed position'}`,

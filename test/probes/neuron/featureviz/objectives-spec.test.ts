@@ -18,6 +18,7 @@ import { stableJson } from '../../../../src/report/index.ts';
 import { SpecError } from '../../../../src/suite/issues.ts';
 import { DEFAULT_LIMITS } from '../../../../src/probe/limits.ts';
 import { asyncErrorOf } from '../../../helpers.ts';
+import { NeuronEntrySchema } from '../../../../src/probes/neuron/entry-schema.ts';
 
 const fixtures = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'fixtures');
 const shapes = path.join(fixtures, 'shapes_cnn');
@@ -115,6 +116,15 @@ test('a direction of the wrong length, an unreadable file or a direction with ta
   assert.match((await issuesOf('text.json'))[0], /^:8:30 the direction file "text\.json" is not JSON/);
   assert.match((await issuesOf(`[${Array(64).fill(0).join(', ')}]`))[0], /all zeros/);
   assert.match((await issuesOf('direction.json', ', targets: [3]')).join('\n'), /with `direction:` the entry visualizes one direction/);
+});
+
+test('the entry refuses `position:` with a channel objective, and a diversity batch of one', () => {
+  const entry = (featureviz: object, extra: object = {}) => NeuronEntrySchema.safeParse({ id: 'x', layer: 'l', units: [0], featureviz, expect: { 'featureviz.gain': { min: 0 } }, ...extra });
+  const bad = entry({ objective: 'channel' }, { position: [1, 2] });
+  assert.not.ok(bad.success);
+  assert.equal(bad.error!.issues.map((i) => [i.path.join('.'), i.message.slice(0, 40)]), [['position', '`objective: channel` averages the whole ']]);
+  assert.not.ok(entry({ diversity: { batch: 1 } }).success);
+  assert.ok(entry({ objective: 'neuron', negative: true, diversity: { batch: 2, weight: 1 } }, { position: [1, 2] }).success);
 });
 
 test('the objectives suite: every check passes, and the same seed gives a byte-identical JSON report', async () => {

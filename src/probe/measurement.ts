@@ -26,7 +26,17 @@ export interface CheckResult {
 export type Artifact =
   | { type: 'image'; name: string; caption?: string; pngBase64: string; width: number; height: number }
   | { type: 'plot'; name: string; caption?: string; plot: Plot }
-  | { type: 'table'; name: string; caption?: string; columns: string[]; rows: (string | number | null)[][] };
+  | { type: 'table'; name: string; caption?: string; columns: string[]; rows: (string | number | null)[][] }
+  /** A table whose cells may hold pictures: one row per unit (its visualization, top examples, concept). */
+  | { type: 'atlas'; name: string; caption?: string; columns: string[]; rows: (string | Thumbnail[])[][] };
+
+/** A small inline picture in an atlas cell; the caption shows on hover and as its alt text. */
+export interface Thumbnail {
+  pngBase64: string;
+  width: number;
+  height: number;
+  caption?: string;
+}
 
 export interface Plot {
   /** polar: x is an angle in degrees (tuning curves); line: plain x/y; bar: categories in `labels`. */

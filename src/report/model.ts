@@ -2,7 +2,7 @@
 // HTML report and the console summary are derived. Plain data; knows nothing of onnxruntime.
 import type { Artifact, CheckResult, Measurement } from '../probe/measurement.ts';
 
-export type { Artifact, CheckResult, Measurement, Plot } from '../probe/measurement.ts';
+export type { Artifact, CheckResult, Measurement, Plot, Thumbnail } from '../probe/measurement.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 

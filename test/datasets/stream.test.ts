@@ -108,6 +108,9 @@ test('a neurons entry over a folder streams one batch at a time and keeps each u
     const mine = values.filter((_, i) => i % 2 === k).sort((a, b) => b - a).slice(0, 3);
     assert.equal(table.rows.filter((r) => r[0] === unit).map((r) => r[3]), mine);
   }
+  // The same examples as atlas rows: one per unit, its three thumbnails in rank order.
+  const atlas = streamed.artifacts.find((a) => a.type === 'atlas') as { rows: [string, { caption: string }[]][] } | undefined;
+  assert.equal(atlas?.rows.map(([u, thumbs]) => [u, thumbs.map((t) => t.caption.slice(0, 3))]), [['unit 0', ['#1:', '#2:', '#3:']], ['unit 5', ['#1:', '#2:', '#3:']]]);
 });
 
 test('keepTop keeps the k largest finite values, largest first', () => {

@@ -29,11 +29,13 @@ export const checkArb: fc.Arbitrary<CheckResult> = fc.record({
 // One real (tiny) PNG so image artifacts decode in a browser.
 const png = encodePng({ width: 3, height: 2, data: Float32Array.from({ length: 18 }, (_, i) => i * 14) }).toString('base64');
 
+const thumbArb = fc.record({ pngBase64: fc.constantFrom(png, 'not-base64<>"'), width: fc.constantFrom(3, 0), height: fc.constant(2), caption: fc.option(hostileString, { nil: undefined }) }, { requiredKeys: ['pngBase64', 'width', 'height'] });
 const seriesArb = fc.record({ name: hostileString, x: fc.array(awkwardNumber, { maxLength: 12 }), y: fc.array(awkwardNumber, { maxLength: 12 }) });
 export const artifactArb: fc.Arbitrary<Artifact> = fc.oneof(
   fc.record({ type: fc.constant('image' as const), name: hostileString, caption: fc.option(hostileString, { nil: undefined }), pngBase64: fc.constantFrom(png, 'not-base64<>"'), width: fc.constantFrom(3, 0), height: fc.constant(2) }, { requiredKeys: ['type', 'name', 'pngBase64', 'width', 'height'] }),
   fc.record({ type: fc.constant('plot' as const), name: hostileString, plot: fc.record({ kind: fc.constantFrom('polar' as const, 'line' as const, 'bar' as const), xLabel: fc.option(hostileString, { nil: undefined }), yLabel: fc.option(hostileString, { nil: undefined }), series: fc.array(seriesArb, { maxLength: 3 }), labels: fc.option(fc.array(hostileString, { maxLength: 6 }), { nil: undefined }) }, { requiredKeys: ['kind', 'series'] }) }, { requiredKeys: ['type', 'name', 'plot'] }),
   fc.record({ type: fc.constant('table' as const), name: hostileString, columns: fc.array(hostileString, { maxLength: 3 }), rows: fc.array(fc.array(fc.oneof(hostileString, awkwardNumber, fc.constant(null)), { maxLength: 3 }), { maxLength: 3 }) }),
+  fc.record({ type: fc.constant('atlas' as const), name: hostileString, columns: fc.array(hostileString, { maxLength: 3 }), rows: fc.array(fc.array(fc.oneof(hostileString, fc.array(thumbArb, { maxLength: 2 })), { maxLength: 3 }), { maxLength: 3 }) }),
 );
 
 export const entryArb: fc.Arbitrary<EntryResult> = fc.record({

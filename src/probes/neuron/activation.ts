@@ -81,7 +81,12 @@ export async function measureActivation(p: ActivationParams, engine: ForwardEngi
   if (p.top) {
     artifacts.push({ type: 'table', name: 'top-images', caption: `${p.layer.name}: the ${p.top} images each unit responds to most`, columns: ['unit', 'rank', 'image', 'activation'],
       rows: top.flatMap((list, k) => list.map((t, r) => [p.units[k], r + 1, t.label, t.value])) });
-    top.forEach((list, k) => list.slice(0, MAX_THUMBS).forEach((t, r) => artifacts.push(thumbnail(`top-unit${p.units[k]}-${r + 1}`, `unit ${p.units[k]} #${r + 1}: ${t.label} (${t.value.toPrecision(4)})`, t.image))));
+    // The dataset examples as an atlas: one row per unit, its top images read across.
+    artifacts.push({ type: 'atlas', name: 'atlas', caption: `${p.layer.name}: the ${Math.min(p.top, MAX_THUMBS)} images each unit responds to most`, columns: ['unit', 'top examples'],
+      rows: top.map((list, k) => [`unit ${p.units[k]}`, list.slice(0, MAX_THUMBS).map((t, r) => {
+        const a = thumbnail('', `#${r + 1}: ${t.label} (${t.value.toPrecision(4)})`, t.image) as Extract<Artifact, { type: 'image' }>;
+        return { pngBase64: a.pngBase64, width: a.width, height: a.height, caption: a.caption };
+      })]) });
   }
   return {
     measurements,

@@ -52,6 +52,9 @@ export const NeuronEntrySchema = z
       ctx.addIssue({ code: 'custom', path: ['featureviz'], message: 'an entry is either a tuning check (`tuning:`) or a feature visualization (`featureviz:`); split it into two entries' });
     }
     if (e.featureviz !== undefined) {
+      const f = e.featureviz;
+      if (f.direction !== undefined && f.targets !== undefined) ctx.addIssue({ code: 'custom', path: ['featureviz', 'targets'], message: 'with `direction:` the entry visualizes one direction over all channels; `targets:` picks units — give one of them' });
+      if (f.objective === 'channel' && Array.isArray(e.position)) ctx.addIssue({ code: 'custom', path: ['position'], message: '`objective: channel` averages the whole map; `position:` names one place — use `objective: neuron` with it, or remove it' });
       // Feature visualization makes its own input.
       for (const k of ['image', 'images', 'stimulus', 'noise'] as const) {
         if (e[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `\`${k}:\` has no meaning with \`featureviz:\`, which optimizes its own image; remove it` });

@@ -39,6 +39,12 @@ export interface FeatureVizOptions {
   historyEvery?: number;
   /** Extra layers whose activations on the final image are returned (e.g. to compare units). */
   tap?: readonly string[];
+  /**
+   * Where terms without their own (y, x) read each layer, as fractions (0..1) of its map: a place
+   * given on the model's own grid survives the visualization's smaller input this way. Default:
+   * the receptive field nearest the input centre.
+   */
+  place?: { y: number; x: number };
 }
 
 export interface FeatureVizResult {
@@ -50,6 +56,8 @@ export interface FeatureVizResult {
   history: { step: number; objective: number }[];
   /** Activations of `tap` layers (and the objective's) on the final images, as evaluated. */
   activations: Record<string, Tensor>;
+  /** The same on the start images (near grey), for before/after read-outs. */
+  initialActivations: Record<string, Tensor>;
   /** Positions of each layer the `unit` terms default to (receptive field nearest the input centre). */
   centers: Record<string, { y: number; x: number }>;
   /** Every hyperparameter, for the report. */
@@ -191,7 +199,8 @@ export async function prepareVisualization(model: ImportedModel, objective: FvOb
     const d = dims.get(t)!;
     if (d.length !== 3) continue;
     const g = geo.get(t);
-    const pos = g ? positionNearest(g, d[1], d[2], { x: S.w / 2, y: S.h / 2 }) : { x: Math.floor(d[2] / 2), y: Math.floor(d[1] / 2) };
+    const pos = o.place ? { y: Math.min(d[1] - 1, Math.floor(o.place.y * d[1])), x: Math.min(d[2] - 1, Math.floor(o.place.x * d[2])) }
+      : g ? positionNearest(g, d[1], d[2], { x: S.w / 2, y: S.h / 2 }) : { x: Math.floor(d[2] / 2), y: Math.floor(d[1] / 2) };
     centers.set(t, { y: pos.y, x: pos.x });
   }
   const weights = linearWeights(terms, o.batch, dims, centers);
@@ -258,7 +267,7 @@ export async function prepareVisualization(model: ImportedModel, objective: FvOb
     centers: Object.fromEntries(centers),
     stepRng,
     settings: {
-      seed: o.seed, size: o.size, steps: o.steps, lr: o.lr, batch: o.batch, sd: o.sd, fourier: o.fourier, decorrelate: o.decorrelate,
+      seed: o.seed, size: o.size, ...(o.place && { place: o.place }), steps: o.steps, lr: o.lr, batch: o.batch, sd: o.sd, fourier: o.fourier, decorrelate: o.decorrelate,
       transforms: o.transforms === 'lucid' ? 'pad 12 (0.5) → jitter 8 → scale 0.9…1.1 × rotate −10…10° (one bilinear resampling) → jitter 4' : 'none',
       optimizer: 'Adam (TensorFlow form) β1 0.9 β2 0.999 ε 1e-8', modelInput: [S.h, S.w], evaluation: evalPad > 0 ? `centred, padded by ${evalPad} (0.5)` : 'as optimized',
       device,
@@ -285,6 +294,7 @@ export async function visualize(model: ImportedModel, objective: FvObjective, op
     objective: { initial: initial.perItem, final: final.perItem },
     history,
     activations: final.acts,
+    initialActivations: initial.acts,
     centers: v.centers,
     settings: v.settings,
   };

@@ -5,6 +5,7 @@ import type { LayerInfo } from '../../models/catalog.ts';
 import type { StimulusInput, SweepSpec } from '../../stimuli/index.ts';
 import type { RgbImage } from '../../stimuli/image.ts';
 import type { FeatureVizParams } from './featureviz-probe.ts';
+import { ATLAS_DEFAULTS } from './atlas.ts';
 import type { FeatureVizSpec, TuningSpec } from './schema.ts';
 import type { TuningParams } from './tuning-probe.ts';
 
@@ -30,7 +31,8 @@ export function tuningParamsFrom(e: EntryBasics, stimulus: { base: StimulusInput
   };
 }
 
-export function featureVizParamsFrom(e: EntryBasics, f: FeatureVizSpec): FeatureVizParams {
+/** `direction` is the spec's inline vector or the one its file held (the runner read and checked it). */
+export function featureVizParamsFrom(e: EntryBasics, f: FeatureVizSpec, direction?: readonly number[]): FeatureVizParams {
   return {
     layer: e.layer,
     units: e.units,
@@ -44,5 +46,16 @@ export function featureVizParamsFrom(e: EntryBasics, f: FeatureVizSpec): Feature
     preActivation: f.pre_activation,
     l1: f.l1,
     tv: f.tv,
+    objective: f.objective,
+    position: Array.isArray(e.position) ? (e.position as readonly [number, number]) : undefined,
+    direction,
+    negative: f.negative,
+    batch: f.diversity?.batch,
+    diversity: f.diversity?.weight,
+    atlas: f.atlas && {
+      scenes: f.atlas.scenes ?? ATLAS_DEFAULTS.scenes,
+      top: f.atlas.top ?? ATLAS_DEFAULTS.top,
+      quantile: f.atlas.quantile ?? ATLAS_DEFAULTS.quantile,
+    },
   };
 }

@@ -10,6 +10,7 @@ import type { StimulusSpec } from '../../suite/schema/stimulus.ts';
 import { activationProbe } from './activation.ts';
 import { NeuronEntrySchema, type NeuronEntry } from './entry-schema.ts';
 import { featureVizProbe } from './featureviz-probe.ts';
+import { ATLAS_DEFAULTS } from './atlas.ts';
 import { prepareNeuron } from './prepare.ts';
 import { tuningProbe } from './tuning-probe.ts';
 
@@ -38,8 +39,8 @@ export const neuronsKind: EntryKind<NeuronEntry> = {
     if (e.tuning) inputs.push({ key: `entry:${index}|clutter`, count: ref?.clutter ?? 8 });
     if (e.featureviz) {
       // Each optimization step is a forward and a backward pass (≈ 3 forward passes) per target.
-      const targets = e.featureviz.targets?.length ?? e.units?.length ?? 1;
-      inputs.push({ key: `entry:${index}|featureviz`, count: 3 * targets * (e.featureviz.steps ?? 512) });
+      const targets = e.featureviz.direction !== undefined ? 1 : e.featureviz.targets?.length ?? e.units?.length ?? 1;
+      inputs.push({ key: `entry:${index}|featureviz`, count: 3 * targets * (e.featureviz.diversity?.batch ?? 1) * (e.featureviz.steps ?? 512) + (e.featureviz.atlas ? e.featureviz.atlas.scenes ?? ATLAS_DEFAULTS.scenes : 0) });
     }
     return { inputs, ownPerRun: e.noise !== undefined };
   },

@@ -1,6 +1,7 @@
 // How a `neurons` entry becomes its probe's plain parameters on a given model: the layer from the
 // catalog, units and position checked against its shape, images decoded or rendered; entries with
 // `tuning:` or `featureviz:` become the tuning or feature-visualization probe's parameters.
+import fs from 'node:fs';
 import path from 'node:path';
 import { resolveLayer } from '../../models/catalog.ts';
 import type { ImportedModel } from '../../models/types.ts';
@@ -51,7 +52,11 @@ export async function prepareNeuron(pe: EntryToPrepare<NeuronEntry>, model: Impo
   }
   if (issues.length > before) return undefined;
   const basics = { layer, units, position: e.position, reduce: e.reduce };
-  if (e.featureviz) return featureVizParamsFrom(basics, e.featureviz);
+  if (e.featureviz) {
+    const dir = e.featureviz.direction === undefined ? undefined : directionVector(e.featureviz.direction, spec.dir, channels, layer.name, (message, hint) => issues.push(spec.issue([...p, 'featureviz', 'direction'], `${message}${suffix}`, hint)));
+    if (issues.length > before) return undefined;
+    return featureVizParamsFrom(basics, e.featureviz, dir);
+  }
   if (e.tuning) {
     let stimulus;
     try {
@@ -113,4 +118,42 @@ function renderInputs(stim: StimulusSpec, model: ImportedModel, fail: (message: 
     fail(e.message, e.hint);
     return [];
   }
+}
+
+/**
+ * A featureviz `direction:` as numbers, one per channel of the layer: inline, or read from a JSON
+ * file holding an array or `{ "vector": [...] }`. Every problem is reported at the key.
+ */
+function directionVector(given: readonly number[] | string, dir: string, channels: number, layer: string, fail: (message: string, hint?: string) => void): number[] | undefined {
+  let v: unknown = given;
+  if (typeof given === 'string') {
+    const file = path.resolve(dir, given);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      fail(`cannot read the direction file "${given}"`, `the path is relative to the spec (${file})`);
+      return undefined;
+    }
+    try {
+      v = JSON.parse(text);
+    } catch (err) {
+      fail(`the direction file "${given}" is not JSON: ${(err as Error).message}`, 'write an array of numbers, one per channel, or { "vector": [...] }');
+      return undefined;
+    }
+    if (v && typeof v === 'object' && !Array.isArray(v)) v = (v as { vector?: unknown }).vector;
+  }
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    fail('the direction must be an array of finite numbers', 'one value per channel of the layer, or { "vector": [...] } in a JSON file');
+    return undefined;
+  }
+  if (v.length !== channels) {
+    fail(`the direction has ${v.length} values, layer "${layer}" has ${channels} channels`, `give one value per channel (${channels})`);
+    return undefined;
+  }
+  if (!v.some((x) => x !== 0)) {
+    fail('the direction is all zeros: there is nothing to maximize', 'give a vector with at least one non-zero value');
+    return undefined;
+  }
+  return v as number[];
 }

@@ -38,8 +38,29 @@ export const FeatureVizSchema = z
     pre_activation: z.boolean().meta({ description: 'Optimize the unit before its activation function (default true, as Lucid does)' }).optional(),
     l1: z.number().min(0).meta({ description: 'Weight of an L1 penalty on the image’s distance from grey (default 0)' }).optional(),
     tv: z.number().min(0).meta({ description: 'Weight of a total-variation penalty (default 0)' }).optional(),
+    objective: z.enum(['neuron', 'channel']).meta({ description: 'What is maximized per target: neuron (default) — the unit at one place of the map, the entry’s `position: [y, x]` or the receptive field nearest the input centre; channel — the unit’s mean over the whole map. With `direction:` it says where the projection is read the same way' }).optional(),
+    direction: z
+      .union([z.array(z.number()).min(1).max(100_000), Path])
+      .meta({ description: 'Maximize the projection of the layer’s channel vector onto this vector (one value per channel of the layer) instead of single units: inline, or a JSON file holding an array of numbers or { "vector": [...] }. One visualization for the whole entry; featureviz.drives_unit and featureviz.margin have no meaning then' })
+      .optional(),
+    negative: z.boolean().meta({ description: 'Minimize instead of maximize (Lucid’s negative objective): the image that drives the unit (or direction) lowest. featureviz.drives_unit then asks that the target is the lowest of the entry’s units' }).optional(),
+    diversity: z
+      .strictObject({
+        batch: z.int().min(2).max(16).meta({ description: 'Number of images optimized together (≥ 2)' }),
+        weight: z.number().min(0).max(1e6).meta({ description: 'Weight of Lucid’s diversity penalty: the mean pairwise cosine similarity of the images’ Gram matrices in the entry’s layer (Lucid uses 100); 0 optimizes the batch without it' }).optional(),
+      })
+      .meta({ description: 'Optimize a batch of images per target and push them apart (Lucid’s diversity objective). Adds featureviz.diversity: the batch’s mean pairwise cosine distance of those Gram matrices on the final images' })
+      .optional(),
+    atlas: z
+      .strictObject({
+        scenes: z.int().min(4).max(2000).meta({ description: 'Seeded stroke scenes (curves, lines, circles, angles in clutter, at the model’s input size) the examples and concepts come from (default 64)' }).optional(),
+        top: z.int().min(1).max(16).meta({ description: 'Dataset examples per unit (default 4)' }).optional(),
+        quantile: z.number().gt(0).lt(1).meta({ description: 'Dissection: the top fraction of a unit’s activations over the scenes that counts as on (default 0.005, as NetDissect)' }).optional(),
+      })
+      .meta({ description: 'A neuron atlas in the HTML report: one row per target with its visualization, the scenes that drive it hardest (its map laid over them) and its best concept by network dissection on those scenes' })
+      .optional(),
   })
-  .meta({ description: 'Feature visualization (Lucid defaults, seeded by the entry seed). Metrics per target: featureviz.gain (final ÷ |initial| objective), featureviz.objective_initial, featureviz.objective_final, featureviz.drives_unit (1 when the image drives its unit harder than every other unit of the entry), featureviz.margin ((own − best other) ÷ |own|); featureviz.image (the first target’s image) takes a `golden:` expectation (pixelmatch)' });
+  .meta({ description: 'Feature visualization (Lucid defaults, seeded by the entry seed). Metrics per target: featureviz.gain (final ÷ |initial| objective), featureviz.objective_initial, featureviz.objective_final, featureviz.drives_unit (1 when the image drives its unit harder than every other unit of the entry), featureviz.margin ((own − best other) ÷ |own|), featureviz.response and featureviz.response_initial (the target’s read-out on the final and start image), featureviz.diversity (with a batch); featureviz.image (the first target’s image) takes a `golden:` expectation (pixelmatch)' });
 
 /** The keys to spread into the `neurons` entry's strictObject. */
 export const neuronProbeFields = {

@@ -1,6 +1,6 @@
 // One entry of the HTML report: status, the checks table, artifacts (inline PNG images, inline
 // SVG plots, tables), then measurements and hyperparameters folded away.
-import type { Artifact, CheckResult, EntryResult, SuiteResult } from '../model.ts';
+import type { Artifact, CheckResult, EntryResult, SuiteResult, Thumbnail } from '../model.ts';
 import { escapeXml as esc } from '../escape.ts';
 import { entryStatus, fmtDuration, fmtMeasurement, fmtNumber } from '../format.ts';
 import { plotSvg } from '../svg/index.ts';
@@ -68,8 +68,26 @@ function tableFigure(a: Extract<Artifact, { type: 'table' }>): string {
     + `<tbody>${a.rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table></div>${caption(a)}</figure>`;
 }
 
+// Atlas pictures share one height so a row reads across: visualization, then dataset examples.
+const THUMB_H = 96;
+
+function thumb(t: Thumbnail): string {
+  const label = esc(t.caption ?? '');
+  if (!PNG_B64.test(t.pngBase64) || !(t.width > 0 && t.height > 0)) return `<span class="broken-thumb" title="${label}">not a base64 PNG with a size</span>`;
+  const w = Math.round((t.width * THUMB_H) / t.height);
+  const cls = t.height < THUMB_H ? ' class="pixelated"' : '';
+  return `<img${cls} src="data:image/png;base64,${t.pngBase64}" width="${w}" height="${THUMB_H}" alt="${label}" title="${label}">`;
+}
+
+function atlasFigure(a: Extract<Artifact, { type: 'atlas' }>): string {
+  const cell = (v: string | Thumbnail[]) => (typeof v === 'string' ? `<td>${esc(v)}</td>` : `<td class="thumbs">${v.map(thumb).join('')}</td>`);
+  return `<figure class="wide" data-artifact="${esc(a.name)}"><div class="table-box"><table class="atlas"><thead><tr>${a.columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>`
+    + `<tbody>${a.rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table></div>${caption(a)}</figure>`;
+}
+
 function artifact(a: Artifact): string {
   if (a.type === 'image') return imageFigure(a);
+  if (a.type === 'atlas') return atlasFigure(a);
   if (a.type === 'plot') return `<figure data-artifact="${esc(a.name)}">${plotSvg(a.plot, a.name)}${caption(a)}</figure>`;
   return tableFigure(a);
 }

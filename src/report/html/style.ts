@@ -69,6 +69,9 @@ figure img.pixelated { image-rendering: pixelated; }
 figcaption { display: table-caption; caption-side: bottom; font-size: 12.5px; color: var(--muted); padding: 4px 2px 0; overflow-wrap: anywhere; }
 figcaption b { color: var(--fg); }
 figure.broken { color: var(--fail); border: 1px dashed var(--fail); padding: 6px; }
+table.atlas td.thumbs { white-space: nowrap; }
+table.atlas td.thumbs img { display: inline-block; margin-right: 4px; vertical-align: middle; }
+.broken-thumb { color: var(--fail); }
 details { margin: 6px 0; }
 summary { cursor: pointer; color: var(--muted); font-size: 12.5px; }
 pre { background: var(--panel); padding: 8px 10px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; margin: 6px 0; }

@@ -12,8 +12,8 @@ import type { Tensor } from '../../../engine/tensor.ts';
 export type FvTerm =
   | UnitObjective<number>
   | ChannelObjective<number>
-  /** Dot product of the tensor's channel vector with `vector`, at (y, x) or averaged over space. */
-  | { kind: 'direction'; tensor: string; vector: readonly number[]; y?: number; x?: number }
+  /** Dot product of the tensor's channel vector with `vector`: at (y, x), at the probed position (`at: 'center'`) or averaged over space. */
+  | { kind: 'direction'; tensor: string; vector: readonly number[]; y?: number; x?: number; at?: 'center' }
   /** Lucid's diversity: Σ over pairs of items of the cosine similarity of their Gram matrices, ÷ batch. Use with a negative scale. */
   | { kind: 'diversity'; tensor: string }
   /** Σ |image − constant| over the image in [0, 1] (before transforms). Use with a negative scale. */
@@ -28,6 +28,8 @@ export type FvObjective = FvTerm | Sum<FvObjective>;
 export const unit = (tensor: string, c: number, y?: number, x?: number): FvObjective => ({ kind: 'unit', tensor, channel: c, y, x });
 export const channel = (tensor: string, c: number): FvObjective => ({ kind: 'channel', tensor, channel: c });
 export const direction = (tensor: string, vector: readonly number[], y?: number, x?: number): FvObjective => ({ kind: 'direction', tensor, vector, y, x });
+/** A direction read at one place only: the probed position (Lucid's `direction_neuron`). */
+export const directionAtCenter = (tensor: string, vector: readonly number[]): FvObjective => ({ kind: 'direction', tensor, vector, at: 'center' });
 export const diversity = (tensor: string): FvObjective => ({ kind: 'diversity', tensor });
 export const l1 = (constant = 0.5): FvObjective => ({ kind: 'l1', constant });
 export const tv = (): FvObjective => ({ kind: 'tv' });
@@ -55,7 +57,7 @@ export function describeObjective(o: FvObjective): string {
   return flatten(o).map(({ factor, term }, i) => {
     const body = term.kind === 'unit' ? `unit(${term.tensor}:${term.channel}${at(term)})`
       : term.kind === 'channel' ? `channel(${term.tensor}:${term.channel})`
-      : term.kind === 'direction' ? `direction(${term.tensor})`
+      : term.kind === 'direction' ? `direction(${term.tensor}${at(term)}${term.at ? ' @centre' : ''})`
       : term.kind === 'diversity' ? `diversity(${term.tensor})`
       : term.kind === 'l1' ? `l1(${term.constant})` : 'tv';
     const f = Math.abs(factor) === 1 ? '' : `${+Math.abs(factor).toPrecision(4)}·`;
@@ -92,7 +94,7 @@ export function linearWeights(terms: readonly Term[], n: number, dims: ReadonlyM
         for (let j = 0; j < h * w; j++) wts[base + term.channel * h * w + j] += factor / (h * w);
       } else {
         if (term.vector.length !== C) throw new RangeError(`direction has ${term.vector.length} values, layer "${term.tensor}" has ${C} channels`);
-        if (term.y !== undefined && term.x !== undefined) {
+        if ((term.y !== undefined && term.x !== undefined) || term.at === 'center') {
           const p = pos(term);
           for (let c = 0; c < C; c++) wts[base + c * h * w + p] += factor * term.vector[c];
         } else {
@@ -153,6 +155,17 @@ export function diversityAndGrad(t: Tensor): { value: number; grad: Float32Array
     }
   }
   return { value, grad };
+}
+
+/**
+ * How alike a batch's items are in a layer [n, C, h, w]: the mean over pairs of the cosine
+ * similarity of their Gram matrices — the quantity Lucid's diversity term penalizes (its value is
+ * this times n − 1). 1 − this is the batch's mean pairwise cosine distance; null below 2 items.
+ */
+export function gramSimilarity(t: Tensor): number | null {
+  const n = t.dims[0];
+  if (n < 2) return null;
+  return diversityAndGrad(t).value / (n - 1);
 }
 
 /** Image terms (l1, tv) on images in [0, 1], planar [n, 3, h, w]: per-item value and the gradient. */

@@ -29,11 +29,11 @@ export interface PatchedModel {
 export function patchedModel(model: ModelProto, site: PatchSite): PatchedModel {
   const g = model.graph!;
   const C = site.itemDims[0];
-  if (!producerOf(g, site.tensor) && !g.input.some((i) => i.name === site.tensor)) {
-    throw badInput('E_PATCH_TENSOR', `no tensor named "${site.tensor}" to patch`, undefined, 'list the names with `neurogate layers <model>`');
-  }
   if (g.initializer.some((t) => t.name === site.tensor)) {
     throw badInput('E_PATCH_TENSOR', `"${site.tensor}" is a weight, not an activation`, undefined, 'patch a layer’s output');
+  }
+  if (!producerOf(g, site.tensor) && !g.input.some((i) => i.name === site.tensor)) {
+    throw badInput('E_PATCH_TENSOR', `no tensor named "${site.tensor}" to patch`, undefined, 'list the names with `neurogate layers <model>`');
   }
   for (const u of site.units) {
     if (!Number.isInteger(u) || u < 0 || u >= C) throw badInput('E_NO_UNIT', `unit ${u} does not exist in "${site.tensor}"`, undefined, `it has ${C} channels (0…${C - 1})`);

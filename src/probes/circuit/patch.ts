@@ -69,8 +69,10 @@ export function recoveredFraction(clean: number, corrupted: number, patched: num
 
 export async function patchScores(p: PatchParams, engine: ForwardEngine): Promise<PatchScores> {
   const taps = [...new Set([p.layer.tensor, p.targetTensor])];
-  const clean = await engine.forward(p.pairs.map((x) => x.clean), taps);
-  const corrupted = await engine.forward(p.pairs.map((x) => x.corrupted), taps);
+  // One merged pass for both sides (an image repeated across pairs is fed once).
+  const both = await engine.forward([...p.pairs.map((x) => x.clean), ...p.pairs.map((x) => x.corrupted)], taps);
+  const clean = both.slice(0, p.pairs.length);
+  const corrupted = both.slice(p.pairs.length);
   const at = (rows: Tensor[][], tensor: string) => rows.map((r) => r[taps.indexOf(tensor)]);
   const cleanOut = at(clean, p.targetTensor);
   const targets = cleanOut.map((t) => (p.target === 'top' ? topClass(t) : p.target));

@@ -272,30 +272,15 @@ test('shapes CNN: with every c3 unit as receiver, path patching c2 → c3 equals
   assert.ok(Math.abs(plain.patched[0] - viaHalf.patched[0]) > 1e-3, 'half the receivers carry a different effect');
 });
 
-test('shapes CNN finding: c2 units 17 and 38 alone push the disk logit the wrong way; the eight strongest single units recover about half', async () => {
-  // Measured on CPU: single-unit patches of all 48 c2 units from the disk into the square and the
-  // triangle, ranked by the smaller of the two recovered fractions, put 17 (−0.46) and 38 (−0.34)
-  // lowest and 3, 47, 41, 44, 24, 34, 2, 8 highest (0.11 … 0.04). Patched together:
-  //   units [17, 38]:  recovered −0.826 (square), −0.624 (triangle) → bound ≤ −0.4, margin ≥ 0.2
-  //   eight strongest: recovered  0.528, 0.726                         → bound ≥ 0.35, margin ≥ 0.17
-  // The units that carry the disk are not the whole story: two units whose clean activations
-  // argue *against* the disk in the other shapes' context undo most of the gap on their own.
-  const f = writeSpec('cnn.yaml', `suite: shapes-patching
-model: shapes_cnn.onnx
-engine: { device: cpu }
-circuits:
-  - id: c2-17-38-argue-against-disk
-    patch: { layer: /Relu_1_output_0, units: [17, 38], from: [${DISK}], into: [${SQUARE}, ${TRIANGLE}], target: { class: 0 } }
-    expect:
-      patch.recovered: { max: -0.4 }
-      patch.effect: { max: 0 }
-  - id: c2-eight-units-carry-half-the-disk
-    patch: { layer: /Relu_1_output_0, units: [2, 3, 8, 24, 34, 41, 44, 47], from: [${DISK}], into: [${SQUARE}, ${TRIANGLE}], target: { class: 0 } }
-    expect:
-      patch.recovered: { min: 0.35 }
-`);
-  const { report } = await runSpecs({ paths: [f], device: 'cpu' });
+test('shapes CNN finding (specs/shapes_cnn-concepts.yaml): c2 units 17 and 38 alone push the disk logit the wrong way; the eight strongest single units recover about half', async () => {
+  // The shipped spec's comment gives the measurement behind its bounds: single-unit patches of all
+  // 48 c2 units from the disk into the square and the triangle, ranked by the smaller of the two
+  // recovered fractions, put 17 (−0.46) and 38 (−0.34) lowest and 3, 47, 41, 44, 24, 34, 2, 8
+  // highest (0.11 … 0.04). Here the measured values themselves are pinned (CPU, the spec's device).
+  const spec = path.join(shapes, '..', '..', '..', 'specs', 'shapes_cnn-concepts.yaml');
+  const { report } = await runSpecs({ paths: [spec], device: 'cpu', filter: /\/c2-/ });
   const [against, half] = report.suites[0].entries;
+  assert.is(against.id, 'c2-units-17-38-argue-against-the-disk');
   const rec = (e: typeof against) => (e.measurements['patch.recovered'] as number[]).map((v) => v.toFixed(3));
   assert.equal(rec(against), ['-0.826', '-0.624']);
   assert.equal(rec(half), ['0.528', '0.726']);

@@ -16,6 +16,8 @@ export interface PatchSite {
 export interface PatchedModel {
   model: ModelProto;
   valueInput: string;
+  /** The patched tensor as its readers now see it: tap this, not `site.tensor`, to read the patch itself. */
+  patched: string;
 }
 
 /**
@@ -63,7 +65,7 @@ export function patchedModel(model: ModelProto, site: PatchSite): PatchedModel {
     output: g.output,
     valueInfo: [],
   } as never) as unknown as GraphProto;
-  return { model: out, valueInput };
+  return { model: out, valueInput, patched: mixed };
 }
 
 function withInputs(n: NodeProto, input: string[]): NodeProto {

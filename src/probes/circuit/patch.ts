@@ -6,9 +6,8 @@ import type { ForwardEngine } from '../../probe/forward.ts';
 import type { Artifact } from '../../probe/measurement.ts';
 import { run, type ConcreteDevice } from '../../engine/session.ts';
 import { makeNet } from '../../engine/net.ts';
-import { patchedModel } from '../../engine/patch.ts';
+import { patchedModel, type PatchedModel } from '../../engine/patch.ts';
 import { concatBatch, splitBatch, type Tensor } from '../../engine/tensor.ts';
-import type { ModelProto } from '../../engine/onnx.ts';
 import { describeTarget, probabilitiesOf, scoresOf } from '../attribution/target.ts';
 import type { Target } from '../attribution/types.ts';
 
@@ -82,13 +81,13 @@ export async function patchScores(p: PatchParams, engine: ForwardEngine): Promis
   const first = patchedModel(engine.model.net.model, { tensor: p.layer.tensor, itemDims: p.layer.itemDims, units: p.layer.units });
   const cleanActs = at(clean, p.layer.tensor);
   let patched: Tensor[];
-  if (!p.path) patched = await runPatched(first, xs, cleanActs, p.targetTensor, opts);
+  if (!p.path) patched = await runPatched(first, p.layer.tensor, xs, cleanActs, p.targetTensor, opts);
   else {
     // Step 1: the receivers' values with the sender patched (everything else corrupted). Step 2:
     // the corrupted run with only the receivers replaced by those values, the rest recomputed.
-    const receivers = await runPatched(first, xs, cleanActs, p.path.tensor, opts);
+    const receivers = await runPatched(first, p.layer.tensor, xs, cleanActs, p.path.tensor, opts);
     const second = patchedModel(engine.model.net.model, { tensor: p.path.tensor, itemDims: p.path.itemDims, units: p.path.units });
-    patched = await runPatched(second, xs, receivers, p.targetTensor, opts);
+    patched = await runPatched(second, p.path.tensor, xs, receivers, p.targetTensor, opts);
   }
   return { clean: score(cleanOut), corrupted: score(at(corrupted, p.targetTensor)), patched: score(patched), targets };
 }
@@ -143,8 +142,10 @@ interface RunOpts {
 }
 
 /** The patched model on each (input, replacement value) pair, in batches; returns `tap` per pair. */
-async function runPatched(pm: { model: ModelProto; valueInput: string }, inputs: readonly Tensor[], values: readonly Tensor[], tap: string, o: RunOpts): Promise<Tensor[]> {
+async function runPatched(pm: PatchedModel, site: string, inputs: readonly Tensor[], values: readonly Tensor[], wanted: string, o: RunOpts): Promise<Tensor[]> {
   const net = makeNet(pm.model, 'patched model');
+  // A target on the patched layer itself reads the patched values, not the original tensor.
+  const tap = wanted === site ? pm.patched : wanted;
   const out: Tensor[] = [];
   for (let start = 0; start < inputs.length; start += o.batchSize) {
     const x = inputs.slice(start, start + o.batchSize);

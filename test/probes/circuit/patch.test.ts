@@ -117,6 +117,9 @@ test('patching every unit of a cut (h1: every path runs through it) recovers the
     assert.ok(Math.abs(recoveredFraction(c, all.corrupted[i], all.patched[i])! - 1) < 1e-5, `all, pair ${i}: ${all.patched[i]} vs clean ${c}`);
     assert.ok(Math.abs(recoveredFraction(c, none.corrupted[i], none.patched[i])!) < 1e-6, `none, pair ${i}`);
   });
+  // Patching the target's own layer: the target reads the patched values (the clean logit).
+  const own = await patchScores({ ...params('h1', [0]), layer: { name: 'logits', tensor: 'logits', itemDims: [2], units: [0] } }, engine());
+  own.clean.forEach((c, i) => assert.ok(Math.abs(own.patched[i] - c) < 1e-6, `logits patched, pair ${i}: ${own.patched[i]} vs ${c}`));
   // h2 is not a cut (the skip path V bypasses it): all of h2 leaves the skip's part of the gap.
   const h2 = await patchScores(params('h2', [0, 1, 2]), engine());
   hidden().forEach(([hc, hr], i) => {

@@ -78,15 +78,16 @@ export async function patchScores(p: PatchParams, engine: ForwardEngine): Promis
   const score = (ts: readonly Tensor[]) => ts.map((t, i) => scoreOf(t, targets[i], p.score));
   const xs = p.pairs.map((x) => x.corrupted);
   const opts = { device: engine.device, batchSize: engine.batchSize, input: engine.model.input.name };
-  const first = patchedModel(engine.model.net.model, { tensor: p.layer.tensor, itemDims: p.layer.itemDims, units: p.layer.units });
   const cleanActs = at(clean, p.layer.tensor);
+  // The value input takes the shape the activations really have (the catalog's shape is inferred).
+  const first = patchedModel(engine.model.net.model, { tensor: p.layer.tensor, itemDims: cleanActs[0].dims.slice(1), units: p.layer.units });
   let patched: Tensor[];
   if (!p.path) patched = await runPatched(first, p.layer.tensor, xs, cleanActs, p.targetTensor, opts);
   else {
     // Step 1: the receivers' values with the sender patched (everything else corrupted). Step 2:
     // the corrupted run with only the receivers replaced by those values, the rest recomputed.
     const receivers = await runPatched(first, p.layer.tensor, xs, cleanActs, p.path.tensor, opts);
-    const second = patchedModel(engine.model.net.model, { tensor: p.path.tensor, itemDims: p.path.itemDims, units: p.path.units });
+    const second = patchedModel(engine.model.net.model, { tensor: p.path.tensor, itemDims: receivers[0].dims.slice(1), units: p.path.units });
     patched = await runPatched(second, p.path.tensor, xs, receivers, p.targetTensor, opts);
   }
   return { clean: score(cleanOut), corrupted: score(at(corrupted, p.targetTensor)), patched: score(patched), targets };

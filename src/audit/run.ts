@@ -139,7 +139,7 @@ export async function auditSpecs(req: AuditRequest): Promise<AuditResult> {
     const base = outcomes(original, 0, suitePlan);
     const first = prep.entries[0];
     // A circuit entry's candidate is an edited copy; the suite's model is its baseline.
-    const model = first?.plan.at.kind === 'circuits' ? first.baselineModel : first?.model;
+    const model = first?.plan.at.kind === 'circuits' ? first.baselineModel ?? first.model : first?.model;
     const mutants = model ? selectMutants(mutantsFor({
       seed: suitePlan.entries[0]?.seed ?? 0,
       targets: targetsOf(prep),

@@ -31,7 +31,7 @@ export function buildReport(run: ExecutedRun, ctx: ReportContext): RunReport {
       file: suite.plan.spec.src.file,
       suite: suite.plan.name,
       // A kind that makes its own baseline (circuits) runs a derived copy; the suite's model is the one it came from.
-      model: { ref: suite.plan.model?.ref ?? first.plan.model.ref, hash: (entryKind(first.plan.at.kind).ownBaseline ? first.baselineModel! : first.model).net.hash },
+      model: { ref: suite.plan.model?.ref ?? first.plan.model.ref, hash: (entryKind(first.plan.at.kind).ownBaseline ? first.baselineModel ?? first.model : first.model).net.hash },
       entries: entries.map((o) => entryResult(o, suite.plan.name, ctx.golden)),
     };
     const withBaseline = suite.entries.find((e) => e.baselineModel);
@@ -81,7 +81,8 @@ function entryResult(o: EntryOutcome, suiteName: string, golden: ReportContext['
     probe: pe.probeKind,
     model: pe.model.ref,
     // A circuit entry's candidate is an edited copy: the model it names is the unedited one.
-    ...(entryKind(pe.at.kind).ownBaseline
+    // (A circuit entry that patches activations runs the named model itself: no edited copy.)
+    ...(entryKind(pe.at.kind).ownBaseline && o.entry.baselineModel
       ? { modelHash: o.entry.baselineModel!.net.hash, editedModelHash: o.entry.model.net.hash }
       : { modelHash: o.entry.model.net.hash }),
     device: o.device,

@@ -17,7 +17,8 @@ import { TUNING_METRICS } from '../../src/probes/neuron/tuning-probe.ts';
 import { FEATUREVIZ_METRICS } from '../../src/probes/neuron/featureviz-probe.ts';
 import { methods } from '../../src/probes/attribution/methods/index.ts';
 import { maskMetricNames, maskMetrics } from '../../src/probes/attribution/metrics/index.ts';
-import { EditSchema } from '../../src/probes/circuit/schema.ts';
+import { EditSchema, PatchSchema } from '../../src/probes/circuit/schema.ts';
+import { PATCH_METRICS } from '../../src/probes/circuit/patch.ts';
 import { REIMPL_METRICS } from '../../src/reimpl/schema.ts';
 import { KINDS } from '../../src/stimuli/index.ts';
 import { DOC_KINDS, EXAMPLES } from '../../scripts/docs-screenshots.ts';
@@ -87,7 +88,7 @@ test('each kind\'s page names every metric its probe produces and every option i
   const want: Record<string, readonly string[]> = {
     neurons: [...ACTIVATION_METRICS, ...TUNING_METRICS, ...FEATUREVIZ_METRICS, ...KINDS],
     masks: [...maskMetricNames(), ...methods().map((d) => d.name), ...maskMetrics().map((d) => d.key)],
-    circuits: [...shapeKeys(EditSchema as never), 'change'],
+    circuits: [...shapeKeys(EditSchema as never), 'change', ...PATCH_METRICS, ...Object.keys(PatchSchema.shape)],
     reimpl: [...REIMPL_METRICS],
   };
   for (const [kind, names] of Object.entries(want)) {

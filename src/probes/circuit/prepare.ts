@@ -12,7 +12,7 @@ import { loadModel } from '../../models/load.ts';
 import type { ImportedModel } from '../../models/types.ts';
 import { makeNet } from '../../engine/net.ts';
 import { applyEdits, type Edit } from './edits.ts';
-import { unitList, type CircuitEntry, type EditSpec } from './schema.ts';
+import { unitList, type CircuitEntry, type EditEntry, type EditSpec } from './schema.ts';
 import type { CircuitParams } from './probe.ts';
 import { NeuronEntrySchema } from '../neuron/entry-schema.ts';
 import type { SpecIssue } from '../../suite/issues.ts';
@@ -28,7 +28,7 @@ export interface PreparedCircuit {
   baselineParams: CircuitParams;
 }
 
-export async function prepareCircuit(pe: EntryToPrepare<CircuitEntry>, model: ImportedModel, images: ImageSource, issues: SpecIssue[], limits: RunLimits = DEFAULT_LIMITS): Promise<PreparedCircuit | undefined> {
+export async function prepareCircuit(pe: EntryToPrepare<EditEntry>, model: ImportedModel, images: ImageSource, issues: SpecIssue[], limits: RunLimits = DEFAULT_LIMITS): Promise<PreparedCircuit | undefined> {
   const { spec, at } = pe;
   const e = at.entry;
   const before = issues.length;
@@ -92,6 +92,7 @@ export async function prepareCircuit(pe: EntryToPrepare<CircuitEntry>, model: Im
 
 /** The edits of a circuits entry, resolved on a model (for `neurogate export --edit`). */
 export async function editsOf(e: CircuitEntry, model: ImportedModel, dir: string, maxModelBytes?: number, allowOutside = false): Promise<Edit[]> {
+  if (!e.edit) throw badInput('E_CIRCUIT_EDIT', `entry "${e.id}" patches activations and edits no weights`, undefined, 'export an entry with `edit:`');
   const out: Edit[] = [];
   for (const s of e.edit) {
     const means = 'ablate' in s && s.ablate.mean_over

@@ -211,8 +211,11 @@ export function buildGradientModel(source: ModelProto, structure: ObjectiveStruc
   const obj = emitObjective(e, structure, (t, s) => forward.has(t) && push(t, s));
   const variant = opts.variant;
   const ref = variant?.reference ? emitReference(e, g, order, wrt, facts.batchMode === 'free') : undefined;
+  const readers = new Map<string, NodeProto[]>();
+  for (const n of order) for (const t of n.input) if (t) readers.set(t, [...(readers.get(t) ?? []), n]);
   const ctx: VariantContext = {
     where,
+    consumers: (t) => readers.get(t) ?? [],
     variable: (t) => forward.has(t),
     reference: (t) => ref?.tensors.get(t) ?? (() => { throw internal(`no reference value for "${t}"`, e); })(),
   };

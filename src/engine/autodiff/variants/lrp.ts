@@ -111,7 +111,7 @@ export function lrpVariant(table: LrpEntry[]): BackwardVariant {
       if (RESCALED_OPS.includes(n.opType)) return rescaleRule(n.opType, () => undefined);
       // A layer with its weight as the variable operand (x·W written as MatMul(W, x)ᵀ…) keeps LRP-0.
       if (!LRP_LAYER_OPS.includes(n.opType) || !ctx.variable(n.input[0]) || (n.input[1] && ctx.variable(n.input[1]))) return undefined;
-      const row = table.find((r) => nodeMatches(r, n));
+      const row = table.find((r) => nodeMatches(r, n, ctx.consumers));
       return row ? layerRule(n.opType, row.use) : undefined;
     },
   };

@@ -9,6 +9,8 @@ export interface VariantContext {
   variable(t: string): boolean;
   /** The tensor's value on the reference input; only for variants with `reference: true`. */
   reference(t: string): string;
+  /** The nodes reading a tensor (in the graph as built, after folding). */
+  consumers(t: string): NodeProto[];
   where: string;
 }
 
@@ -26,14 +28,22 @@ export interface NodeMatch {
   op?: string[];
   /** Matched against the node's name and its first output's name (what `neurogate layers` lists). */
   name?: string;
+  /** Only nodes whose output goes straight into rectifiers (Relu, or Clip as ReLU6): where outputs that carry relevance are positive. */
+  rectified?: boolean;
 }
 
 function globRegExp(pattern: string): RegExp {
   return new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }
 
-export function nodeMatches(m: NodeMatch, n: NodeProto): boolean {
+const RECTIFIERS = new Set(['Relu', 'Clip']);
+
+export function nodeMatches(m: NodeMatch, n: NodeProto, consumers?: (t: string) => NodeProto[]): boolean {
   if (m.op && !m.op.includes(n.opType)) return false;
+  if (m.rectified && consumers) {
+    const next = consumers(n.output[0]);
+    if (next.length === 0 || !next.every((c) => RECTIFIERS.has(c.opType))) return false;
+  }
   if (m.name === undefined) return true;
   const re = globRegExp(m.name);
   return re.test(n.name) || re.test(n.output[0] ?? '');

@@ -17,6 +17,8 @@ export interface LrpRow {
   op?: LayerOp | LayerOp[];
   /** Node or output name; `*` matches any run of characters. */
   layer?: string;
+  /** Only layers whose output goes straight into a ReLU (or ReLU6 = Clip). */
+  rectified?: boolean;
   rule: LrpRule['rule'];
   epsilon?: number;
   gamma?: number;
@@ -34,11 +36,14 @@ export const LRP_RULE_DEFAULTS = { epsilon: 1e-6, gamma: 0.25, alpha: 2, beta: 1
  * Composites for the layers no row matches. epsilon_plus (the default): z⁺ for convolutions, ε for
  * dense layers, as Kohlbrenner et al. 2020 ("Towards best practice in explaining neural network
  * decisions with LRP") recommend; epsilon_gamma: γ for convolutions, ε for dense, after Montavon et al.
- * 2019's lower/upper layer advice; epsilon: ε everywhere (ε → 0 is gradient × input).
+ * 2019's lower/upper layer advice; epsilon: ε everywhere (ε → 0 is gradient × input on ReLU nets).
+ * z⁺ and γ go only to convolutions followed by a rectifier: they assume the relevance they share is
+ * positive, and on a linear bottleneck (MobileNetV2's projections, negative outputs feeding a residual
+ * Add) z⁺ lost all but 0.05% of F(x) in our measurement; those convolutions take ε.
  */
 export const LRP_COMPOSITES: Record<string, LrpRow[]> = {
-  epsilon_plus: [{ op: ['Conv', 'ConvTranspose'], rule: 'zplus' }, { op: ['Gemm', 'MatMul'], rule: 'epsilon' }],
-  epsilon_gamma: [{ op: ['Conv', 'ConvTranspose'], rule: 'gamma' }, { op: ['Gemm', 'MatMul'], rule: 'epsilon' }],
+  epsilon_plus: [{ op: ['Conv', 'ConvTranspose'], rectified: true, rule: 'zplus' }, { rule: 'epsilon' }],
+  epsilon_gamma: [{ op: ['Conv', 'ConvTranspose'], rectified: true, rule: 'gamma' }, { rule: 'epsilon' }],
   epsilon: [{ rule: 'epsilon' }],
 };
 
@@ -67,11 +72,12 @@ export function lrpTable(rows: LrpRow[]): LrpEntry[] {
   return rows.map((r) => ({
     ...(r.op ? { op: Array.isArray(r.op) ? r.op : [r.op] } : {}),
     ...(r.layer !== undefined ? { name: r.layer } : {}),
+    ...(r.rectified ? { rectified: true } : {}),
     use: ruleOf(r),
   }));
 }
 
-const describeRow = (r: LrpRow) => `${r.rule}${r.op ? ` ${[r.op].flat().join('/')}` : ''}${r.layer ? ` "${r.layer}"` : ''}`;
+const describeRow = (r: LrpRow) => `${r.rule}${r.op ? ` ${[r.op].flat().join('/')}` : ''}${r.layer ? ` "${r.layer}"` : ''}${r.rectified ? ' rectified' : ''}`;
 
 export const lrp: Method<LrpOptions> = async (subject, input, target, options = {}) => {
   checkInput(subject, input);
@@ -116,6 +122,7 @@ export const lrpDescriptor = describeMethod<LrpOptions>({
       schema: z.array(z.strictObject({
         op: z.union([z.enum(LAYER_OPS), z.array(z.enum(LAYER_OPS)).min(1)]).optional().meta({ description: 'Layer op type(s) the row applies to' }),
         layer: z.string().min(1).max(500).optional().meta({ description: 'Node or output name pattern (`*` = any characters)' }),
+        rectified: z.boolean().optional().meta({ description: 'Only layers whose output goes straight into a ReLU (or ReLU6 = Clip)' }),
         rule: z.enum(['epsilon', 'gamma', 'zplus', 'alpha_beta']).meta({ description: 'LRP rule (Montavon et al. 2019)' }),
         epsilon: nonNegative().optional().meta({ description: `Stabiliser of the ε rule (default ${LRP_RULE_DEFAULTS.epsilon})` }),
         gamma: nonNegative().optional().meta({ description: `Boost of positive weights in the γ rule (default ${LRP_RULE_DEFAULTS.gamma})` }),
@@ -124,7 +131,7 @@ export const lrpDescriptor = describeMethod<LrpOptions>({
       })).max(1000),
       description: 'Rule table, first matching row wins; layers no row matches take the composite’s rule',
     },
-    composite: { schema: z.enum(Object.keys(LRP_COMPOSITES) as [string, ...string[]]), description: 'Rules for unmatched layers: epsilon_plus (z⁺ conv, ε dense), epsilon_gamma (γ conv, ε dense), epsilon' },
+    composite: { schema: z.enum(Object.keys(LRP_COMPOSITES) as [string, ...string[]]), description: 'Rules for unmatched layers: epsilon_plus (z⁺ for convolutions into a ReLU, ε elsewhere), epsilon_gamma (γ there, ε elsewhere), epsilon' },
   },
   passes: () => 2 * GRADIENT_PASSES,
   run: lrp,

@@ -155,7 +155,7 @@ test('LRP z⁺ on a dense layer = its definition: R_i = Σ_j (x_i w_ij)⁺ / Σ_
   }), opts);
 });
 
-test('LRP: a rule row that matches no layer is refused (exit 2), the typo named', async () => {
+test('LRP: a rule row that matches no layer, or αβ with α − β ≠ 1, is refused (exit 2)', async () => {
   const m = mlp(DIMS, [5], 2, makeRng(FC_SEED));
   try {
     await lrp(m.subject, input(new Float32Array(D).fill(1)), cls(0), { rules: [{ layer: 'dense0', rule: 'gamma' }, { layer: 'dense9*', rule: 'zplus' }] });
@@ -164,7 +164,15 @@ test('LRP: a rule row that matches no layer is refused (exit 2), the typo named'
     assert.is(exitCodeFor(e), 2);
     assert.match((e as Error).message, /#2 \(zplus "dense9\*"\)/);
   }
-  await assert.not.throws(() => lrp(m.subject, input(new Float32Array(D).fill(1)), cls(0), { rules: [{ layer: 'dense*', rule: 'gamma' }] }));
+  try {
+    await lrp(m.subject, input(new Float32Array(D).fill(1)), cls(0), { rules: [{ rule: 'alpha_beta', alpha: 2, beta: 2 }] });
+    assert.unreachable('no error');
+  } catch (e) {
+    assert.is(exitCodeFor(e), 2);
+    assert.match((e as Error).message, /α − β = 1/);
+  }
+  const ok = await lrp(m.subject, input(new Float32Array(D).fill(1)), cls(0), { rules: [{ layer: 'dense*', rule: 'gamma' }] });
+  assert.is(ok.params.rules, 'gamma "dense*"');
 });
 
 test.run();

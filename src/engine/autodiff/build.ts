@@ -10,6 +10,7 @@ import { ruleFor, differentiableOps } from './rules/index.ts';
 import { foldBatchNorms, foldPads } from './fold.ts';
 import type { ObjectiveStructure } from './objective.ts';
 import { constantFloats } from './floats.ts';
+import type { BackwardVariant, VariantContext } from './variants/variant.ts';
 
 export interface GradientGraph {
   model: ModelProto;
@@ -19,6 +20,8 @@ export interface GradientGraph {
   objective: string;
   /** Output name of the gradient of Σ_items objective w.r.t. each `wrt` tensor. */
   grads: Record<string, string>;
+  /** Graph input of the reference pass per `wrt` input, for variants that run one. */
+  reference?: Record<string, string>;
 }
 
 const MIN_OPSET = 11;
@@ -143,6 +146,32 @@ export interface BuildOptions {
   outputs?: string[];
   /** Fold Pad → Conv and Conv → BatchNormalization pairs first (default true): same values, cheaper backward. */
   fold?: boolean;
+  /** A modified backward pass (Guided Backprop, DeepLIFT, LRP): its rules replace the ordinary ones where it says. */
+  variant?: BackwardVariant;
+}
+
+/**
+ * The forward pass once more on a reference input (DeepLIFT's baseline), for variants that compare
+ * against it: every node reading a `wrt`-dependent tensor is copied with renamed tensors.
+ */
+function emitReference(e: Emitter, g: ModelProto['graph'], order: NodeProto[], wrt: string[], free: boolean) {
+  const tensors = new Map<string, string>();
+  const feeds: Record<string, string> = {};
+  const inputs = [];
+  for (const t of wrt) {
+    const gi = g.input.find((i) => i.name === t);
+    if (!gi) throw badInput('E_AUTODIFF_REFERENCE', `a reference pass needs "${t}" to be a graph input`, e.where, 'attribute to the model input');
+    feeds[t] = e.fresh(`reference/${t}`);
+    tensors.set(t, feeds[t]);
+    inputs.push(relaxBatch(onnx.ValueInfoProto.create({ name: feeds[t], type: gi.type }) as unknown as typeof gi, free));
+  }
+  for (const n of order) {
+    if (!n.input.some((t) => tensors.has(t))) continue;
+    const output = n.output.map((o) => (o ? e.fresh('reference') : o));
+    n.output.forEach((o, i) => o && tensors.set(o, output[i]));
+    e.nodes.push(onnx.NodeProto.create({ ...n, name: output[0], input: n.input.map((t) => tensors.get(t) ?? t), output }) as unknown as NodeProto);
+  }
+  return { feeds, inputs, tensors };
 }
 
 /**
@@ -180,12 +209,23 @@ export function buildGradientModel(source: ModelProto, structure: ObjectiveStruc
   };
 
   const obj = emitObjective(e, structure, (t, s) => forward.has(t) && push(t, s));
+  const variant = opts.variant;
+  const ref = variant?.reference ? emitReference(e, g, order, wrt, facts.batchMode === 'free') : undefined;
+  const readers = new Map<string, NodeProto[]>();
+  for (const n of order) for (const t of n.input) if (t) readers.set(t, [...(readers.get(t) ?? []), n]);
+  const ctx: VariantContext = {
+    where,
+    consumers: (t) => readers.get(t) ?? [],
+    variable: (t) => forward.has(t),
+    reference: (t) => ref?.tensors.get(t) ?? (() => { throw internal(`no reference value for "${t}"`, e); })(),
+  };
 
   for (let k = active.length - 1; k >= 0; k--) {
     const n = active[k];
     const gy = n.output.map((o) => (o ? adjoint(o) : undefined));
     if (gy.every((x) => x === undefined)) continue;
-    const rule = ruleFor(n.opType, n.domain)!;
+    // The one place a rule is chosen per node: the variant's, where it has one, else the ordinary VJP.
+    const rule = variant?.ruleFor(n, ctx) ?? ruleFor(n.opType, n.domain)!;
     const need = n.input.map((t, i) => !!t && forward.has(t) && diffSlot(rule.diff, i) && isFloat(e.fact(t).dtype));
     if (!need.some(Boolean)) continue;
     e.current = n;
@@ -222,9 +262,9 @@ export function buildGradientModel(source: ModelProto, structure: ObjectiveStruc
       initializer: [...g.initializer.filter((t) => read.has(t.name)), ...e.inits] as never,
       // Objective feeds are declared without a shape: ONNX shape inference can disagree with
       // onnxruntime's kernels (pools with ceil_mode) and would then refuse a correct graph.
-      input: [...forwardInputs, ...obj.inputs.map((i) => valueInfo(i.name))] as never,
+      input: [...forwardInputs, ...(ref?.inputs ?? []), ...obj.inputs.map((i) => valueInfo(i.name))] as never,
       output: outputs.map((o) => valueInfo(o)) as never,
     }),
   }) as unknown as ModelProto;
-  return { model: built, feeds: obj.feeds, objective, grads };
+  return { model: built, feeds: obj.feeds, objective, grads, ...(ref ? { reference: ref.feeds } : {}) };
 }

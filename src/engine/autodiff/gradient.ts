@@ -7,6 +7,7 @@ import { type Tensor, sizeOf, batchItem, concatBatch } from '../tensor.ts';
 import { badInput } from '../../errors.ts';
 import { probeFacts, type GraphFacts } from './facts.ts';
 import { buildGradientModel, checkDifferentiable, type GradientGraph } from './build.ts';
+import type { BackwardVariant } from './variants/variant.ts';
 import { compileObjective, objectiveTensors, structureKey, type Objective, type ObjectiveStructure } from './objective.ts';
 
 export interface GradientRequest {
@@ -17,6 +18,10 @@ export interface GradientRequest {
   wrt: string[];
   /** Forward tensors to return as well (same run). */
   outputs?: string[];
+  /** A modified backward pass (Guided Backprop, DeepLIFT, LRP); the ordinary gradient when absent. */
+  variant?: BackwardVariant;
+  /** The reference input per `wrt` input, shaped as the input, for variants that compare against one (DeepLIFT). */
+  reference?: Record<string, Tensor>;
 }
 
 export interface GradientResult {
@@ -69,11 +74,11 @@ export function factsFor(net: Net, itemDims: Record<string, number[]>, batchHint
  * The gradient graph (as a Net, sessions cached by the engine) for a structure, wrt set and
  * the forward tensors to be read along (rewrites such as BN folding keep those).
  */
-export function gradientNetFor(net: Net, facts: GraphFacts, structure: ObjectiveStructure, wrt: string[], outputs: string[] = []): Promise<BuiltGradient> {
+export function gradientNetFor(net: Net, facts: GraphFacts, structure: ObjectiveStructure, wrt: string[], outputs: string[] = [], variant?: BackwardVariant): Promise<BuiltGradient> {
   const outs = [...new Set(outputs)].sort();
-  const key = `${net.hash}|${JSON.stringify(Object.entries(facts.itemDims).sort())}|${structureKey(structure)}|${wrt.join('\u0000')}|${outs.join('\u0000')}`;
+  const key = `${net.hash}|${JSON.stringify(Object.entries(facts.itemDims).sort())}|${structureKey(structure)}|${wrt.join('\u0000')}|${outs.join('\u0000')}|${variant?.key ?? ''}`;
   return lru(builtCache, key, async () => {
-    const graph = buildGradientModel(net.model, structure, wrt, facts, net.where, { outputs: outs });
+    const graph = buildGradientModel(net.model, structure, wrt, facts, net.where, { outputs: outs, variant });
     return { net: makeNet(graph.model, `${net.where} (gradient)`), graph, facts };
   }, MAX_BUILT);
 }
@@ -116,9 +121,17 @@ export async function gradient(net: Net, request: GradientRequest, opts: Gradien
       `pass ${facts.probeBatch} items at a time, or re-export the model with a dynamic batch axis`);
   }
   const compiled = compileObjective(req.objective, facts, n);
-  const built = await gradientNetFor(net, facts, compiled.structure, req.wrt, req.outputs);
+  const built = await gradientNetFor(net, facts, compiled.structure, req.wrt, req.outputs, req.variant);
   const { graph } = built;
   const feeds: Record<string, Tensor> = { ...req.input };
+  for (const [name, input] of Object.entries(graph.reference ?? {})) {
+    const r = req.reference?.[name];
+    const x = req.input[name];
+    if (!r || r.dims.length !== x.dims.length || r.dims.some((d, i) => d !== x.dims[i]) || r.data.length !== x.data.length) {
+      throw badInput('E_FEED_SHAPE', `the ${req.variant!.key} backward pass needs a reference for "${name}" shaped as the input [${x.dims}]${r ? `, got [${r.dims}]` : ''}`, net.where, 'pass request.reference');
+    }
+    feeds[input] = r;
+  }
   for (const [t, w] of Object.entries(compiled.linear)) feeds[graph.feeds.linear[t]] = w;
   compiled.contrastive.forEach((c, i) => {
     feeds[graph.feeds.contrastive[i].mask] = c.mask;

@@ -8,3 +8,4 @@ export {
   type Objective, type ObjectiveStructure, type PerItem, type UnitObjective, type ChannelObjective, type Sum,
 } from './objective.ts';
 export { differentiableOps } from './rules/index.ts';
+export { guidedBackprop, deepLiftRescale, lrpVariant, unusedRows, type BackwardVariant, type LrpRule, type LrpEntry } from './variants/index.ts';

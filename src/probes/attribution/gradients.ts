@@ -1,7 +1,7 @@
 // The one bridge from attribution targets to the engine's autodiff: the target's value and its
 // gradient w.r.t. the input (and optionally a layer) for a batch of inputs, split into runs that
 // respect the subject's batch size.
-import { gradient, logit, contrastive, unit, channel, type Objective } from '../../engine/autodiff/index.ts';
+import { gradient, logit, contrastive, unit, channel, type Objective, type BackwardVariant } from '../../engine/autodiff/index.ts';
 import { node, valueInfo } from '../../engine/graph.ts';
 import { makeNet } from '../../engine/net.ts';
 import { cloneModel } from '../../engine/onnx.ts';
@@ -53,7 +53,17 @@ export interface TargetGradient {
  * most `batchSize` items. Items never interact, so per-item weights (e.g. ±1 for the two halves
  * of a dual game) are applied by the caller by scaling rows.
  */
-export async function targetGradient(subject: Subject, target: Target, inputs: Tensor, opts: { layer?: string; batchSize?: number; probability?: boolean } = {}): Promise<TargetGradient> {
+export interface TargetGradientOptions {
+  layer?: string;
+  batchSize?: number;
+  probability?: boolean;
+  /** A modified backward pass (Guided Backprop, DeepLIFT, LRP) instead of the gradient. */
+  variant?: BackwardVariant;
+  /** The reference input, shaped as `inputs`, for variants that compare against one (DeepLIFT). */
+  reference?: Tensor;
+}
+
+export async function targetGradient(subject: Subject, target: Target, inputs: Tensor, opts: TargetGradientOptions = {}): Promise<TargetGradient> {
   const n = inputs.dims[0];
   const per = inputs.data.length / n;
   const bs = Math.max(1, opts.batchSize ?? subject.batchSize);
@@ -75,7 +85,8 @@ export async function targetGradient(subject: Subject, target: Target, inputs: T
   for (let s = 0; s < n; s += bs) {
     const m = Math.min(bs, n - s);
     const chunk: Tensor = { dims: [m, ...inputs.dims.slice(1)], data: inputs.data.subarray(s * per, (s + m) * per) };
-    const r = await gradient(net, { input: { [subject.input]: chunk }, objective, wrt, outputs: opts.layer ? [opts.layer] : [] }, { device: subject.device });
+    const reference = opts.reference && { [subject.input]: { dims: chunk.dims, data: opts.reference.data.subarray(s * per, (s + m) * per) } };
+    const r = await gradient(net, { input: { [subject.input]: chunk }, objective, wrt, outputs: opts.layer ? [opts.layer] : [], variant: opts.variant, reference }, { device: subject.device });
     for (let i = 0; i < m; i++) scores[s + i] = r.objective[i];
     if (grad) grad.set(r.grads[subject.input].data, s * per);
     else grad = r.grads[subject.input].data;

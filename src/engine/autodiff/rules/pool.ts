@@ -53,34 +53,40 @@ function paddingPenalty(w: Window): Float32Array | undefined {
   return any ? penalty : undefined;
 }
 
+/**
+ * MaxPool's backward structure, shared with DeepLIFT's max-pool rule: `share` gets the 0/1 winners
+ * [N, C, KK, out…] and a function gathering any tensor shaped as x into the same taps, and returns
+ * a value per tap; those are placed back on the input.
+ */
+export function maxPoolBackward(e: Emitter, n: NodeProto, share: (hit: string, taps: (t: string) => string) => string): string {
+  const x = n.input[0];
+  const xDims = e.fact(x).dims;
+  const kernel = attr<number[]>(n, 'kernel_shape', []);
+  const w = windowOf(e, n, kernel);
+  const C = xDims[1];
+  const KK = product(kernel);
+  const kernels = oneHotKernels(e, C, kernel);
+  // Every tap of every window in one op: a Conv with one-hot kernels copies x[o·s + k·d − pad]
+  // to channel c·KK + k (1·x plus zeros). Taps in its zero padding are pushed to −FLT_MAX.
+  const L = w.outSize.map((o, i) => (o - 1) * w.strides[i] + (kernel[i] - 1) * w.dilations[i] + 1);
+  const end = L.map((l, i) => Math.max(w.end[i], l - w.inSize[i] - w.begin[i]));
+  const taps = (t: string) => e.op('Reshape', [e.op('Conv', [t, kernels], {
+    strides: { ints: w.strides }, dilations: { ints: w.dilations }, group: { i: C }, pads: { ints: [...w.begin, ...end] },
+  }), e.ints([0, C, KK, ...w.outSize])]);
+  let stack = taps(x);
+  const penalty = paddingPenalty(w);
+  if (penalty) stack = e.op('Add', [stack, e.floats(penalty, [1, 1, KK, ...w.outSize])]);
+  // Winners are judged against the stack's own max, not the forward output: exact even on a
+  // backend whose convolution were to round the one-hot copies.
+  const hit = e.op('Cast', [e.op('Equal', [stack, reduceMax(e, stack, [2], true)])], { to: { i: FLOAT } });
+  const perTap = e.op('Reshape', [share(hit, taps), e.ints([0, C * KK, ...w.outSize])]);
+  // Placing each tap's share back is the adjoint of that same one-hot Conv.
+  return convInputGrad(e, perTap, [xDims[0], C * KK, ...w.outSize], kernels, [C * KK, 1, ...kernel], C, w);
+}
+
 const maxPool: VjpRule = {
   diff: [0],
-  vjp(e, n, gy) {
-    const x = n.input[0];
-    const xDims = e.fact(x).dims;
-    const kernel = attr<number[]>(n, 'kernel_shape', []);
-    const w = windowOf(e, n, kernel);
-    const C = xDims[1];
-    const KK = product(kernel);
-    const kernels = oneHotKernels(e, C, kernel);
-    // Every tap of every window in one op: a Conv with one-hot kernels copies x[o·s + k·d − pad]
-    // to channel c·KK + k (1·x plus zeros). Taps in its zero padding are pushed to −FLT_MAX.
-    const L = w.outSize.map((o, i) => (o - 1) * w.strides[i] + (kernel[i] - 1) * w.dilations[i] + 1);
-    const end = L.map((l, i) => Math.max(w.end[i], l - w.inSize[i] - w.begin[i]));
-    const taps = e.op('Conv', [x, kernels], {
-      strides: { ints: w.strides }, dilations: { ints: w.dilations }, group: { i: C }, pads: { ints: [...w.begin, ...end] },
-    });
-    let stack = e.op('Reshape', [taps, e.ints([0, C, KK, ...w.outSize])]);
-    const penalty = paddingPenalty(w);
-    if (penalty) stack = e.op('Add', [stack, e.floats(penalty, [1, 1, KK, ...w.outSize])]);
-    // Winners are judged against the stack's own max, not the forward output: exact even on a
-    // backend whose convolution were to round the one-hot copies.
-    const hit = e.op('Cast', [e.op('Equal', [stack, reduceMax(e, stack, [2], true)])], { to: { i: FLOAT } });
-    const share = e.op('Div', [unsqueeze(e, gy[0]!, [2]), reduceSum(e, hit, [2], true)]);
-    const perTap = e.op('Reshape', [e.op('Mul', [hit, share]), e.ints([0, C * KK, ...w.outSize])]);
-    // Placing each tap's share back is the adjoint of that same one-hot Conv.
-    return [convInputGrad(e, perTap, [xDims[0], C * KK, ...w.outSize], kernels, [C * KK, 1, ...kernel], C, w)];
-  },
+  vjp: (e, n, gy) => [maxPoolBackward(e, n, (hit) => e.op('Mul', [hit, e.op('Div', [unsqueeze(e, gy[0]!, [2]), reduceSum(e, hit, [2], true)])]))],
 };
 
 /** onnxruntime's divisor per output position along one axis (checked against its forward pass). */

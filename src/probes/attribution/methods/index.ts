@@ -13,6 +13,10 @@ import { riseDescriptor } from './rise.ts';
 import { smoothGradDescriptor } from './smoothgrad.ts';
 import { varGradDescriptor } from './vargrad.ts';
 import { gradientShapDescriptor } from './gradient-shap.ts';
+import { guidedBackpropDescriptor } from './guided-backprop.ts';
+import { guidedGradCamDescriptor } from './guided-grad-cam.ts';
+import { deepLiftDescriptor } from './deeplift.ts';
+import { lrpDescriptor } from './lrp.ts';
 
 const LIST: AnyMethodDescriptor[] = [
   gradientDescriptor,
@@ -27,6 +31,10 @@ const LIST: AnyMethodDescriptor[] = [
   fileMapDescriptor,
   varGradDescriptor,
   gradientShapDescriptor,
+  guidedBackpropDescriptor,
+  guidedGradCamDescriptor,
+  deepLiftDescriptor,
+  lrpDescriptor,
 ];
 
 let sealed = false;

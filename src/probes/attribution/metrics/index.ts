@@ -19,6 +19,8 @@ import { randomLogitMetric } from './randomisation/random-logit.ts';
 import { independentRandomizationMetric } from './randomisation/randomization.ts';
 import { nonSensitivityMetric } from './axiomatic/non-sensitivity.ts';
 import { inputInvarianceMetric } from './axiomatic/invariance.ts';
+import { efficientRandomizationMetric } from './randomisation/efficient.ts';
+import { smoothRandomizationMetric } from './randomisation/smooth.ts';
 
 const LIST: AnyMetricDescriptor[] = [
   preserveMetric,
@@ -41,6 +43,8 @@ const LIST: AnyMetricDescriptor[] = [
   independentRandomizationMetric,
   nonSensitivityMetric,
   inputInvarianceMetric,
+  efficientRandomizationMetric,
+  smoothRandomizationMetric,
 ];
 
 /**

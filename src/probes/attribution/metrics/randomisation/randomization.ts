@@ -45,7 +45,8 @@ export function layersTopDown(subject: Subject, target: Target): { name: string;
   return layers.reverse();
 }
 
-function redraw(t: Tensor, rng: () => number): Tensor {
+/** A weight re-drawn from a seeded normal with the tensor's own mean and std. */
+export function redraw(t: Tensor, rng: () => number): Tensor {
   let mean = 0;
   for (const v of t.data) mean += v;
   mean /= t.data.length;

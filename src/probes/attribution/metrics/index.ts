@@ -21,6 +21,7 @@ import { nonSensitivityMetric } from './axiomatic/non-sensitivity.ts';
 import { inputInvarianceMetric } from './axiomatic/invariance.ts';
 import { efficientRandomizationMetric } from './randomisation/efficient.ts';
 import { smoothRandomizationMetric } from './randomisation/smooth.ts';
+import { regionPerturbationMetric } from './faithfulness/region.ts';
 
 const LIST: AnyMetricDescriptor[] = [
   preserveMetric,
@@ -45,6 +46,7 @@ const LIST: AnyMetricDescriptor[] = [
   inputInvarianceMetric,
   efficientRandomizationMetric,
   smoothRandomizationMetric,
+  regionPerturbationMetric,
 ];
 
 /**

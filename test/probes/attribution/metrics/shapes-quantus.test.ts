@@ -4,7 +4,7 @@
 //   explain (their maps follow the image), Grad-CAM's differ: lower similarity for Grad-CAM;
 // - input invariance (Kindermans et al. 2017): the gradient and Grad-CAM are invariant to a shift
 //   the first layer absorbs, gradient × input is not (the shift multiplies into it);
-// - ROAD and IROF: Grad-CAM's coarse region map removes the disk first; the per-pixel gradient,
+// - ROAD, IROF and region perturbation: Grad-CAM's coarse region map removes the disk first; the per-pixel gradient,
 //   noisy in sign, removes it late;
 // - non-sensitivity: the gradient is nowhere exactly zero (0 disagreements), Grad-CAM's ReLU zeroes
 //   regions the model still reacts to.
@@ -20,7 +20,7 @@ import { runSpecs } from '../../../../src/run/index.ts';
 import { DEFAULT_LIMITS } from '../../../../src/probe/limits.ts';
 
 const shapes = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'fixtures', 'shapes_cnn');
-const NEW = ['road_morf', 'road_lerf', 'road_gap', 'irof', 'random_logit', 'random_logit_class', 'mprt_independent_mean', 'mprt_independent_max', 'non_sensitivity', 'input_invariance', 'input_invariance_score_change', 'emprt', 'smprt_top', 'smprt_final'];
+const NEW = ['road_morf', 'road_lerf', 'road_gap', 'irof', 'random_logit', 'random_logit_class', 'mprt_independent_mean', 'mprt_independent_max', 'non_sensitivity', 'input_invariance', 'input_invariance_score_change', 'emprt', 'smprt_top', 'smprt_final', 'region_aopc'];
 
 test('shapes_cnn disk: the new metrics are finite, ordered between methods as published, and their checks can fail', async () => {
   const entry = (method: string, expect: string) => `  - id: ${method}
@@ -36,6 +36,7 @@ test('shapes_cnn disk: the new metrics are finite, ordered between methods as pu
       input_invariance: {}
       randomization_efficient: {}
       randomization_smooth: { steps: 2, samples: 4 }
+      region_perturbation: { patch: 32, regions: 10, baseline: mean }
     expect: ${expect}
 `;
   const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ng-quantus-')), 'q.yaml');
@@ -58,7 +59,7 @@ ${entry('gradient', '{ input_invariance: { max: 0.001 }, non_sensitivity: { max:
   });
   assert.ok(cam.m.random_logit < g.m.random_logit && cam.m.random_logit < gxi.m.random_logit, 'Grad-CAM is the most class-sensitive');
   assert.ok(g.m.input_invariance < 1e-3 && cam.m.input_invariance < 1e-3 && gxi.m.input_invariance > 0.1);
-  assert.ok(cam.m.road_gap > g.m.road_gap && cam.m.irof > g.m.irof, 'Grad-CAM finds the disk before the gradient does');
+  assert.ok(cam.m.road_gap > g.m.road_gap && cam.m.irof > g.m.irof && cam.m.region_aopc > g.m.region_aopc, 'Grad-CAM finds the disk before the gradient does');
   assert.ok(g.m.non_sensitivity === 0 && cam.m.non_sensitivity > 0);
   // Checks read the new metrics: the gradient passes both; gradient × input fails invariance.
   assert.equal([g.passed, cam.passed, gxi.passed], [[true, true], [true], [false]]);

@@ -131,7 +131,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng, run: Pro
     targets.push(describeTarget(target, labels));
     // A map read from a file (method `file`) comes with its image.
     const options = item.map ? { ...p.method.options, map: item.map } : p.method.options;
-    const explain = (s: Subject, x: Tensor) => method(s, x, target, options);
+    const explain = (s: Subject, x: Tensor, t: Target = target) => method(s, x, t, options);
     const a = await explain(subject, input);
     usedParams = a.params;
     run.saveMap?.(label, p.method.name, targets[targets.length - 1], a.map);

@@ -13,6 +13,15 @@ import { complexityMetric } from './complexity/complexity.ts';
 import { relevanceMetric } from './localisation/relevance.ts';
 import { faithfulnessCorrelationMetric, monotonicityMetric } from './faithfulness/correlation.ts';
 import { stabilityMetric } from './robustness/stability.ts';
+import { roadMetric } from './faithfulness/road.ts';
+import { irofMetric } from './faithfulness/irof.ts';
+import { randomLogitMetric } from './randomisation/random-logit.ts';
+import { independentRandomizationMetric } from './randomisation/randomization.ts';
+import { nonSensitivityMetric } from './axiomatic/non-sensitivity.ts';
+import { inputInvarianceMetric } from './axiomatic/invariance.ts';
+import { efficientRandomizationMetric } from './randomisation/efficient.ts';
+import { smoothRandomizationMetric } from './randomisation/smooth.ts';
+import { regionPerturbationMetric } from './faithfulness/region.ts';
 
 const LIST: AnyMetricDescriptor[] = [
   preserveMetric,
@@ -29,6 +38,15 @@ const LIST: AnyMetricDescriptor[] = [
   faithfulnessCorrelationMetric,
   monotonicityMetric,
   stabilityMetric,
+  roadMetric,
+  irofMetric,
+  randomLogitMetric,
+  independentRandomizationMetric,
+  nonSensitivityMetric,
+  inputInvarianceMetric,
+  efficientRandomizationMetric,
+  smoothRandomizationMetric,
+  regionPerturbationMetric,
 ];
 
 /**

@@ -10,6 +10,8 @@ import { badInput } from '../../../../errors.ts';
 import { scoreOne } from '../../forward.ts';
 import type { Subject, Target } from '../../types.ts';
 import type { Explain } from '../robustness/robustness.ts';
+import { describeMetric } from '../../metric.ts';
+import { positive } from '../../method.ts';
 
 const HINT = 'input invariance needs a model whose input feeds one convolution (directly or through a constant Pad)';
 
@@ -106,3 +108,26 @@ export async function inputInvariance(subject: Subject, input: Tensor, target: T
   }
   return { scoreChange: Math.abs(s1.score - s0.score), mapChange: max > 0 ? diff / max : diff };
 }
+
+export interface InputInvarianceOptions {
+  /** The constant c added to every input value (model-input units); the first layer's bias absorbs it. */
+  shift: number;
+}
+
+export const INPUT_INVARIANCE_DEFAULTS: InputInvarianceOptions = { shift: 0.25 };
+
+export const inputInvarianceMetric = describeMetric<InputInvarianceOptions>({
+  key: 'input_invariance',
+  family: 'axiomatic',
+  description: 'Input invariance: the map of a model whose first layer absorbs a constant shift of the input, on the shifted input; input_invariance = max |Δa| ÷ max |a| (0 is invariant), input_invariance_score_change = |ΔF| (how exactly the shifted model matches)',
+  form: 'options',
+  options: { shift: { schema: positive(), description: 'Constant added to every input value, in model-input units' } },
+  defaults: INPUT_INVARIANCE_DEFAULTS,
+  metrics: ['input_invariance', 'input_invariance_score_change'],
+  needs: ['method'],
+  passes: (_o, method) => 2 * method + 2,
+  run: async ({ subject, input, target, explain }, o) => {
+    const r = await inputInvariance(subject, input, target, explain, o.shift);
+    return { values: { input_invariance: r.mapChange, input_invariance_score_change: r.scoreChange } };
+  },
+});

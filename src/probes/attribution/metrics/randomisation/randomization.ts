@@ -2,6 +2,7 @@
 // weights of the layers nearest the output first, more and more of them, and measure how much the
 // map still resembles the original (Spearman ρ of |a|). A map that does not change is not
 // explaining the model. Weights come from a seeded normal with each tensor's own mean and std.
+// The independent variant re-draws one layer at a time, the rest left trained.
 import { makeNet } from '../../../../engine/net.ts';
 import { cloneModel } from '../../../../engine/onnx.ts';
 import { readWeight, replaceWeight, topoOrder, withOutputs } from '../../../../engine/graph.ts';
@@ -44,7 +45,8 @@ export function layersTopDown(subject: Subject, target: Target): { name: string;
   return layers.reverse();
 }
 
-function redraw(t: Tensor, rng: () => number): Tensor {
+/** A weight re-drawn from a seeded normal with the tensor's own mean and std. */
+export function redraw(t: Tensor, rng: () => number): Tensor {
   let mean = 0;
   for (const v of t.data) mean += v;
   mean /= t.data.length;
@@ -56,7 +58,8 @@ function redraw(t: Tensor, rng: () => number): Tensor {
   return { dims: [...t.dims], data };
 }
 
-function absSpatial(map: Tensor): Float32Array {
+/** |a| per pixel (summed over channels): what the randomisation tests rank. */
+export function absSpatial(map: Tensor): Float32Array {
   const m = map.dims.length === 3 ? spatial(map, 'abs_sum') : map;
   return m.data.map(Math.abs);
 }
@@ -82,6 +85,38 @@ export async function modelRandomization(subject: Subject, input: Tensor, target
   return { points, layers: layers.length, params: o };
 }
 
+export interface IndependentRandomizationOptions {
+  /** Layers tested, evenly spaced from the top (all when the model has fewer). */
+  layers: number;
+}
+
+export const INDEPENDENT_RANDOMIZATION_DEFAULTS: IndependentRandomizationOptions = { layers: 8 };
+
+/**
+ * Independent model-parameter randomisation (Adebayo et al. 2018, their second variant): for each
+ * tested layer, only that layer's weights re-drawn, every other layer trained; Spearman ρ of |a|.
+ * Where the cascade says whether the map depends on the model at all, this says which layers it
+ * ignores: a high ρ at one layer means the map would look the same with that layer untrained.
+ */
+export async function independentRandomization(subject: Subject, input: Tensor, target: Target, explain: Explain, layersTested: number, seed: number): Promise<{ points: RandomizationPoint[]; layers: number }> {
+  const layers = layersTopDown(subject, target);
+  if (layers.length === 0) throw badInput('E_ATTR_MPRT', 'the target depends on no Conv/Gemm/MatMul weights, so there is nothing to randomise', subject.net.where, 'check the target');
+  const rng = makeRng(seed);
+  const drawn = layers.map((l) => l.weights.map((w) => ({ name: w, value: redraw(readWeight(subject.net.model, w), rng) })));
+  const original = absSpatial((await explain(subject, input)).map);
+  const n = Math.min(layersTested, layers.length);
+  // Evenly spaced from the top: index 0 (the top layer) and, when n > 1, the last (the first layer).
+  const picked = [...new Set(Array.from({ length: n }, (_, k) => (n === 1 ? 0 : Math.round((k * (layers.length - 1)) / (n - 1)))))];
+  const points: RandomizationPoint[] = [];
+  for (const i of picked) {
+    const model = cloneModel(subject.net.model);
+    for (const w of drawn[i]) replaceWeight(model, w.name, w.value);
+    const randomised: Subject = { ...subject, net: makeNet(model, `${subject.net.where} (layer ${layers[i].name} randomised)`) };
+    points.push({ layers: i + 1, lastLayer: layers[i].name, spearman: spearman(original, absSpatial((await explain(randomised, input)).map)) });
+  }
+  return { points, layers: layers.length };
+}
+
 export const randomizationMetric = describeMetric<RandomizationOptions>({
   key: 'randomization',
   family: 'randomisation',
@@ -97,6 +132,26 @@ export const randomizationMetric = describeMetric<RandomizationOptions>({
     return {
       values: { mprt_final: r.points[r.points.length - 1].spearman, mprt_top: r.points[0].spearman },
       artifacts: [{ type: 'table', name: `randomisation ${label}`, caption: `cascading randomisation (${r.layers} weighted layers), Spearman ρ of |a|`, columns: ['layers randomised', 'deepest', 'spearman'], rows: r.points.map((q) => [q.layers, q.lastLayer, q.spearman]) }],
+    };
+  },
+});
+
+export const independentRandomizationMetric = describeMetric<IndependentRandomizationOptions>({
+  key: 'randomization_independent',
+  family: 'randomisation',
+  description: 'Independent model-parameter randomisation: each tested layer re-drawn alone; mprt_independent_mean and mprt_independent_max (Spearman ρ of |a|; the max names the layer the map depends on least)',
+  form: 'options',
+  options: { layers: { schema: int(1, 1000), description: 'Layers tested, evenly spaced from the top' } },
+  defaults: INDEPENDENT_RANDOMIZATION_DEFAULTS,
+  metrics: ['mprt_independent_mean', 'mprt_independent_max'],
+  needs: ['method', 'random'],
+  passes: (o, method) => method * (o.layers + 1),
+  run: async ({ subject, input, target, explain, rng, label }, o) => {
+    const r = await independentRandomization(subject, input, target, explain, o.layers, drawSeed(rng));
+    const rhos = r.points.map((q) => q.spearman);
+    return {
+      values: { mprt_independent_mean: rhos.reduce((s, v) => s + v, 0) / rhos.length, mprt_independent_max: Math.max(...rhos) },
+      artifacts: [{ type: 'table', name: `independent randomisation ${label}`, caption: `independent randomisation (${r.layers} weighted layers, each re-drawn alone), Spearman ρ of |a|`, columns: ['layer (from the top)', 'name', 'spearman'], rows: r.points.map((q) => [q.layers, q.lastLayer, q.spearman]) }],
     };
   },
 });

@@ -8,7 +8,8 @@ import type { Attribution, Subject, Target } from '../../types.ts';
 import { describeMetric, drawSeed } from '../../metric.ts';
 import { int, positive } from '../../method.ts';
 
-export type Explain = (subject: Subject, input: Tensor) => Promise<Attribution>;
+/** The entry's method on another input or model; `target` (default: the entry's) lets a metric explain another class. */
+export type Explain = (subject: Subject, input: Tensor, target?: Target) => Promise<Attribution>;
 
 export interface SensitivityOptions {
   /** L∞ radius of the input noise (Captum: 0.02). */

@@ -13,6 +13,10 @@ import { riseDescriptor } from './rise.ts';
 import { smoothGradDescriptor } from './smoothgrad.ts';
 import { varGradDescriptor } from './vargrad.ts';
 import { gradientShapDescriptor } from './gradient-shap.ts';
+import { gradCamPlusPlusDescriptor } from './grad-cam-pp.ts';
+import { scoreCamDescriptor } from './score-cam.ts';
+import { kernelShapDescriptor } from './kernel-shap.ts';
+import { limeDescriptor } from './lime.ts';
 
 const LIST: AnyMethodDescriptor[] = [
   gradientDescriptor,
@@ -27,6 +31,10 @@ const LIST: AnyMethodDescriptor[] = [
   fileMapDescriptor,
   varGradDescriptor,
   gradientShapDescriptor,
+  gradCamPlusPlusDescriptor,
+  scoreCamDescriptor,
+  kernelShapDescriptor,
+  limeDescriptor,
 ];
 
 let sealed = false;

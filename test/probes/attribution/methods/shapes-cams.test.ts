@@ -1,0 +1,94 @@
+// Grad-CAM++, Score-CAM, KernelSHAP and LIME on the PyTorch-exported shapes_cnn, whose scenes come
+// with the shape's true box: each map is finite and not constant, and puts several times the box's
+// share of the image's evidence inside the box (the energy-based pointing game the Score-CAM paper
+// proposes) — a map that ignored the shape would hold about the box's share. Pixel methods must
+// also point into the box; segment methods' top segment must overlap it.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import path from 'node:path';
+import { importOnnxFile } from '../../../../src/models/onnx-file.ts';
+import { readImage, toModelInput } from '../../../../src/stimuli/image.ts';
+import { subjectOf } from '../../../../src/probes/attribution/subject.ts';
+import { gradCamPlusPlus } from '../../../../src/probes/attribution/methods/grad-cam-pp.ts';
+import { scoreCam } from '../../../../src/probes/attribution/methods/score-cam.ts';
+import { kernelShap } from '../../../../src/probes/attribution/methods/kernel-shap.ts';
+import { lime } from '../../../../src/probes/attribution/methods/lime.ts';
+import { pointingHit } from '../../../../src/probes/attribution/metrics/localisation/pointing.ts';
+import { boxRegion, evidence, relevanceMass } from '../../../../src/probes/attribution/metrics/localisation/relevance.ts';
+import type { Attribution } from '../../../../src/probes/attribution/types.ts';
+
+const dir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'fixtures', 'shapes_cnn');
+const model = importOnnxFile(path.join(dir, 'shapes_cnn.onnx'));
+const subject = subjectOf(model);
+type Box = [number, number, number, number];
+// Boxes from shapes_cnn.json (x0, y0, x1, y1, inclusive).
+const SCENES: Record<string, { file: string; index: number; box: Box }> = {
+  disk: { file: 'shape_0_disk.png', index: 0, box: [125, 85, 171, 130] },
+  square: { file: 'shape_1_square.png', index: 1, box: [54, 62, 103, 111] },
+  triangle: { file: 'shape_3_triangle.png', index: 2, box: [118, 151, 148, 177] },
+};
+const scene = (name: keyof typeof SCENES) => {
+  const s = SCENES[name];
+  return { ...s, input: toModelInput(readImage(path.join(dir, s.file)), model.preprocess), target: { kind: 'class' as const, index: s.index } };
+};
+
+/** Finite, not constant, and the share of the map's evidence in the box over the box's share of the image. */
+function check(a: Attribution, box: Box): number {
+  const d = a.map.data;
+  assert.equal(a.map.dims, [224, 224]);
+  assert.ok(d.every(Number.isFinite), 'finite');
+  assert.ok(d.some((v) => v !== d[0]), 'not constant');
+  const region = boxRegion([box], 224, 224);
+  const share = region.reduce((s, v) => s + v, 0) / region.length;
+  return relevanceMass(evidence(a.map), region)! / share;
+}
+
+const overlapsBox = (a: Attribution, box: Box) => {
+  let k = 0;
+  for (let i = 1; i < a.map.data.length; i++) if (a.map.data[i] > a.map.data[k]) k = i;
+  // The top segment is the grid cell holding the first maximum: 28 px cells on an 8 × 8 grid.
+  const cx = Math.floor((k % 224) / 28) * 28;
+  const cy = Math.floor(Math.floor(k / 224) / 28) * 28;
+  return cx <= box[2] && cx + 27 >= box[0] && cy <= box[3] && cy + 27 >= box[1];
+};
+
+test('Grad-CAM++ points into the square and the triangle, with most of its evidence on them', async () => {
+  for (const name of ['square', 'triangle'] as const) {
+    const s = scene(name);
+    const a = await gradCamPlusPlus(subject, s.input, s.target);
+    const ratio = check(a, s.box);
+    console.log(`grad_cam_pp ${name}: box energy ${ratio.toFixed(1)}× its area share`);
+    assert.ok(pointingHit(a.map, { box: s.box }, { tolerance: 0 }).hit, name);
+    assert.ok(ratio > 5, `${name}: ${ratio}`);
+  }
+});
+
+test('Score-CAM points into the square and concentrates on the triangle', async () => {
+  const sq = scene('square');
+  const a = await scoreCam(subject, sq.input, sq.target);
+  assert.is(a.params.channelsScored, 64);
+  const r = check(a, sq.box);
+  assert.ok(pointingHit(a.map, { box: sq.box }, { tolerance: 0 }).hit);
+  assert.ok(r > 5, String(r));
+  const tr = scene('triangle');
+  const t = await scoreCam(subject, tr.input, tr.target);
+  const rt = check(t, tr.box);
+  console.log(`score_cam: box energy ${r.toFixed(1)}× (square), ${rt.toFixed(1)}× (triangle)`);
+  assert.ok(rt > 4, String(rt));
+});
+
+test('KernelSHAP and LIME (segment-mean baseline): the top segment overlaps the disk and the triangle, evidence concentrated there', async () => {
+  for (const name of ['disk', 'triangle'] as const) {
+    const s = scene(name);
+    const k = await kernelShap(subject, s.input, s.target, { samples: 300, seed: 1, baseline: 'mean' });
+    const l = await lime(subject, s.input, s.target, { samples: 300, seed: 1 });
+    const rk = check(k, s.box);
+    const rl = check(l, s.box);
+    console.log(`${name}: kernel_shap box energy ${rk.toFixed(1)}×, lime ${rl.toFixed(1)}× (fit R² ${(l.params.fitR2 as number).toFixed(2)})`);
+    assert.ok(overlapsBox(k, s.box) && overlapsBox(l, s.box), name);
+    assert.ok(rk > 3 && rl > 3, `${name}: ${rk}, ${rl}`);
+    assert.ok(Math.abs(k.completeness!.gap) < 1e-9 * (1 + Math.abs(k.completeness!.delta)));
+  }
+});
+
+test.run();

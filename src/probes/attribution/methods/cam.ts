@@ -4,6 +4,8 @@ import { run } from '../../../engine/session.ts';
 import type { Tensor } from '../../../engine/tensor.ts';
 import { badInput } from '../../../errors.ts';
 import { resizeBilinear } from '../maps.ts';
+import { layerName, type OptionSpec } from '../method.ts';
+import { z } from 'zod';
 import { scoresOf, targetTensor } from '../target.ts';
 import type { Subject, Target } from '../types.ts';
 
@@ -13,6 +15,13 @@ export interface CamOptions {
   relu: boolean;
   upsample: 'bilinear' | 'none';
 }
+
+/** The spec options of the CAM family, written once (Grad-CAM's own descriptor states the same three). */
+export const CAM_OPTIONS: Record<keyof CamOptions, OptionSpec> = {
+  layer: { schema: layerName(), description: 'Layer name as `neurogate layers <model>` lists it (or the IR tensor name)', defaultText: 'the last feature map with a spatial grid before the target' },
+  relu: { schema: z.boolean(), description: 'Keep positive evidence only, as the paper' },
+  upsample: { schema: z.enum(['bilinear', 'none']), description: 'Bilinear with half-pixel centres, or keep the layer’s grid' },
+};
 
 /** The layer's values [1, K, h, w] and the target's score at one input, from one forward pass. */
 export async function layerActivations(subject: Subject, input: Tensor, layer: string, target: Target): Promise<{ value: Tensor; score: number }> {

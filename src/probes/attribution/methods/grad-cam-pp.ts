@@ -5,10 +5,9 @@ import { badInput } from '../../../errors.ts';
 import { checkInput } from '../subject.ts';
 import { targetGradient } from '../gradients.ts';
 import type { Attribution, Method } from '../types.ts';
-import { z } from 'zod';
-import { describeMethod, GRADIENT_PASSES, layerName } from '../method.ts';
+import { describeMethod, GRADIENT_PASSES } from '../method.ts';
 import { defaultCamLayer, GRAD_CAM_DEFAULTS } from './grad-cam.ts';
-import { checkCamLayer, weightedCam, type CamOptions } from './cam.ts';
+import { CAM_OPTIONS, checkCamLayer, weightedCam, type CamOptions } from './cam.ts';
 
 export type GradCamPlusPlusOptions = CamOptions;
 
@@ -69,9 +68,7 @@ export const gradCamPlusPlusDescriptor = describeMethod<GradCamPlusPlusOptions>(
   name: 'grad_cam_pp',
   defaults: GRAD_CAM_PP_DEFAULTS,
   options: {
-    layer: { schema: layerName(), description: 'Layer name as `neurogate layers <model>` lists it (or the IR tensor name)', defaultText: 'the last feature map with a spatial grid before the target' },
-    relu: { schema: z.boolean(), description: 'Keep positive evidence only, as the paper' },
-    upsample: { schema: z.enum(['bilinear', 'none']), description: 'Bilinear with half-pixel centres, or keep the layer’s grid' },
+    ...CAM_OPTIONS,
   },
   passes: () => GRADIENT_PASSES,
   run: gradCamPlusPlus,

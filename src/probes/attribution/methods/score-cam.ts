@@ -9,9 +9,9 @@ import { checkInput } from '../subject.ts';
 import { probabilitiesOf, scoresOf } from '../target.ts';
 import type { Attribution, Method, Target } from '../types.ts';
 import { z } from 'zod';
-import { describeMethod, layerName } from '../method.ts';
+import { describeMethod } from '../method.ts';
 import { defaultCamLayer, GRAD_CAM_DEFAULTS } from './grad-cam.ts';
-import { layerActivations, weightedCam, type CamOptions } from './cam.ts';
+import { CAM_OPTIONS, layerActivations, weightedCam, type CamOptions } from './cam.ts';
 
 export interface ScoreCamOptions extends CamOptions {
   /**
@@ -92,9 +92,7 @@ export const scoreCamDescriptor = describeMethod<ScoreCamOptions>({
   name: 'score_cam',
   defaults: SCORE_CAM_DEFAULTS,
   options: {
-    layer: { schema: layerName(), description: 'Layer name as `neurogate layers <model>` lists it (or the IR tensor name)', defaultText: 'the last feature map with a spatial grid before the target' },
-    relu: { schema: z.boolean(), description: 'Keep positive evidence only, as the paper' },
-    upsample: { schema: z.enum(['bilinear', 'none']), description: 'Bilinear with half-pixel centres, or keep the layer’s grid' },
+    ...CAM_OPTIONS,
     score: { schema: z.enum(['probability', 'raw']), description: 'Score of a masked input', defaultText: 'probability for classes, else raw' },
     increase: { schema: z.boolean(), description: 'Weight = score of the masked input minus the score of the all-zero baseline (the paper’s increase of confidence)' },
   },

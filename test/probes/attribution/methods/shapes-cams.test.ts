@@ -5,7 +5,13 @@
 // also point into the box; segment methods' top segment must overlap it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { runSpecs, validateSpecs } from '../../../../src/run/index.ts';
+import { DEFAULT_LIMITS } from '../../../../src/probe/limits.ts';
+import { SpecError } from '../../../../src/suite/issues.ts';
+import { asyncErrorOf } from '../../../helpers.ts';
 import { importOnnxFile } from '../../../../src/models/onnx-file.ts';
 import { readImage, toModelInput } from '../../../../src/stimuli/image.ts';
 import { subjectOf } from '../../../../src/probes/attribution/subject.ts';
@@ -89,6 +95,57 @@ test('KernelSHAP and LIME (segment-mean baseline): the top segment overlaps the 
     assert.ok(rk > 3 && rl > 3, `${name}: ${rk}, ${rl}`);
     assert.ok(Math.abs(k.completeness!.gap) < 1e-9 * (1 + Math.abs(k.completeness!.delta)));
   }
+});
+
+const SPEC = `suite: cams
+model: DIR/shapes_cnn.onnx
+engine: { device: cpu, batch: 8 }
+seed: 23
+masks:
+  - id: grad-cam-pp
+    image: DIR/shape_1_square.png
+    target: { class: 1 }
+    method: { grad_cam_pp: {} }
+    measure: { pointing: { box: [54, 62, 103, 111], tolerance: 0 } }
+    expect: { pointing_hit: { min: 1 } }
+  - id: score-cam
+    image: DIR/shape_1_square.png
+    target: { class: 1 }
+    method: { score_cam: { score: raw } }
+    expect: { score: { min: 0 } }
+  - id: kernel-shap
+    image: DIR/shape_0_disk.png
+    target: { class: 0 }
+    method: { kernel_shap: { grid: [4, 4], samples: 40, baseline: mean } }
+    expect: { completeness_gap: { between: [-1e-9, 1e-9] } }
+  - id: lime
+    image: DIR/shape_0_disk.png
+    target: { class: 0 }
+    method: { lime: { grid: [4, 4], samples: 40, seed: 2 } }
+    expect: { score: { min: 0 } }
+`;
+
+test('through a spec: the four names validate and run, defaults echoed, the entry seed handed to the random ones; a bad option value is a spec error at the method’s line', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-cams-'));
+  const f = path.join(tmp, 'cams.yaml');
+  fs.writeFileSync(f, SPEC.replaceAll('DIR', dir));
+  const limits = { ...DEFAULT_LIMITS, allowOutside: true };
+  const { report } = await runSpecs({ paths: [f], limits });
+  const [pp, sc, ks, li] = report.suites[0].entries;
+  for (const e of [pp, sc, ks, li]) assert.is(e.error, undefined, JSON.stringify(e.error));
+  assert.equal([pp, sc, ks, li].map((e) => e.params.method), ['grad_cam_pp', 'score_cam', 'kernel_shap', 'lime']);
+  assert.ok(pp.checks.every((c) => c.passed));
+  assert.is(sc.params.increase, true);
+  assert.is(ks.params.seed, 23);
+  assert.is(ks.params.baseline, 'mean');
+  assert.ok(ks.checks.every((c) => c.passed), JSON.stringify(ks.measurements));
+  assert.is(li.params.seed, 2);
+  assert.is(li.params.ridge, 1);
+  const bad = path.join(tmp, 'bad.yaml');
+  fs.writeFileSync(bad, SPEC.replaceAll('DIR', dir).replace('baseline: mean', 'baseline: blur'));
+  const e = await asyncErrorOf(() => validateSpecs([bad], { limits }));
+  assert.instance(e, SpecError);
+  assert.match((e as SpecError).issues.map((i) => `${i.where} ${i.message}`).join('\n'), /bad\.yaml:20:\d+ /);
 });
 
 test.run();

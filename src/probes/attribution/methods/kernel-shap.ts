@@ -7,13 +7,15 @@ import { checkInput } from '../subject.ts';
 import type { Attribution, Method } from '../types.ts';
 import { z } from 'zod';
 import { describeMethod, int, seedOption } from '../method.ts';
-import { gridSegments, paint, SEGMENT_OPTIONS, type SegmentBaseline } from '../surrogate/segments.ts';
-import { randomSubset, scoreCoalitions } from '../surrogate/coalitions.ts';
+import { paint, SEGMENT_OPTIONS, type SegmentBaseline } from '../surrogate/segments.ts';
+import { describeSegments, randomSubset, scoreCoalitions, segmentsOf } from '../surrogate/coalitions.ts';
 import { weightedLeastSquares } from '../surrogate/least-squares.ts';
 
 export interface KernelShapOptions {
   /** Segments: [rows, cols] grid cells over the input. */
   grid: [number, number];
+  /** SLIC superpixels asked for, replacing the grid when set. */
+  superpixels?: number;
   /** Coalitions scored besides the full and empty ones (default: 2M + 2048, the shap library's). */
   samples: number;
   /** What replaces an absent segment: a value in model-input units, or the segment's mean colour. */
@@ -107,7 +109,7 @@ export const kernelShap: Method<KernelShapOptions> = async (subject, input, targ
   checkInput(subject, input);
   const [, H, W] = subject.inputDims;
   const base = { ...KERNEL_SHAP_DEFAULTS, ...options };
-  const seg = gridSegments(H, W, base.grid[0], base.grid[1]);
+  const seg = segmentsOf(input, H, W, base);
   const M = seg.count;
   const o: KernelShapOptions = { ...base, samples: options.samples ?? defaultShapSamples(M) };
   if (!Number.isInteger(o.samples) || o.samples < M) throw badInput('E_ATTR_OPTION', `kernel_shap samples must be an integer ≥ the ${M} segments, got ${o.samples}`, undefined, `the shap library uses 2M + 2048 = ${defaultShapSamples(M)}`);
@@ -128,7 +130,7 @@ export const kernelShap: Method<KernelShapOptions> = async (subject, input, targ
     target,
     map: paint(seg, phi),
     params: {
-      grid: [...o.grid], segments: M, samples: n, seed: o.seed, baseline: o.baseline, baselineScore: f0,
+      grid: [...o.grid], superpixels: o.superpixels ?? null, segmentation: describeSegments(o), segments: M, samples: n, seed: o.seed, baseline: o.baseline, baselineScore: f0,
       sampling: exact ? 'exact: every coalition with its Shapley kernel weight' : 'coalition size ∝ 1/(s(M−s)), members uniform, paired with complements',
       solver: 'weighted least squares (Householder QR, float64), Σφ = f(x) − f(baseline) imposed',
     },
@@ -145,10 +147,11 @@ export const kernelShapDescriptor = describeMethod<KernelShapOptions>({
   random: true,
   options: {
     grid: SEGMENT_OPTIONS.grid,
+    superpixels: SEGMENT_OPTIONS.superpixels,
     samples: { schema: int(2, 1_000_000), description: 'Coalitions scored (every one, exactly, when 2^M − 2 is not more)', defaultText: '2·segments + 2048, as the shap library' },
     baseline: SEGMENT_OPTIONS.baseline,
     seed: seedOption,
   },
-  passes: (o) => (o.samples ?? defaultShapSamples(o.grid[0] * o.grid[1])) + 2,
+  passes: (o) => (o.samples ?? defaultShapSamples(o.superpixels ?? o.grid[0] * o.grid[1])) + 2,
   run: kernelShap,
 });

@@ -8,13 +8,15 @@ import { checkInput } from '../subject.ts';
 import type { Attribution, Method } from '../types.ts';
 import { z } from 'zod';
 import { describeMethod, int, seedOption } from '../method.ts';
-import { gridSegments, paint, SEGMENT_OPTIONS, type SegmentBaseline } from '../surrogate/segments.ts';
-import { scoreCoalitions } from '../surrogate/coalitions.ts';
+import { paint, SEGMENT_OPTIONS, type SegmentBaseline } from '../surrogate/segments.ts';
+import { describeSegments, scoreCoalitions, segmentsOf } from '../surrogate/coalitions.ts';
 import { weightedLeastSquares } from '../surrogate/least-squares.ts';
 
 export interface LimeOptions {
   /** Segments: [rows, cols] grid cells over the input. */
   grid: [number, number];
+  /** SLIC superpixels asked for, replacing the grid when set. */
+  superpixels?: number;
   /** Perturbed samples scored, the image itself included (lime_image: 1000). */
   samples: number;
   /** What replaces an absent segment: a value in model-input units, or the segment's mean colour (lime_image's default). */
@@ -72,7 +74,7 @@ export const lime: Method<LimeOptions> = async (subject, input, target, options 
   checkInput(subject, input);
   const o: LimeOptions = { ...LIME_DEFAULTS, ...options };
   const [, H, W] = subject.inputDims;
-  const seg = gridSegments(H, W, o.grid[0], o.grid[1]);
+  const seg = segmentsOf(input, H, W, o);
   const M = seg.count;
   if (!Number.isInteger(o.samples) || o.samples < M + 1) throw badInput('E_ATTR_OPTION', `lime samples must be an integer > the ${M} segments, got ${o.samples}`, undefined, 'lime_image uses 1000');
   if (!(o.kernelWidth > 0)) throw badInput('E_ATTR_OPTION', `lime kernel_width must be > 0, got ${o.kernelWidth}`, undefined, 'lime_image uses 0.25');
@@ -88,7 +90,7 @@ export const lime: Method<LimeOptions> = async (subject, input, target, options 
     target,
     map: paint(seg, beta),
     params: {
-      grid: [...o.grid], segments: M, samples: o.samples, seed: o.seed, baseline: o.baseline, kernelWidth: o.kernelWidth, ridge: o.ridge,
+      grid: [...o.grid], superpixels: o.superpixels ?? null, segmentation: describeSegments(o), segments: M, samples: o.samples, seed: o.seed, baseline: o.baseline, kernelWidth: o.kernelWidth, ridge: o.ridge,
       kernel: 'exp(−d²/(2σ²)), d = cosine distance to the full image', intercept, fitR2: r2,
     },
     score: f[0],
@@ -104,6 +106,7 @@ export const limeDescriptor = describeMethod<LimeOptions>({
   random: true,
   options: {
     grid: SEGMENT_OPTIONS.grid,
+    superpixels: SEGMENT_OPTIONS.superpixels,
     samples: { schema: int(2, 1_000_000), description: 'Perturbed samples scored, the image itself first' },
     baseline: SEGMENT_OPTIONS.baseline,
     kernel_width: { schema: z.number().gt(0), description: 'σ of the exponential kernel on the cosine distance' },

@@ -66,7 +66,8 @@ export function paint(seg: Segments, values: ArrayLike<number>): Tensor {
 }
 
 /** The spec options of segment-based methods (KernelSHAP, LIME), written once. */
-export const SEGMENT_OPTIONS: { grid: OptionSpec; baseline: OptionSpec } = {
+export const SEGMENT_OPTIONS: { grid: OptionSpec; superpixels: OptionSpec; baseline: OptionSpec } = {
   grid: { schema: z.tuple([z.int().min(1).max(4096), z.int().min(1).max(4096)]), description: 'Segments: [rows, cols] cells over the input' },
+  superpixels: { schema: z.int().min(2).max(100_000), description: 'SLIC superpixels asked for, in place of the grid (Achanta et al. 2012)', defaultText: 'none, the grid' },
   baseline: { schema: z.union([z.number(), z.literal('mean')]), description: 'What replaces an absent segment: a value in model-input units, or `mean` (the segment’s mean colour, lime_image’s choice)' },
 };

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { weightedLeastSquares } from '../../../../src/probes/attribution/surrogate/least-squares.ts';
 import { gridSegments } from '../../../../src/probes/attribution/surrogate/segments.ts';
+import { slicSegments } from '../../../../src/probes/attribution/surrogate/slic.ts';
 import { FC_SEED } from '../../../seed.ts';
 
 /** (XᵀWX + λD)β = XᵀWy by Gaussian elimination with partial pivoting (D: 1 on penalised columns). */
@@ -76,6 +77,53 @@ test('property: grid segments cover every pixel once, with cells within one row 
     const hi = Math.ceil(H / r) * Math.ceil(W / c);
     assert.ok(size.every((v) => v >= lo && v <= hi), `${size}`);
   }), { seed: FC_SEED, numRuns: 100 });
+});
+
+/** Is every segment one 4-connected piece? */
+function allConnected(labels: Int32Array, H: number, W: number, count: number): boolean {
+  const seen = new Uint8Array(labels.length);
+  let pieces = 0;
+  for (let s = 0; s < labels.length; s++) {
+    if (seen[s]) continue;
+    pieces++;
+    const stack = [s];
+    seen[s] = 1;
+    while (stack.length) {
+      const p = stack.pop()!;
+      const y = Math.floor(p / W);
+      const x = p % W;
+      for (const q of [x > 0 ? p - 1 : -1, x < W - 1 ? p + 1 : -1, y > 0 ? p - W : -1, y < H - 1 ? p + W : -1]) {
+        if (q >= 0 && !seen[q] && labels[q] === labels[p]) {
+          seen[q] = 1;
+          stack.push(q);
+        }
+      }
+    }
+  }
+  return pieces === count;
+}
+
+test('SLIC on a planted image of four flat quadrants (plus noise): every superpixel is connected, lies within one quadrant, and the labels are 0 … count − 1', () => {
+  const H = 48;
+  const W = 64;
+  const colours = [[0, 0, 0], [1, 0, 0], [0, 1, 1], [1, 1, 0]];
+  let seed = 7;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 0.04;
+  const data = new Float32Array(3 * H * W);
+  const quadrant = (p: number) => (Math.floor(p / W) < H / 2 ? 0 : 2) + ((p % W) < W / 2 ? 0 : 1);
+  for (let c = 0; c < 3; c++) for (let p = 0; p < H * W; p++) data[c * H * W + p] = colours[quadrant(p)][c] + noise();
+  const s = slicSegments({ dims: [1, 3, H, W], data }, H, W, { n: 24 });
+  assert.ok(s.count >= 12 && s.count <= 48, `count ${s.count}`);
+  assert.equal([...new Set(s.labels)].sort((a, b) => a - b), [...Array(s.count).keys()]);
+  assert.ok(allConnected(s.labels, H, W, s.count));
+  const home = new Map<number, number>();
+  for (let p = 0; p < H * W; p++) {
+    const q = home.get(s.labels[p]);
+    if (q === undefined) home.set(s.labels[p], quadrant(p));
+    else assert.is(q, quadrant(p), `superpixel ${s.labels[p]} crosses a quadrant edge at pixel ${p}`);
+  }
+  // Deterministic: no draws.
+  assert.equal(slicSegments({ dims: [1, 3, H, W], data }, H, W, { n: 24 }).labels, s.labels);
 });
 
 test.run();

@@ -17,6 +17,10 @@ import { guidedBackpropDescriptor } from './guided-backprop.ts';
 import { guidedGradCamDescriptor } from './guided-grad-cam.ts';
 import { deepLiftDescriptor } from './deeplift.ts';
 import { lrpDescriptor } from './lrp.ts';
+import { gradCamPlusPlusDescriptor } from './grad-cam-pp.ts';
+import { scoreCamDescriptor } from './score-cam.ts';
+import { kernelShapDescriptor } from './kernel-shap.ts';
+import { limeDescriptor } from './lime.ts';
 
 const LIST: AnyMethodDescriptor[] = [
   gradientDescriptor,
@@ -35,6 +39,10 @@ const LIST: AnyMethodDescriptor[] = [
   guidedGradCamDescriptor,
   deepLiftDescriptor,
   lrpDescriptor,
+  gradCamPlusPlusDescriptor,
+  scoreCamDescriptor,
+  kernelShapDescriptor,
+  limeDescriptor,
 ];
 
 let sealed = false;

@@ -76,7 +76,7 @@ test('the shard cost model reads its cost from the descriptor', () => {
 
 test('every shipped method that takes a seed declares itself random, so the runner seeds it; and none is random without a seed', () => {
   for (const d of methods()) assert.is(d.random === true, 'seed' in d.options, d.name);
-  assert.equal(methods().filter((d) => d.random).map((d) => d.name), ['smoothgrad', 'rise', 'meaningful_perturbation', 'vargrad', 'gradient_shap', 'noisy_input']);
+  assert.equal(methods().filter((d) => d.random).map((d) => d.name), ['smoothgrad', 'rise', 'meaningful_perturbation', 'vargrad', 'gradient_shap', 'kernel_shap', 'lime', 'noisy_input']);
   assert.equal(methods().filter((d) => d.mask).map((d) => d.name), ['meaningful_perturbation', 'extremal']);
 });
 

@@ -5,6 +5,7 @@ import type { Artifact, Measurement } from './measurement.ts';
 import type { ForwardEngine } from './forward.ts';
 import type { RgbImage } from '../stimuli/image.ts';
 import type { ProbeContext } from '../datasets/stream.ts';
+import type { AggregateState } from '../datasets/mergeable.ts';
 
 export interface ProbeOutput {
   /**
@@ -24,6 +25,8 @@ export interface ProbeOutput {
   uninformative?: Record<string, string>;
   /** Every hyperparameter the probe used, defaults included. */
   params: Record<string, unknown>;
+  /** Dataset-level metrics' mergeable states (counts, sums, sketches), kept by the report of one part of a split entry. */
+  states?: Record<string, AggregateState>;
 }
 
 export interface Probe<P> {

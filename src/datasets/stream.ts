@@ -17,6 +17,8 @@ export interface ProbeContext {
   images?(done: number, total: number): void;
   /** `--save-maps`: an attribution map of one image, kept by the run. */
   saveMap?(image: string, method: string, target: string, map: Tensor): void;
+  /** `--save-activations`: one image's activations at a layer, as the forward pass gave them. */
+  saveActivation?(image: string, layer: string, activations: Tensor): void;
 }
 
 /** Decoded items alive now, and the most alive at once since the last reset: the bound tests assert. */

@@ -214,7 +214,11 @@ export function shardsOf(plan: readonly PlannedSuite[], total: number): { entrie
 export function imageParts(e: PlannedEntry, total: number): ImagePart[] | undefined {
   if (total < 2 || e.repeat > 1 || e.baseline || e.checks.some((c) => c.expectation.golden)) return undefined;
   const of = entryKind(e.at.kind).splitImages?.(e) ?? 0;
-  if (of < 2) return undefined;
+  return of < 2 ? undefined : cutImages(of, total);
+}
+
+/** `of` images cut into min(total, of) contiguous parts whose sizes differ by at most one. */
+export function cutImages(of: number, total: number): ImagePart[] {
   const parts = Math.min(total, of);
   return Array.from({ length: parts }, (_, k) => ({ index: k + 1, parts, from: Math.floor((k * of) / parts), to: Math.floor(((k + 1) * of) / parts), of }));
 }

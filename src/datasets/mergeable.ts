@@ -1,11 +1,11 @@
 // The mergeable state of a dataset-level metric: what each shard of an entry split by images
 // reports so that `merge-reports` computes what one machine would have. Counts, sums, minima,
 // maxima and per-class hit counts merge exactly; quantiles merge through a DDSketch
-// (@datadog/sketches-js), whose answers lie within a relative accuracy α of a true order statistic.
+// (@datadog/sketches-js), whose order statistics lie within a relative accuracy α of the true ones.
 import { DDSketch } from '@datadog/sketches-js';
 import type { AggregateSpec } from './aggregate.ts';
 
-/** DDSketch's relative accuracy: a merged quantile is within 1 % of a value at its rank. */
+/** DDSketch's relative accuracy: each order statistic a merged sketch gives is within 1 % of the true one. */
 export const SKETCH_ALPHA = 0.01;
 
 /** How a state becomes a value: an aggregate's `by:`, or the mean over classes of each class's rate (the pointing game). */
@@ -113,10 +113,23 @@ export function valueOfState(s: AggregateState): { value: number | null; estimat
   if (by === 'min') return { value: s.min, estimated: false };
   if (by === 'max') return { value: s.max, estimated: false };
   if (typeof by === 'object' && 'fraction_above' in by) return { value: (s.above ?? 0) / s.count, estimated: false };
+  // numpy's quantile, with the sketch standing in for the sorted values: the order statistics at
+  // the ranks either side of (n−1)·q, interpolated. Each is within α of the true one (the first and
+  // last exactly: min and max), so the result is within α·max(|x_lo|, |x_hi|) of the exact quantile.
   const q = by === 'median' ? 0.5 : by.quantile;
-  const est = sketchOf(s.sketch!).getValueAtQuantile(q);
-  // The sketch's bucket value may overshoot the data's range by up to α: the true quantile never does.
-  return { value: Math.min(s.max!, Math.max(s.min!, est)), estimated: true };
+  const n = s.count;
+  const sk = sketchOf(s.sketch!);
+  const at = (r: number): number => {
+    if (r === 0) return s.min!;
+    if (r === n - 1) return s.max!;
+    // Rank r + ½ lands inside the r-th value's bin whatever rounding (n−1)·q' suffers.
+    return Math.min(s.max!, Math.max(s.min!, sk.getValueAtQuantile((r + 0.5) / (n - 1))));
+  };
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, n - 1);
+  const a = at(lo);
+  return { value: a + (h - lo) * (at(hi) - a), estimated: true };
 }
 
 /** How a merged estimate reads in a report: `± 1% (DDSketch α=0.01, merged from 3 shards)`. */

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Tensor } from '../engine/tensor.ts';
 import { badInput } from '../errors.ts';
-import { npyBytes, writeAtomic } from './save-maps.ts';
+import { npyBytes, safe, writeAtomic } from './save-maps.ts';
 
 /** Without `--max-save-bytes`: 4 GiB, a few thousand images of an early ImageNet layer. */
 export const DEFAULT_MAX_SAVE_BYTES = 4 * 2 ** 30;
@@ -26,8 +26,6 @@ export interface ActivationSaver {
   /** Writes manifest.json; returns the files saved. */
   finish(): SavedActivation[];
 }
-
-const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 80) || 'x';
 
 export function activationSaver(dir: string, maxBytes = DEFAULT_MAX_SAVE_BYTES): ActivationSaver {
   fs.mkdirSync(dir, { recursive: true });

@@ -30,6 +30,8 @@ const RUN_OPTIONS: OptionHelp[] = [
   { flag: '--baseline <ref>', text: 'the model `change` expectations compare against', default: 'each spec\'s baseline' },
   { flag: '--shard i/n', text: 'run the i-th of n balanced parts of the plan (combine with merge-reports)', default: 'the whole plan' },
   { flag: '--save-maps <dir>', text: 'write every attribution map as a float32 .npy (image__method__target.npy) and a manifest.json', default: 'not saved' },
+  { flag: '--save-activations <dir>', text: 'write every neuron entry\'s layer activations per image as a float32 .npy (entry__image__layer.npy) and a manifest.json', default: 'not saved' },
+  { flag: '--max-save-bytes <n>', text: 'most bytes --save-activations writes in one run (past it the entry fails, exit 2)', default: '4294967296' },
   { flag: '--reporter <names>', text: 'outputs, comma-separated or repeated: console, github, json, junit, html (json is always written)', default: 'console,json,junit,html' },
   { flag: '--report-dir <dir>', text: 'where report files go', default: 'reports' },
   { flag: '--json', text: 'write only the JSON report (with --junit/--html: those too)', default: 'all three files' },

@@ -17,7 +17,7 @@ import { parseShard } from '../run/shard.ts';
 import { applyImageLimits, DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import { oneLine, safeLines } from '../io/terminal.ts';
 
-export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--save-maps <dir>] [--reporter console,github,json,junit,html] [--json] [--junit] [--html] [--quiet] [--debug]';
+export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--save-maps <dir>] [--save-activations <dir>] [--max-save-bytes <n>] [--reporter console,github,json,junit,html] [--json] [--junit] [--html] [--quiet] [--debug]';
 
 const RUN_OPTIONS = {
   filter: { type: 'string' },
@@ -32,6 +32,8 @@ const RUN_OPTIONS = {
   'max-image-pixels': { type: 'string' },
   'report-dir': { type: 'string' },
   'save-maps': { type: 'string' },
+  'save-activations': { type: 'string' },
+  'max-save-bytes': { type: 'string' },
   json: { type: 'boolean' },
   junit: { type: 'boolean' },
   html: { type: 'boolean' },
@@ -70,7 +72,7 @@ export async function runCommand(argv: string[], golden: GoldenRunOptions = {}):
   const store = openGoldenStore({ root: 'golden', outDir: reportDir });
   const stopOnInterrupt = exitOnInterrupt();
   try {
-    const report = await run(paths, { ...opts, limits, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode }, ...(values['save-maps'] && { saveMaps: values['save-maps'] }) });
+    const report = await run(paths, { ...opts, limits, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode }, ...(values['save-maps'] && { saveMaps: values['save-maps'] }), ...(values['save-activations'] && { saveActivations: values['save-activations'] }) });
     if (mode === 'bless') console.log(safeLines(formatBlessSummary(store)));
     const only = values.json || values.junit || values.html;
     const wants = (format: 'junit' | 'html') => values[format] === true || (reporters ? reporters.has(format) : !only);
@@ -130,7 +132,7 @@ export function exitOnInterrupt(): () => void {
 export const MAX_TIMEOUT_S = 7 * 24 * 3600;
 
 /** --allow-outside, --timeout <seconds>, --max-model-bytes <n>, --max-image-pixels <n>; the defaults for flags not given. */
-export function limitOptions(values: { 'allow-outside'?: boolean; timeout?: string; 'max-model-bytes'?: string; 'max-image-pixels'?: string }, usage: string): RunLimits {
+export function limitOptions(values: { 'allow-outside'?: boolean; timeout?: string; 'max-model-bytes'?: string; 'max-image-pixels'?: string; 'max-save-bytes'?: string }, usage: string): RunLimits {
   const out: RunLimits = { ...DEFAULT_LIMITS, allowOutside: values['allow-outside'] === true };
   if (values.timeout !== undefined) {
     const n = Number(values.timeout);
@@ -148,6 +150,8 @@ export function limitOptions(values: { 'allow-outside'?: boolean; timeout?: stri
   if (modelBytes !== undefined) out.maxModelBytes = modelBytes;
   const imagePixels = count('--max-image-pixels', 'pixels (width × height)', values['max-image-pixels']);
   if (imagePixels !== undefined) out.maxImagePixels = imagePixels;
+  const saveBytes = count('--max-save-bytes', 'bytes', values['max-save-bytes']);
+  if (saveBytes !== undefined) out.maxSaveBytes = saveBytes;
   return out;
 }
 

@@ -1,13 +1,16 @@
 // A dataset's images as a stream of named pixels, for probes that need nothing else of an item
 // (neurons): file headers checked now, pixels decoded (or scenes generated) when a batch is reached.
 import { isNeurogateError } from '../errors.ts';
-import type { ImageSource } from '../probe/kind.ts';
 import { readImage, type RgbImage } from '../stimuli/image.ts';
 import { specRoot } from '../suite/paths.ts';
 import type { LoadedSpec } from '../suite/spec.ts';
+import type { PathSegment } from '../suite/yaml.ts';
 import type { EntryDataset } from './entry.ts';
 import { imageSize } from './image-size.ts';
 import type { ImageStream } from './stream.ts';
+
+/** Decoded images by absolute path (each read once per run); returns undefined after recording an issue. */
+export type ImageSource = (abs: string, specPath: PathSegment[]) => RgbImage | undefined;
 
 /**
  * Undefined after recording an issue at the spec's place when a file's header is unreadable (the

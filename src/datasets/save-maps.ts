@@ -43,7 +43,8 @@ export interface MapSaver {
   finish(): SavedMap[];
 }
 
-const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 80) || 'x';
+/** A name part safe in any file system: runs of other characters become `_`, no leading dot, at most 80 characters. */
+export const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 80) || 'x';
 
 export function mapSaver(dir: string): MapSaver {
   fs.mkdirSync(dir, { recursive: true });

@@ -4,6 +4,8 @@
 /** Items produced on demand (decoded, with their boxes and masks at the model's input size). */
 export interface ImageStream<T> {
   readonly length: number;
+  /** Index of item 0 in the whole dataset when this process runs one part of it (`--shard`); 0 otherwise. */
+  readonly offset?: number;
   /** Item i, decoded now; throws a NeurogateError naming the file when it cannot be read. */
   load(i: number): T;
 }

@@ -7,11 +7,12 @@ import type { RgbImage } from '../stimuli/image.ts';
 import type { SpecIssue } from '../suite/issues.ts';
 import type { EntryBase, LoadedSpec, SpecEntry } from '../suite/spec.ts';
 import type { PathSegment } from '../suite/yaml.ts';
+import type { ImageSource } from '../datasets/decode.ts';
+// The image source is declared beside the decoder that serves it; preparation names it through the contract.
+export type { ImageSource };
 import type { RunLimits } from './limits.ts';
 import type { Probe } from './probe.ts';
 
-/** Decoded images by absolute path (each read once per run); returns undefined after recording an issue. */
-export type ImageSource = (abs: string, specPath: PathSegment[]) => RgbImage | undefined;
 
 /** An entry as preparation sees it: its place in the spec, the seed and batch it runs with. */
 export interface EntryToPrepare<E = EntryBase> {
@@ -20,6 +21,20 @@ export interface EntryToPrepare<E = EntryBase> {
   seed: number;
   /** Inputs per forward pass the entry asked for (`engine.batch`, else the default). */
   batch: number;
+  /** Set when `--shard` split the entry's dataset by images: this process runs only that part. */
+  part?: ImagePart;
+}
+
+/**
+ * One part of a dataset entry split by images across shards: the contiguous images [from, to) of
+ * the `of` images of its source (in the source's order), part `index` of `parts` (both 1-based).
+ */
+export interface ImagePart {
+  index: number;
+  parts: number;
+  from: number;
+  to: number;
+  of: number;
 }
 
 /** Everything preparation may use besides the entry: images, the issue list to add to, the run limits. */
@@ -86,6 +101,11 @@ export interface EntryKind<E extends EntryBase = EntryBase> {
    * undefined after adding the problems found to `ctx.issues`.
    */
   prepare(entry: EntryToPrepare<E>, models: { model: ImportedModel; baseline?: ImportedModel; baselineRef?: string }, ctx: PrepareContext): Promise<PreparedModels | undefined>;
+  /**
+   * How many images the entry's dataset holds when its images may run apart, a part per shard
+   * (its dataset-level metrics then merge from the parts' states); undefined when it must run whole.
+   */
+  splitImages?(entry: EntryToPrepare<E>): number | undefined;
   /** The forward work of an entry, for balancing shards. */
   work(entry: EntryToPrepare<E>, index: number): EntryWork;
   /** Zoo models the kind brings (`zoo:reimpl-curves`). */

@@ -12,6 +12,8 @@ export interface RunLimits {
   maxModelBytes?: number;
   /** Largest image (width × height, read from its header before decoding) that loads; undefined = the image reader's default. */
   maxImagePixels?: number;
+  /** Most bytes `--save-activations` writes in one run; undefined = its default (4 GiB). */
+  maxSaveBytes?: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<RunLimits> = { allowOutside: false, timeoutS: 0 };

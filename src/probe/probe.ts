@@ -5,6 +5,7 @@ import type { Artifact, Measurement } from './measurement.ts';
 import type { ForwardEngine } from './forward.ts';
 import type { RgbImage } from '../stimuli/image.ts';
 import type { Tensor } from '../engine/tensor.ts';
+import type { AggregateState } from '../datasets/mergeable.ts';
 
 /** What a probe tells the run while it works through a dataset. */
 export interface ProbeContext {
@@ -12,6 +13,8 @@ export interface ProbeContext {
   images?(done: number, total: number): void;
   /** `--save-maps`: an attribution map of one image, kept by the run. */
   saveMap?(image: string, method: string, target: string, map: Tensor): void;
+  /** `--save-activations`: one image's activations at a layer, as the forward pass gave them. */
+  saveActivation?(image: string, layer: string, activations: Tensor): void;
 }
 
 export interface ProbeOutput {
@@ -32,6 +35,8 @@ export interface ProbeOutput {
   uninformative?: Record<string, string>;
   /** Every hyperparameter the probe used, defaults included. */
   params: Record<string, unknown>;
+  /** Dataset-level metrics' mergeable states (counts, sums, sketches), kept by the report of one part of a split entry. */
+  states?: Record<string, AggregateState>;
 }
 
 export interface Probe<P> {

@@ -3,6 +3,7 @@
 // recomputed. Refuses, with the reason, any set of reports that is not exactly one whole plan.
 import { z } from 'zod';
 import { badInput } from '../errors.ts';
+import { mergeParts, type FoundPart } from './merge-parts.ts';
 import { REPORT_SCHEMA_VERSION, type EntryResult, type RunReport, type ShardInfo, type SuiteResult, type Summary } from './model.ts';
 
 /** A shard's report and the file it came from (named in every refusal). */
@@ -12,6 +13,9 @@ export interface ShardReport {
 }
 
 const RERUN = 'rerun every shard from the same commit with the same options (`neurogate run --shard i/n`), then merge their reports';
+
+/** The most shards a run may be split into (as `run --shard i/n` allows). */
+const MAX_SHARDS = 1000;
 
 // What merging relies on; everything else in a report passes through untouched.
 const ModelRefSchema = z.looseObject({ ref: z.string(), hash: z.string() });
@@ -24,10 +28,18 @@ const EntrySchema = z.looseObject({
   measurements: z.record(z.string(), z.unknown()),
   artifacts: z.array(z.unknown()),
   error: z.looseObject({ code: z.string(), message: z.string() }).optional(),
+  part: z.looseObject({
+    index: z.int().min(1).max(MAX_SHARDS),
+    parts: z.int().min(1).max(MAX_SHARDS),
+    from: z.int().min(0),
+    to: z.int().min(0),
+    of: z.int().min(1),
+    cases: z.array(z.string()),
+    states: z.record(z.string(), z.looseObject({ count: z.number(), sum: z.number() })),
+    checks: z.array(z.looseObject({ metric: z.string(), expectation: z.record(z.string(), z.unknown()), where: z.string() })),
+  }).optional(),
 });
 const SuiteSchema = z.looseObject({ file: z.string(), suite: z.string(), model: ModelRefSchema, baseline: ModelRefSchema.optional(), entries: z.array(EntrySchema) });
-/** The most shards a run may be split into (as `run --shard i/n` allows). */
-const MAX_SHARDS = 1000;
 const ShardSchema = z.looseObject({
   // Bounded as `--shard` is: a forged total of 1e9 must not become a billion-element list below.
   index: z.int().min(1).max(MAX_SHARDS),
@@ -116,8 +128,10 @@ export function mergeReports(input: readonly ShardReport[]): RunReport {
   const suiteKey = (file: string, suite: string) => `${file}\u0000${suite}`;
   const planned = new Map(plan.map((p) => [suiteKey(p.file, p.suite), new Set(p.entries)]));
 
-  // Where each entry was run, refusing entries the plan lacks and entries run twice.
+  // Where each entry was run, refusing entries the plan lacks and entries run twice; the parts of
+  // an entry split by images gathered, then merged into the entry one machine would have reported.
   const found = new Map<string, { entry: EntryResult; piece: SuiteResult; shard: ShardReport }>();
+  const parts = new Map<string, { piece: SuiteResult; shard: ShardReport; found: FoundPart[] }>();
   for (const s of shards) {
     for (const piece of s.report.suites) {
       const key = suiteKey(piece.file.split('\\').join('/'), piece.suite);
@@ -125,11 +139,22 @@ export function mergeReports(input: readonly ShardReport[]): RunReport {
         if (!planned.get(key)?.has(entry.id)) {
           throw badInput('E_MERGE_ENTRIES', `${piece.suite}/${entry.id} is not in the plan the shards were cut from`, s.file, RERUN);
         }
+        if (entry.part) {
+          const k = `${key}\u0000${entry.id}`;
+          if (found.has(k)) throw badInput('E_MERGE_ENTRIES', `${piece.suite}/${entry.id} was run whole by ${label(found.get(k)!.shard)} and in parts by ${label(s)}`, undefined, RERUN);
+          const g = parts.get(k) ?? parts.set(k, { piece, shard: s, found: [] }).get(k)!;
+          g.found.push({ entry: entry as FoundPart['entry'], file: s.file });
+          continue;
+        }
         const prev = found.get(`${key}\u0000${entry.id}`);
         if (prev) throw badInput('E_MERGE_ENTRIES', `${piece.suite}/${entry.id} was run by two shards: ${label(prev.shard)} and ${label(s)}`, undefined, RERUN);
         found.set(`${key}\u0000${entry.id}`, { entry, piece, shard: s });
       }
     }
+  }
+  for (const [k, g] of parts) {
+    if (found.has(k)) throw badInput('E_MERGE_ENTRIES', `${g.piece.suite}/${g.found[0].entry.id} was run in parts and whole by ${label(found.get(k)!.shard)}`, undefined, RERUN);
+    found.set(k, { entry: mergeParts(`${g.piece.suite}/${g.found[0].entry.id}`, g.found), piece: g.piece, shard: g.shard });
   }
   const absent = plan.flatMap((p) => p.entries.filter((id) => !found.has(`${suiteKey(p.file, p.suite)}\u0000${id}`)).map((id) => `${p.suite}/${id}`));
   if (absent.length) {
@@ -148,8 +173,10 @@ export function mergeReports(input: readonly ShardReport[]): RunReport {
   const summary = summaryOf(suites);
   // A report keeps no internal-vs-bad-input flag per entry error; each shard's exit code did see
   // it, and one run's code is the worst over its entries, so the worst shard code completes it.
+  // A shard's failed check (1) is not carried over: a part of a split entry may fail a check that
+  // the merged values pass (and the other way round), and every check was judged again above.
   const recomputed = summary.errors > 0 ? 2 : summary.failed > 0 ? 1 : 0;
-  const exitCode = Math.max(recomputed, ...shards.map((s) => s.report.exitCode)) as RunReport['exitCode'];
+  const exitCode = Math.max(recomputed, ...shards.map((s) => s.report.exitCode).filter((c) => c >= 2)) as RunReport['exitCode'];
 
   const first = shards[0].report;
   const ran = shards.filter((s) => s.report.suites.length > 0).map((s) => s.report);

@@ -1,6 +1,8 @@
 // The result model: one JSON document per run, the source of truth from which JUnit XML, the
 // HTML report and the console summary are derived. Plain data; knows nothing of onnxruntime.
 import type { Artifact, CheckResult, Measurement } from '../probe/measurement.ts';
+import type { AggregateState } from '../datasets/mergeable.ts';
+import type { ExpectationSpec } from '../check/forms.ts';
 
 export type { Artifact, CheckResult, Measurement, Plot, Thumbnail } from '../probe/measurement.ts';
 
@@ -82,4 +84,23 @@ export interface EntryResult {
   artifacts: Artifact[];
   /** Set when the entry could not run; the entry then counts as failed. */
   error?: { code: string; message: string; hint?: string };
+  /** Set in a shard's report on an entry split by images: what `merge-reports` needs to combine its parts. */
+  part?: EntryPart;
+}
+
+/** One part of an entry whose dataset `--shard` split by images (images [from, to) of `of`). */
+export interface EntryPart {
+  index: number;
+  parts: number;
+  from: number;
+  to: number;
+  of: number;
+  /** The part's case labels (one image, or an image's area cases, each). */
+  cases: string[];
+  /** Each dataset-level metric's mergeable state, by metric name. */
+  states: Record<string, AggregateState>;
+  /** The entry's expectations, evaluated again on the merged values. */
+  checks: { metric: string; expectation: ExpectationSpec; where: string }[];
+  /** Metrics the probe refused as meaningless on this part (a constant map), with the reason. */
+  uninformative?: Record<string, string>;
 }

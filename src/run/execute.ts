@@ -14,6 +14,7 @@ import { probeOf } from '../kinds/index.ts';
 import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import type { Progress } from './progress.ts';
 import type { MapSaver } from '../datasets/save-maps.ts';
+import type { ActivationSaver } from '../datasets/save-activations.ts';
 
 export interface TaskError {
   code: string;
@@ -46,6 +47,8 @@ export interface ExecuteOptions {
   limits?: RunLimits;
   /** `--save-maps`: where attribution maps go. */
   maps?: MapSaver;
+  /** `--save-activations`: where neuron entries' activations go. */
+  activations?: ActivationSaver;
 }
 
 /** Seed of repeat r: the entry seed itself for r = 0, then distinct streams (makeRng mixes them). */
@@ -93,7 +96,15 @@ export async function executeRun(prepared: readonly PreparedSuite[], opts: Execu
         const probe = probeOf(t.outcome.entry.plan.probeKind);
         const name = `${t.outcome.entry.plan.spec.suite.suite}/${t.outcome.entry.plan.id}`;
         // The entry's `engine.batch` reaches the probe through its engine, the one road to the model.
-        const out = await withTimeout(probe.run(t.params as never, engine.withBatch(t.outcome.entry.plan.batch), makeRng(repeatSeed(t.outcome.entry.plan.seed, t.r)), { images: (done, of) => opts.progress?.images?.(name, done, of), saveMap: opts.maps && t.role === 'candidate' && t.r === 0 ? (image, method, target, map) => opts.maps!.save({ suite: t.outcome.entry.plan.spec.suite.suite, entry: t.outcome.entry.plan.id, image, method, target, map }) : undefined }), (opts.limits ?? DEFAULT_LIMITS).timeoutS, name);
+        // Raw outputs are saved once per entry: from the candidate model's first repeat.
+        const saving = t.role === 'candidate' && t.r === 0;
+        const suite = t.outcome.entry.plan.spec.suite.suite;
+        const entry = t.outcome.entry.plan.id;
+        const out = await withTimeout(probe.run(t.params as never, engine.withBatch(t.outcome.entry.plan.batch), makeRng(repeatSeed(t.outcome.entry.plan.seed, t.r)), {
+          images: (done, of) => opts.progress?.images?.(name, done, of),
+          saveMap: opts.maps && saving ? (image, method, target, map) => opts.maps!.save({ suite, entry, image, method, target, map }) : undefined,
+          saveActivation: opts.activations && saving ? (image, layer, activations) => opts.activations!.save({ suite, entry, image, layer, activations }) : undefined,
+        }), (opts.limits ?? DEFAULT_LIMITS).timeoutS, name);
         (t.role === 'candidate' ? t.outcome.outputs : t.outcome.baseline!)[t.r] = out;
       } catch (e) {
         t.outcome.error ??= toTaskError(e, t.role === 'baseline' ? 'baseline model: ' : '');

@@ -12,6 +12,7 @@ import { planRun, type PlanOptions, type PlannedSuite } from './plan.ts';
 import { prepareRun } from './prepare.ts';
 import type { Progress } from './progress.ts';
 import { mapSaver } from '../datasets/save-maps.ts';
+import { activationSaver } from '../datasets/save-activations.ts';
 import { buildReport, type ReportContext } from './report.ts';
 import { shardPlan, type ShardSpec } from './shard.ts';
 
@@ -24,6 +25,8 @@ export interface RunRequest extends PlanOptions {
   cache?: ActivationCache;
   /** `--save-maps DIR`: every attribution map as a float32 .npy, with a manifest.json. */
   saveMaps?: string;
+  /** `--save-activations DIR`: every neuron entry's layer activations per image as a float32 .npy, with a manifest.json. */
+  saveActivations?: string;
   /** Golden store and mode; without it `golden:` expectations fail with that reason. */
   golden?: ReportContext['golden'];
   /** --shard i/n: run only this shard of the plan; the report records it and the whole plan's hash. */
@@ -62,8 +65,10 @@ export async function runSpecs(req: RunRequest): Promise<RunResult> {
   const limits = req.limits ?? DEFAULT_LIMITS;
   const prepared = await prepareRun(plan, limits);
   const maps = req.saveMaps ? mapSaver(req.saveMaps) : undefined;
-  const executed = await executeRun(prepared, { progress: req.progress, cache: req.cache, limits, maps });
+  const activations = req.saveActivations ? activationSaver(req.saveActivations, limits.maxSaveBytes) : undefined;
+  const executed = await executeRun(prepared, { progress: req.progress, cache: req.cache, limits, maps, activations });
   maps?.finish();
+  activations?.finish();
   const report = buildReport(executed, {
     startedAt,
     durationMs: performance.now() - t0,

@@ -11,6 +11,7 @@ import { entriesOf, type LoadedSpec, type SpecEntry } from '../kinds/load.ts';
 import type { Expectation } from '../suite/schema/expect.ts';
 import type { PathSegment } from '../suite/yaml.ts';
 import type { PreprocessOverride } from '../models/preprocess.ts';
+import type { ImagePart } from '../probe/kind.ts';
 
 export interface PlanOptions {
   /** Matched against `suite/id`. */
@@ -57,6 +58,8 @@ export interface PlannedEntry {
   seed: number;
   repeat: number;
   checks: PlannedCheck[];
+  /** Set by `--shard` on an entry split by images: the part this shard runs (src/run/shard.ts). */
+  part?: ImagePart;
 }
 
 export interface PlannedSuite {

@@ -90,8 +90,16 @@ function entryResult(o: EntryOutcome, suiteName: string, golden: ReportContext['
     repeat: pe.repeat,
     ...(o.entry.baselineModel && { baseline: pe.baseline!.ref, baselineHash: o.entry.baselineModel.net.hash }),
   };
+  // One part of an entry split by images: its states and expectations travel for the merge to judge.
+  const part = (out?: ProbeOutput): EntryResult['part'] => pe.part && {
+    ...pe.part,
+    cases: out?.cases ?? [],
+    states: out?.states ?? {},
+    checks: pe.checks.map((c) => ({ metric: c.metric, expectation: c.expectation, where: c.where })),
+    ...(out?.uninformative && { uninformative: out.uninformative }),
+  };
   if (o.error) {
-    return { ...base, params: runParams, error: { code: o.error.code, message: o.error.message, ...(o.error.hint && { hint: o.error.hint }) } };
+    return { ...base, params: runParams, error: { code: o.error.code, message: o.error.message, ...(o.error.hint && { hint: o.error.hint }) }, ...(pe.part && { part: part() }) };
   }
   const first = o.outputs[0];
   const checks: CheckResult[] = [];
@@ -129,6 +137,7 @@ function entryResult(o: EntryOutcome, suiteName: string, golden: ReportContext['
     measurements: measurementsOf(o.outputs, o.baseline),
     checks,
     artifacts,
+    ...(pe.part && { part: part(first) }),
   };
 }
 

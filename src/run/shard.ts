@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { badInput } from '../errors.ts';
 import type { ShardInfo } from '../report/model.ts';
+import type { ImagePart } from '../probe/kind.ts';
 import { entryKind } from '../kinds/index.ts';
 import { VERSION } from '../version.ts';
 import type { ModelChoice, PlannedEntry, PlannedSuite } from './plan.ts';
@@ -62,6 +63,8 @@ export interface WorkItem {
   models: readonly string[];
   /** Work of its own (probe-side computation). */
   ownMs: number;
+  /** 0-based shard the item must run in (one part of a dataset split by images); placed before the rest. */
+  pinned?: number;
 }
 
 export interface Split {
@@ -87,6 +90,7 @@ export function splitWork(items: readonly WorkItem[], setupMs: ReadonlyMap<strin
   };
   const owner = new Map<string, number>();
   items.forEach((it, i) => {
+    if (it.pinned !== undefined) return;
     for (const { key } of it.inputs) {
       const o = owner.get(key);
       if (o === undefined) owner.set(key, i);
@@ -127,7 +131,17 @@ export function splitWork(items: readonly WorkItem[], setupMs: ReadonlyMap<strin
   const loads = new Array<number>(n).fill(0);
   const has = Array.from({ length: n }, () => new Set<string>());
   const shardOf = new Array<number>(items.length).fill(0);
+  // Pinned parts first: where they go is decided, and the rest balances around them.
+  const pinned = comps.filter((c) => items[c.first].pinned !== undefined);
+  for (const c of pinned) {
+    const s = items[c.first].pinned!;
+    if (!Number.isInteger(s) || s < 0 || s >= n) throw new RangeError(`splitWork: item ${c.first} is pinned to shard ${s} of ${n}`);
+    loads[s] += c.ms + c.models.reduce((sum, m) => sum + (has[s].has(m) ? 0 : setup(m)), 0);
+    for (const m of c.models) has[s].add(m);
+    shardOf[c.first] = s;
+  }
   for (const c of comps) {
+    if (items[c.first].pinned !== undefined) continue;
     let best = 0;
     let bestLoad = Infinity;
     for (let s = 0; s < n; s++) {
@@ -156,10 +170,18 @@ export interface ShardedPlan {
 
 /** The part of the plan shard `index` of `total` runs, and what its report records about the whole. */
 export function shardPlan(plan: readonly PlannedSuite[], shard: ShardSpec): ShardedPlan {
-  const { entries, split } = splitPlan(plan, shard.total);
-  const mine = new Set(entries.filter((_, i) => split.shardOf[i] === shard.index - 1));
+  const { entries, split, parts } = splitPlan(plan, shard.total);
+  const me = shard.index - 1;
+  // Each entry runs here whole, or as its part of the images, or not at all.
+  const mine = new Map<PlannedEntry, PlannedEntry>();
+  entries.forEach((e, i) => {
+    const ps = parts.get(e);
+    if (!ps) {
+      if (split.shardOf[i] === me) mine.set(e, e);
+    } else if (me < ps.length) mine.set(e, { ...e, part: ps[me] });
+  });
   const part = plan
-    .map((s) => ({ ...s, entries: s.entries.filter((e) => mine.has(e)) }))
+    .map((s) => ({ ...s, entries: s.entries.filter((e) => mine.has(e)).map((e) => mine.get(e)!) }))
     .filter((s) => s.entries.length > 0);
   return {
     plan: part,
@@ -175,18 +197,58 @@ export function shardPlan(plan: readonly PlannedSuite[], shard: ShardSpec): Shar
 }
 
 /** Which shard (1-based) runs each entry, in plan order, and each shard's estimated ms. */
-export function shardsOf(plan: readonly PlannedSuite[], total: number): { entries: { suite: string; id: string; shard: number }[]; loads: number[] } {
-  const { entries, split } = splitPlan(plan, total);
+export function shardsOf(plan: readonly PlannedSuite[], total: number): { entries: { suite: string; id: string; shard: number; parts?: ImagePart[] }[]; loads: number[] } {
+  const { entries, split, parts } = splitPlan(plan, total);
   const suiteOf = new Map(plan.flatMap((s) => s.entries.map((e) => [e, s.name] as const)));
-  return { entries: entries.map((e, i) => ({ suite: suiteOf.get(e)!, id: e.id, shard: split.shardOf[i] + 1 })), loads: split.loads };
+  // An entry split by images runs in shards 1 … parts; `shard` names the first.
+  return { entries: entries.map((e, i) => ({ suite: suiteOf.get(e)!, id: e.id, shard: parts.has(e) ? 1 : split.shardOf[i] + 1, ...(parts.has(e) && { parts: parts.get(e) }) })), loads: split.loads };
 }
 
-function splitPlan(plan: readonly PlannedSuite[], total: number): { entries: PlannedEntry[]; split: Split } {
+/**
+ * The parts of an entry split by images, or undefined when it runs whole: a dataset its kind lets
+ * run apart, of at least two images, run once on one model (repeats and `change` checks compare
+ * whole runs; a golden records one whole list). Contiguous ranges of the source's order, sizes
+ * within one image of each other: concatenating the parts' per-image lists in shard order gives
+ * the one-machine lists, and every shard computes the same ranges from the same specs.
+ */
+export function imageParts(e: PlannedEntry, total: number): ImagePart[] | undefined {
+  if (total < 2 || e.repeat > 1 || e.baseline || e.checks.some((c) => c.expectation.golden)) return undefined;
+  const of = entryKind(e.at.kind).splitImages?.(e) ?? 0;
+  return of < 2 ? undefined : cutImages(of, total);
+}
+
+/** `of` images cut into min(total, of) contiguous parts whose sizes differ by at most one. */
+export function cutImages(of: number, total: number): ImagePart[] {
+  const parts = Math.min(total, of);
+  return Array.from({ length: parts }, (_, k) => ({ index: k + 1, parts, from: Math.floor((k * of) / parts), to: Math.floor(((k + 1) * of) / parts), of }));
+}
+
+function splitPlan(plan: readonly PlannedSuite[], total: number): { entries: PlannedEntry[]; split: Split; parts: Map<PlannedEntry, ImagePart[]> } {
   const entries = plan.flatMap((s) => s.entries);
   const costs = new Map<string, ModelCost>();
-  const items = entries.map((e, i) => workItem(e, i, costs));
-  const setups = new Map([...costs].map(([id, c]) => [id, c.setupMs]));
-  return { entries, split: splitWork(items, setups, total) };
+  const parts = new Map<PlannedEntry, ImagePart[]>();
+  const items: WorkItem[] = [];
+  entries.forEach((e, i) => {
+    const whole = workItem(e, i, costs);
+    const ps = imageParts(e, total);
+    if (!ps) return items.push(whole);
+    parts.set(e, ps);
+    // Each part: its share of the entry's work, in its own shard (the entry's own item stays empty and unpinned).
+    items.push({ inputs: [], models: [], ownMs: 0 });
+    for (const p of ps) {
+      const share = (p.to - p.from) / p.of;
+      items.push({ inputs: whole.inputs.map((k) => ({ key: `${k.key}|part:${p.index}`, ms: k.ms * share })), models: whole.models, ownMs: whole.ownMs * share, pinned: p.index - 1 });
+    }
+  });
+  const split = splitWork(items, new Map([...costs].map(([id, c]) => [id, c.setupMs])), total);
+  // Back to one shard per entry (parts' shards are known from the parts themselves).
+  const shardOf: number[] = [];
+  let k = 0;
+  for (const e of entries) {
+    shardOf.push(split.shardOf[k]);
+    k += 1 + (parts.get(e)?.length ?? 0);
+  }
+  return { entries, split: { ...split, shardOf }, parts };
 }
 
 /**

@@ -4,7 +4,7 @@
 import type { Tensor } from '../../engine/tensor.ts';
 import { entryDataset } from '../../datasets/entry.ts';
 import type { DatasetItem } from '../../datasets/source.ts';
-import type { ImageSource } from '../../probe/kind.ts';
+import type { ImagePart, ImageSource } from '../../probe/kind.ts';
 import { readImage, type RgbImage } from '../../stimuli/image.ts';
 import { imageSize } from '../../datasets/image-size.ts';
 import type { ImageStream } from '../../datasets/stream.ts';
@@ -72,7 +72,7 @@ export type MaskImages = readonly MaskImage[] | ImageStream<MaskImage>;
  * scene source streams: each image is decoded when the probe reaches it and dropped after its batch,
  * its size checked now from its header. `info` holds what is known without pixels (labels, tags).
  */
-export function masksImages(spec: LoadedSpec, p: PathSegment[], entry: MaskEntry, images: ImageSource, input: Pick<Preprocess, 'width' | 'height' | 'resize'>, modelLabels: readonly string[] | undefined, policy: { allowOutside?: boolean } = {}): { images: MaskImages; info: MaskInfo[]; labels?: readonly string[] } | undefined {
+export function masksImages(spec: LoadedSpec, p: PathSegment[], entry: MaskEntry, images: ImageSource, input: Pick<Preprocess, 'width' | 'height' | 'resize'>, modelLabels: readonly string[] | undefined, policy: { allowOutside?: boolean } = {}, part?: ImagePart): { images: MaskImages; info: MaskInfo[]; labels?: readonly string[] } | undefined {
   const ds = entryDataset(spec, p, entry);
   const labels = ds.labels ?? modelLabels;
   const info = ds.items.map((it) => infoOf(it, labels));
@@ -96,9 +96,13 @@ export function masksImages(spec: LoadedSpec, p: PathSegment[], entry: MaskEntry
         return undefined;
       }
     }
+    // One shard's part of the images (every shard checked all headers above, so all fail alike).
+    const from = part?.from ?? 0;
     const stream: ImageStream<MaskImage> = {
-      length: ds.items.length,
-      load(i) {
+      length: (part?.to ?? ds.items.length) - from,
+      offset: from,
+      load(k) {
+        const i = from + k;
         const it = ds.items[i];
         if (it.generate) {
           const g = it.generate();

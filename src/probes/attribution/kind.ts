@@ -28,6 +28,8 @@ export const masksKind: EntryKind<MaskEntry> = {
     return out;
   },
   prepare: (entry, models, ctx) => prepareEach(entry, models, ctx, (e, model, c, role) => prepareMasks(e, model, c.images, c.issues, role, c.limits)),
+  // A streamed source (folder, glob, manifest, scenes) measures each image on its own: its images may run apart.
+  splitImages: ({ spec, at }) => (at.entry.images !== undefined && !Array.isArray(at.entry.images) ? entryDataset(spec, at.path, at.entry).items.length : undefined),
   // An attribution method runs its own passes (perturbed, masked, noisy copies): nothing it feeds is
   // shared with other entries, so its images do not tie it to them.
   work: ({ spec, at }, index) => ({ inputs: [{ key: `entry:${index}|masks`, count: Math.max(1, entryDataset(spec, at.path, at.entry).items.length) * masksPasses(at.entry) }] }),

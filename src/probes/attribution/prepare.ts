@@ -19,7 +19,7 @@ export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: Importe
   const suffix = role ? ` (${role})` : '';
   const before = issues.length;
 
-  const ds = masksImages(spec, p, e, images, model.preprocess, model.labels, policy);
+  const ds = masksImages(spec, p, e, images, model.preprocess, model.labels, policy, pe.part);
   // The suite's class names (or a generated source's) name the model's classes for targets and reports.
   if (ds?.labels && ds.labels !== model.labels) model = { ...model, labels: [...ds.labels] };
 

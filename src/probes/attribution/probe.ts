@@ -11,7 +11,7 @@ import type { Artifact, Measurement } from '../../probe/measurement.ts';
 import type { ForwardEngine } from '../../probe/forward.ts';
 import type { Probe, ProbeOutput } from '../../probe/probe.ts';
 import { toModelInput, fitToInput, type RgbImage } from '../../stimuli/image.ts';
-import { forkRng, type Rng } from '../../util/rng.ts';
+import { forkRng, makeRng, type Rng } from '../../util/rng.ts';
 import { scoreOne } from './forward.ts';
 import { methodFunction } from './index.ts';
 import { optionsFromSpec } from './method.ts';
@@ -121,10 +121,16 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng, run: Pro
   const perImage: PerImage[] = [];
   const streamed = isImageStream(p.images);
   const total = p.images.length;
+  // A streamed dataset may be one part of an entry split across shards: image i of the part is
+  // image offset + i of the whole, and its random draws and pictures follow that index, so every
+  // image is measured as one machine running the whole dataset measures it.
+  const offset = streamed ? (p.images as { offset?: number }).offset ?? 0 : 0;
+  const imageSeed = streamed ? Math.floor(rng() * 4294967296) : 0;
   let done = 0;
   for await (const batch of inBatches(p.images, engine.batchSize)) for (const item of batch) {
     const { label, image } = item;
-    const pictures = !streamed || done < STREAM_ARTIFACT_IMAGES;
+    const pictures = !streamed || offset + done < STREAM_ARTIFACT_IMAGES;
+    const imageRng = streamed ? makeRng((imageSeed + Math.imul(offset + done, 0x9e3779b9)) >>> 0) : rng;
     const input = toModelInput(image, model.preprocess);
     const shown = fitToInput(image, model.preprocess);
     const target = p.target === 'top' ? await topClass(subject, input) : p.target === 'label' ? { kind: 'class' as const, index: item.classIndex! } : p.target;
@@ -143,7 +149,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng, run: Pro
       image1.completeness_gap = a.completeness.gap;
       image1.completeness_relative = a.completeness.delta !== 0 ? Math.abs(a.completeness.gap) / Math.abs(a.completeness.delta) : null;
     }
-    const ctx: MetricContext = { subject, input, target, attribution: a, explain, label, method: p.method.name, measure: p.measure, rng, curveRng: forkRng(baselineRng), preprocess: model.preprocess, truth: { boxes: item.boxes, mask: item.mask, difficult: item.difficult } };
+    const ctx: MetricContext = { subject, input, target, attribution: a, explain, label, method: p.method.name, measure: p.measure, rng: imageRng, curveRng: forkRng(streamed ? imageRng : baselineRng), preprocess: model.preprocess, truth: { boxes: item.boxes, mask: item.mask, difficult: item.difficult } };
     const asked = maskMetrics().filter((d) => p.measure[d.key] !== undefined && p.measure[d.key] !== false);
     // A constant map orders no pixel before another: every metric that follows its order is noise.
     const constant = isFlat(spatial(a.map, 'sum').data, 0) ? `the ${p.method.name} map of ${label} is constant: it ranks no pixel above another` : undefined;
@@ -184,8 +190,9 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng, run: Pro
     while (v.length < cases.length) v.push(null);
     measurements[k] = v.length === 1 ? v[0] : (v as number[]);
   }
-  Object.assign(measurements, datasetMetrics(perImage, p.aggregate ?? {}, p.measure.pointing !== undefined, p.accuracy === true));
-  return { measurements, cases, artifacts, images: heatmap && { heatmap }, ...(Object.keys(refused).length && { uninformative: refused }), params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
+  const dataset = datasetMetrics(perImage, p.aggregate ?? {}, p.measure.pointing !== undefined, p.accuracy === true);
+  Object.assign(measurements, dataset.values);
+  return { measurements, ...(Object.keys(dataset.states).length && { states: dataset.states }), cases, artifacts, images: heatmap && { heatmap }, ...(Object.keys(refused).length && { uninformative: refused }), params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
 }
 
 /** A mask method's own masks as area cases. */

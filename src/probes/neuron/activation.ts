@@ -54,6 +54,8 @@ export async function measureActivation(p: ActivationParams, engine: ForwardEngi
     const rows = await engine.forward(images.map((im) => toModelInput(im.image, engine.model.preprocess)), [p.layer.tensor], { keep: !isImageStream(p.images) });
     rows.forEach(([t], i) => {
       checkShape(t, p);
+      // The pixels fed (noise included) are what the saved activations belong to.
+      run.saveActivation?.(images[i].label, p.layer.name, t);
       const r = readUnits(t, readout, p.units);
       for (let k = 0; k < p.units.length; k++) {
         values.push(r.data[k]);

@@ -50,7 +50,7 @@ export function loadFileMaps(spec: LoadedSpec, p: PathSegment[], entry: MaskEntr
       first = undefined;
     }
     if (first) attach(first, 0);
-    return { length: images.length, load: (i) => {
+    return { length: images.length, offset: images.offset, load: (i) => {
       const img = images.load(i);
       img.map = read(img, i);
       return img;

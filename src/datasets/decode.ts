@@ -13,21 +13,30 @@ import type { ImageStream } from './stream.ts';
 export type ImageSource = (abs: string, specPath: PathSegment[]) => RgbImage | undefined;
 
 /**
- * Undefined after recording an issue at the spec's place when a file's header is unreadable (the
- * run's image source decodes that one file to say why).
+ * Reads every file's header (a few bytes each; pixels wait until a batch reaches the image); false
+ * after the image source recorded the first unreadable file's issue at the spec's place.
  */
-export function namedImageStream(spec: LoadedSpec, ds: EntryDataset, images: ImageSource, policy: { allowOutside?: boolean } = {}): ImageStream<{ label: string; image: RgbImage }> | undefined {
-  const place = { root: specRoot(spec.dir), allowOutside: policy.allowOutside };
+export function headersReadable(ds: EntryDataset, images: ImageSource, place: { root: string; allowOutside?: boolean }): boolean {
   for (const [i, it] of ds.items.entries()) {
     if (!it.abs || it.where) continue; // generated, or a manifest row (checked at its line)
     try {
       imageSize(it.abs, place);
     } catch (e) {
       if (!isNeurogateError(e)) throw e;
-      images(it.abs, ds.at[i]);
-      return undefined;
+      images(it.abs, ds.at[i]); // decodes the file to record why
+      return false;
     }
   }
+  return true;
+}
+
+/**
+ * Undefined after recording an issue at the spec's place when a file's header is unreadable (the
+ * run's image source decodes that one file to say why).
+ */
+export function namedImageStream(spec: LoadedSpec, ds: EntryDataset, images: ImageSource, policy: { allowOutside?: boolean } = {}): ImageStream<{ label: string; image: RgbImage }> | undefined {
+  const place = { root: specRoot(spec.dir), allowOutside: policy.allowOutside };
+  if (!headersReadable(ds, images, place)) return undefined;
   return {
     length: ds.items.length,
     load(i) {

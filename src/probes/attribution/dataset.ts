@@ -3,12 +3,11 @@
 // probe's images — boxes and masks carried into model-input pixels.
 import type { Tensor } from '../../engine/tensor.ts';
 import { entryDataset } from '../../datasets/entry.ts';
+import { headersReadable } from '../../datasets/decode.ts';
 import type { DatasetItem } from '../../datasets/source.ts';
 import type { ImagePart, ImageSource } from '../../probe/kind.ts';
 import { readImage, type RgbImage } from '../../stimuli/image.ts';
-import { imageSize } from '../../datasets/image-size.ts';
 import type { ImageStream } from '../../datasets/stream.ts';
-import { isNeurogateError } from '../../errors.ts';
 import { specRoot } from '../../suite/paths.ts';
 import { fitGeometry, type FitGeometry } from '../../stimuli/fit.ts';
 import type { Preprocess } from '../../models/types.ts';
@@ -85,17 +84,8 @@ export function masksImages(spec: LoadedSpec, p: PathSegment[], entry: MaskEntry
     return m;
   };
   if (entry.images !== undefined && !Array.isArray(entry.images)) {
-    // Headers only now (a few bytes each); pixels when the probe reaches the image.
-    for (const [i, it] of ds.items.entries()) {
-      if (!it.abs || it.where) continue; // generated, or a manifest row (checked at its line)
-      try {
-        imageSize(it.abs, place);
-      } catch (e) {
-        if (!isNeurogateError(e)) throw e;
-        images(it.abs, ds.at[i]); // records the issue at the spec's place
-        return undefined;
-      }
-    }
+    // Headers only now; pixels when the probe reaches the image.
+    if (!headersReadable(ds, images, place)) return undefined;
     // One shard's part of the images (every shard checked all headers above, so all fail alike).
     const from = part?.from ?? 0;
     const stream: ImageStream<MaskImage> = {

@@ -6,6 +6,7 @@ import { makeRng, normal } from '../../../util/rng.ts';
 import { checkInput } from '../subject.ts';
 import { targetGradient } from '../gradients.ts';
 import { scoreOne } from '../forward.ts';
+import { inputRange } from './smoothgrad.ts';
 import type { Method } from '../types.ts';
 import { z } from 'zod';
 import { describeMethod, GRADIENT_PASSES, int, seedOption } from '../method.ts';
@@ -28,12 +29,7 @@ export const gradientShap: Method<GradientShapOptions> = async (subject, input, 
   if (!Number.isInteger(o.samples) || o.samples < 1) throw badInput('E_ATTR_OPTION', `gradient_shap samples must be a positive integer, got ${o.samples}`, undefined, 'Captum uses 5');
   const [C, H, W] = subject.inputDims;
   const per = C * H * W;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of input.data) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
+  const { lo, hi } = inputRange(input);
   const sigma = o.noise * (hi - lo);
   const rng = makeRng(o.seed);
   const points = new Float32Array(o.samples * per);

@@ -20,16 +20,22 @@ export interface SmoothGradOptions {
 
 export const SMOOTHGRAD_DEFAULTS: SmoothGradOptions = { samples: 50, noise: 0.15, seed: 0 };
 
-/** Gradients at `samples` noisy copies (σ = noise · input range), handed per copy to `each`; returns σ. */
-export async function noisyGradients(subject: Subject, input: Tensor, target: Target, o: SmoothGradOptions, each: (g: Float32Array) => void): Promise<number> {
-  const [C, H, W] = subject.inputDims;
-  const per = C * H * W;
+/** The input's smallest and largest value: noise is given as a fraction of this range (SmoothGrad's convention). */
+export function inputRange(input: Tensor): { lo: number; hi: number } {
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of input.data) {
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);
   }
+  return { lo, hi };
+}
+
+/** Gradients at `samples` noisy copies (σ = noise · input range), handed per copy to `each`; returns σ. */
+export async function noisyGradients(subject: Subject, input: Tensor, target: Target, o: SmoothGradOptions, each: (g: Float32Array) => void): Promise<number> {
+  const [C, H, W] = subject.inputDims;
+  const per = C * H * W;
+  const { lo, hi } = inputRange(input);
   const sigma = o.noise * (hi - lo);
   const rng = makeRng(o.seed);
   const bs = Math.max(1, Math.min(subject.batchSize, o.samples));

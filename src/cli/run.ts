@@ -17,7 +17,7 @@ import { parseShard } from '../run/shard.ts';
 import { applyImageLimits, DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import { oneLine, safeLines } from '../io/terminal.ts';
 
-export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--save-maps <dir>] [--reporter console,github,json,junit,html] [--json] [--junit] [--html] [--quiet] [--debug]';
+export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--save-maps <dir>] [--cache <dir>] [--cache-max-bytes <n>] [--reporter console,github,json,junit,html] [--json] [--junit] [--html] [--quiet] [--debug]';
 
 const RUN_OPTIONS = {
   filter: { type: 'string' },
@@ -32,6 +32,8 @@ const RUN_OPTIONS = {
   'max-image-pixels': { type: 'string' },
   'report-dir': { type: 'string' },
   'save-maps': { type: 'string' },
+  cache: { type: 'string' },
+  'cache-max-bytes': { type: 'string' },
   json: { type: 'boolean' },
   junit: { type: 'boolean' },
   html: { type: 'boolean' },
@@ -65,12 +67,13 @@ export async function runCommand(argv: string[], golden: GoldenRunOptions = {}):
   applyImageLimits(limits);
   const reporters = parseReporters(values.reporter, RUN_USAGE);
   const reportDir = values['report-dir'] ?? 'reports';
+  const resultCache = cacheOptions(values, RUN_USAGE);
   const mode = golden.goldenMode ?? 'compare';
   // Goldens live in golden/ beside the specs' working directory; mismatch images go to the reports.
   const store = openGoldenStore({ root: 'golden', outDir: reportDir });
   const stopOnInterrupt = exitOnInterrupt();
   try {
-    const report = await run(paths, { ...opts, limits, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode }, ...(values['save-maps'] && { saveMaps: values['save-maps'] }) });
+    const report = await run(paths, { ...opts, limits, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode }, ...(values['save-maps'] && { saveMaps: values['save-maps'] }), ...(resultCache && { resultCache }) });
     if (mode === 'bless') console.log(safeLines(formatBlessSummary(store)));
     const only = values.json || values.junit || values.html;
     const wants = (format: 'junit' | 'html') => values[format] === true || (reporters ? reporters.has(format) : !only);
@@ -149,6 +152,20 @@ export function limitOptions(values: { 'allow-outside'?: boolean; timeout?: stri
   const imagePixels = count('--max-image-pixels', 'pixels (width × height)', values['max-image-pixels']);
   if (imagePixels !== undefined) out.maxImagePixels = imagePixels;
   return out;
+}
+
+/** `--cache <dir>` and its cap `--cache-max-bytes <n>` (which alone is refused: it would do nothing). */
+export function cacheOptions(values: { cache?: string; 'cache-max-bytes'?: string }, usage: string): { dir: string; maxBytes?: number } | undefined {
+  const cap = values['cache-max-bytes'];
+  if (values.cache === undefined) {
+    if (cap !== undefined) throw badInput('E_ARGS', '--cache-max-bytes needs --cache <dir>', undefined, `usage: ${usage}`);
+    return undefined;
+  }
+  if (values.cache.trim() === '') throw badInput('E_ARGS', '--cache needs a folder', undefined, 'e.g. --cache .cache/neurogate');
+  if (cap === undefined) return { dir: values.cache };
+  const n = Number(cap);
+  if (!/^\d+$/.test(cap) || !Number.isSafeInteger(n) || n <= 0) throw badInput('E_ARGS', `--cache-max-bytes must be a positive whole number of bytes, got "${cap}"`, undefined, `usage: ${usage}`);
+  return { dir: values.cache, maxBytes: n };
 }
 
 /** Every issue as `file:line:col: message — hint` with its code frame, on stderr; exit 2. */

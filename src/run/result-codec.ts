@@ -24,10 +24,13 @@ export function encodeValue(v: unknown): unknown {
     return v;
   }
   if (Array.isArray(v)) {
-    return v.map((x, i) => {
-      if (!(i in v) || x === undefined) throw new Unencodable('a list with a hole');
-      return encodeValue(x);
-    });
+    const out: unknown[] = [];
+    // A for loop, not map: map skips holes, which JSON would then write as null.
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v) || v[i] === undefined) throw new Unencodable('a list with a hole');
+      out.push(encodeValue(v[i]));
+    }
+    return out;
   }
   if (ArrayBuffer.isView(v)) {
     const view: ArrayBufferView = v;
@@ -36,12 +39,13 @@ export function encodeValue(v: unknown): unknown {
     if (TYPED[name] !== view.constructor) throw new Unencodable(`a ${view.constructor.name}`);
     return { [TAG]: 'typed', type: name, b64 };
   }
-  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+  const proto = typeof v === 'object' ? Object.getPrototypeOf(v) : undefined;
+  if (proto === Object.prototype || proto === null) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
+    for (const [k, x] of Object.entries(v as object)) {
       if (k === TAG) throw new Unencodable('an object with the reserved tag key');
       // JSON drops undefined properties; so do the reports built from these values.
-      if (x !== undefined) out[k] = encodeValue(x);
+      if (x !== undefined) setOwn(out, k, encodeValue(x));
     }
     return out;
   }
@@ -55,8 +59,13 @@ export function decodeValue(v: unknown): unknown {
   const o = v as Record<string, unknown>;
   if (TAG in o) return untag(o as Tagged);
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(o)) out[k] = decodeValue(x);
+  for (const [k, x] of Object.entries(o)) setOwn(out, k, decodeValue(x));
   return out;
+}
+
+/** `o[k] = v`, also for k = `__proto__` (a key like any other in parsed JSON). */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 function untag(t: Tagged): unknown {

@@ -21,6 +21,11 @@ export function recordReads<T>(log: ReadLog | undefined, work: () => T): T {
   return log ? current.run(log, work) : work();
 }
 
+/** Whether anything is recording (a loader keeps a log of its own only then: hashing costs). */
+export function recording(): boolean {
+  return current.getStore() !== undefined;
+}
+
 /** A file was read whole (`bytes`) or in part (then it is hashed whole from disk now). */
 export function noteFile(realPath: string, bytes?: Uint8Array): void {
   const log = current.getStore();

@@ -9,12 +9,13 @@ import type { MapSaver } from '../datasets/save-maps.ts';
 import { executeRun, resolveDevices, type EntryOutcome, type ExecutedRun } from './execute.ts';
 import type { PlannedEntry, PlannedSuite } from './plan.ts';
 import { asRun, prepareRun } from './prepare.ts';
+import { loadReadsOf } from '../kinds/load.ts';
 import type { Progress } from './progress.ts';
 import { entryKey, type CachedResult, type ResultCache } from './result-cache.ts';
 
 export interface CachedRunOptions {
   limits: RunLimits;
-  /** What each spec file's loading read (datasets walked, manifests, labels): every entry of it depends on them. */
+  /** What each spec file's loading read outside its entries' cross-checks (labels): every entry of it depends on them. */
   specReads: ReadonlyMap<LoadedSpec, ReadLog>;
   progress?: Progress;
   activations?: ActivationCache;
@@ -42,8 +43,8 @@ export async function executeWithCache(plan: readonly PlannedSuite[], cache: Res
   for (const s of misses) {
     for (const e of s.entries) {
       const log = newReadLog();
-      const spec = opts.specReads.get(e.spec);
-      if (spec) addReads(log, spec);
+      // What loading read: the spec's own (labels) and the entry's cross-checks' (its dataset).
+      for (const r of [opts.specReads.get(e.spec), loadReadsOf(e.at.entry)]) if (r) addReads(log, r);
       reads.set(e.where, log);
     }
   }

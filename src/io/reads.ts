@@ -5,15 +5,20 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-/** Reads by `file:<real path>` / `folder:<path>` → sha256 of what was seen. */
+/**
+ * Reads by `file:<real path>` / `folder:<path>` → sha256 of what was seen. `complete` turns false
+ * when the work used something loaded earlier while nobody recorded: what it depends on is then
+ * unknown, and its result must not be reused.
+ */
 export interface ReadLog {
   reads: Map<string, string>;
+  complete: boolean;
 }
 
 const current = new AsyncLocalStorage<ReadLog>();
 
 export function newReadLog(): ReadLog {
-  return { reads: new Map() };
+  return { reads: new Map(), complete: true };
 }
 
 /** Runs `work` (and everything it awaits) with its reads going to `log`; without a log, just runs it. */
@@ -40,11 +45,18 @@ export function noteFolder(dir: string): void {
   log.reads.set(`folder:${path.resolve(dir)}`, folderDigest(dir));
 }
 
-/** Replays the reads of a memoised load into the current log (each user of the memo depends on them). */
-export function noteReads(from: ReadLog): void {
+/**
+ * Replays the reads of a memoised load into the current log (each user of the memo depends on
+ * them); `undefined` — loaded while nobody recorded — makes the current log incomplete.
+ */
+export function noteReads(from: ReadLog | undefined): void {
   const log = current.getStore();
   if (!log || log === from) return;
-  for (const [k, v] of from.reads) log.reads.set(k, v);
+  if (!from) {
+    log.complete = false;
+    return;
+  }
+  addReads(log, from);
 }
 
 /** The digest a read of `key` (as a ReadLog writes it) would record now, for checking a stored log. */
@@ -100,4 +112,5 @@ export function folderDigest(dir: string): string {
 /** Adds `from`'s reads to `into` (outside any recording: the runner joins a spec's reads to each entry's). */
 export function addReads(into: ReadLog, from: ReadLog): void {
   for (const [k, v] of from.reads) into.reads.set(k, v);
+  if (!from.complete) into.complete = false;
 }

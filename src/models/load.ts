@@ -7,7 +7,7 @@ import { badInput, isNeurogateError } from '../errors.ts';
 import type { ImportedModel } from './types.ts';
 import { preprocessKey, withPreprocess, type PreprocessOverride } from './preprocess.ts';
 import { loadZoo } from './zoo/index.ts';
-import { newReadLog, noteReads, recordReads, type ReadLog } from '../io/reads.ts';
+import { newReadLog, noteReads, recordReads, recording, type ReadLog } from '../io/reads.ts';
 import { importOnnxFile, DEFAULT_MAX_MODEL_BYTES } from './onnx-file.ts';
 import { tfjsFilesFromDisk } from './tfjs/files.ts';
 import { importLayersModel } from './tfjs/layers.ts';
@@ -23,14 +23,14 @@ export interface LoadOptions {
   allowOutside?: boolean;
 }
 
-// Each load keeps the files it read (hashed as read, a cost beside the load): every later user of the same
-// model depends on them too, and gets them replayed (src/io/reads.ts).
-const loaded = new Map<string, { model: Promise<ImportedModel>; reads: ReadLog }>();
+// A load made while reads are recorded (`--cache`) keeps the files it read: every later user of
+// the same model depends on them too, and gets them replayed (src/io/reads.ts).
+const loaded = new Map<string, { model: Promise<ImportedModel>; reads?: ReadLog }>();
 
 function memo(key: string, load: () => ImportedModel | Promise<ImportedModel>): Promise<ImportedModel> {
   let m = loaded.get(key);
   if (!m) {
-    const reads = newReadLog();
+    const reads = recording() ? newReadLog() : undefined;
     m = { model: recordReads(reads, () => Promise.resolve().then(load)), reads };
     loaded.set(key, m);
     m.model.catch(() => loaded.delete(key));

@@ -57,7 +57,8 @@ export async function executeWithCache(plan: readonly PlannedSuite[], cache: Res
     for (const o of s.entries) {
       ran.set(o.plan.where, o);
       // Only a whole success is stored: a failure may be the machine's (a timeout), not the entry's.
-      if (!o.error) cache.put(keys.get(o.plan.where)!, { modelHash: o.modelHash, baselineHash: o.baselineHash, outputs: o.outputs, baseline: o.baseline }, reads.get(o.plan.where)!);
+      // Nor one whose reads are not all known (a model loaded earlier in this process, unrecorded).
+      if (!o.error && reads.get(o.plan.where)!.complete) cache.put(keys.get(o.plan.where)!, { modelHash: o.modelHash, baselineHash: o.baselineHash, outputs: o.outputs, baseline: o.baseline }, reads.get(o.plan.where)!);
     }
   }
   cache.evict();

@@ -47,14 +47,14 @@ export interface PrepareOptions {
 
 export async function prepareRun(plan: readonly PlannedSuite[], limits: RunLimits = DEFAULT_LIMITS, opts: PrepareOptions = {}): Promise<PreparedSuite[]> {
   const issues: SpecIssue[] = [];
-  const models = new Map<string, { model: Promise<ImportedModel | undefined>; reads: ReadLog }>();
-  const images = new Map<string, { image: RgbImage; reads: ReadLog } | undefined>();
+  const models = new Map<string, { model: Promise<ImportedModel | undefined>; reads?: ReadLog }>();
+  const images = new Map<string, { image: RgbImage; reads?: ReadLog } | undefined>();
 
   const modelFor = async (m: ModelChoice, spec: LoadedSpec): Promise<ImportedModel | undefined> => {
     const key = modelKey(m);
     let memo = models.get(key);
     if (!memo) {
-      const reads = newReadLog();
+      const reads = opts.reads ? newReadLog() : undefined;
       // A model the spec names is checked where it is opened too (its project, unless --allow-outside).
       const place = m.path ? { root: specRoot(m.baseDir), allowOutside: limits.allowOutside } : {};
       const p = recordReads(reads, () => loadModel(m.ref, m.baseDir, { maxBytes: limits.maxModelBytes, preprocess: m.preprocess?.spec, ...place }).catch((e) => {
@@ -86,7 +86,7 @@ export async function prepareRun(plan: readonly PlannedSuite[], limits: RunLimit
         }
         if (!images.has(abs)) {
           try {
-            const reads = newReadLog();
+            const reads = opts.reads ? newReadLog() : undefined;
             images.set(abs, { image: recordReads(reads, () => readImage(abs, undefined, { root: specRoot(pe.spec.dir), allowOutside: limits.allowOutside })), reads });
           } catch (e) {
             if (!isNeurogateError(e)) throw e;

@@ -13,6 +13,7 @@ import { stableJson, formatSummary } from '../../src/report/index.ts';
 import type { RunReport } from '../../src/report/model.ts';
 import { evictOldest } from '../../src/run/result-cache.ts';
 import { decodeValue, encodeValue } from '../../src/run/result-codec.ts';
+import { loadModel } from '../../src/models/load.ts';
 
 const fixtures = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'shapes_cnn');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'neurogate-result-cache-'));
@@ -137,6 +138,17 @@ test('a truncated, damaged, foreign or misplaced cache file → one warning line
   await run();
   assert.is(warnings.length, 1);
   assert.match(warnings[0], /not a neurogate result cache file/);
+});
+
+test('a model loaded earlier in the process, while nothing recorded its files, keeps its entries out of the cache', async () => {
+  fs.copyFileSync(path.join(fixtures, 'shapes_cnn.onnx'), path.join(dir, 'other.onnx'));
+  await loadModel('other.onnx', dir);
+  const other = path.join(dir, 'other.yaml');
+  fs.writeFileSync(other, SPEC(8).replace('suite: cached', 'suite: other').replace('model: shapes_cnn.onnx', 'model: other.onnx').replace(/baseline: .*\n/, '').replace(/      activation\.mean: .*\n/, '      activation: { min: -1000 }\n'));
+  const before = fs.readdirSync(cacheDir).length;
+  const r = await run({ paths: [other] });
+  assert.equal(fromCache(r), NONE);
+  assert.is(fs.readdirSync(cacheDir).length, before, 'nothing stored: what the model read is unknown');
 });
 
 test('eviction removes the least recently used cache files first and never a file the cache did not write', () => {

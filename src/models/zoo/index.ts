@@ -14,7 +14,7 @@ import { cacheDir } from '../cache.ts';
 import type { ZooEntry } from './entry.ts';
 import { writeFileAtomic } from '../../util/atomic.ts';
 import { readGuarded } from '../../io/guarded-fs.ts';
-import { newReadLog, noteReads, recordReads, type ReadLog } from '../../io/reads.ts';
+import { newReadLog, noteReads, recordReads, recording, type ReadLog } from '../../io/reads.ts';
 
 /** Bump when an importer changes what it emits: old cache entries then no longer match. */
 export const IMPORTER_VERSION = 'zoo-ir-1';
@@ -61,8 +61,8 @@ export function zooEntry(name: string): ZooEntry {
   return e;
 }
 
-// With the source files it read, replayed to each later user (src/io/reads.ts).
-const memory = new Map<string, { model: ImportedModel; reads: ReadLog }>();
+// With the source files it read when recorded (`--cache`), replayed to each later user (src/io/reads.ts).
+const memory = new Map<string, { model: ImportedModel; reads?: ReadLog }>();
 
 /** Load a zoo model: from memory, else from the disk cache, else convert and cache. */
 export function loadZoo(name: string, opts: { cache?: boolean } = {}): ImportedModel {
@@ -72,7 +72,7 @@ export function loadZoo(name: string, opts: { cache?: boolean } = {}): ImportedM
     return hit.model;
   }
   const entry = zooEntry(name);
-  const reads = newReadLog();
+  const reads = recording() ? newReadLog() : undefined;
   const model = recordReads(reads, () => {
     const useCache = opts.cache ?? process.env.NEUROGATE_NO_CACHE === undefined;
     const key = useCache ? sourceKey(entry) : '';

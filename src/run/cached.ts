@@ -31,7 +31,8 @@ export async function executeWithCache(plan: readonly PlannedSuite[], cache: Res
     for (const pe of suite.entries) {
       const t0 = performance.now();
       const device = devices.get(pe.device)!.device;
-      const key = entryKey(pe, device, opts.limits);
+      const key = keyOf(pe, device, opts.limits);
+      if (key === undefined) continue;
       keys.set(pe.where, key);
       const stored = opts.maps ? undefined : cache.get(key);
       if (stored) hits.set(pe.where, fromCache(pe, stored, device, performance.now() - t0));
@@ -58,7 +59,8 @@ export async function executeWithCache(plan: readonly PlannedSuite[], cache: Res
       ran.set(o.plan.where, o);
       // Only a whole success is stored: a failure may be the machine's (a timeout), not the entry's.
       // Nor one whose reads are not all known (a model loaded earlier in this process, unrecorded).
-      if (!o.error && reads.get(o.plan.where)!.complete) cache.put(keys.get(o.plan.where)!, { modelHash: o.modelHash, baselineHash: o.baselineHash, outputs: o.outputs, baseline: o.baseline }, reads.get(o.plan.where)!);
+      const key = keys.get(o.plan.where);
+      if (key !== undefined && !o.error && reads.get(o.plan.where)!.complete) cache.put(key, { modelHash: o.modelHash, baselineHash: o.baselineHash, outputs: o.outputs, baseline: o.baseline }, reads.get(o.plan.where)!);
     }
   }
   cache.evict();
@@ -67,6 +69,15 @@ export async function executeWithCache(plan: readonly PlannedSuite[], cache: Res
     devices,
     stats: executed.stats,
   };
+}
+
+/** The entry's cache key, or undefined when its settings hold something that is not plain data (it then always runs). */
+function keyOf(pe: PlannedEntry, device: EntryOutcome['device'], limits: RunLimits): string | undefined {
+  try {
+    return entryKey(pe, device, limits);
+  } catch {
+    return undefined;
+  }
 }
 
 function fromCache(pe: PlannedEntry, r: CachedResult, device: EntryOutcome['device'], ms: number): EntryOutcome {

@@ -79,10 +79,16 @@ export function entryKey(pe: PlannedEntry, device: ConcreteDevice, limits: RunLi
   return createHash('sha256').update(canonicalJson(parts)).digest('hex');
 }
 
-/** JSON with object keys sorted at every depth, so equal data gives equal text. */
+/**
+ * JSON with object keys sorted at every depth, so equal data gives equal text. Anything but plain
+ * data (a RegExp, a Map: JSON would write `{}` for two different ones) throws: no key, no caching.
+ */
 export function canonicalJson(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => {
+    if (typeof x === 'function' || typeof x === 'symbol' || typeof x === 'bigint') throw new Error(`cannot key on a ${typeof x}`);
     if (x === null || typeof x !== 'object' || Array.isArray(x)) return x;
+    const proto = Object.getPrototypeOf(x);
+    if (proto !== Object.prototype && proto !== null) throw new Error(`cannot key on a ${(x as object).constructor?.name ?? 'object'}`);
     const o = x as Record<string, unknown>;
     return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
   });

@@ -26,6 +26,7 @@ import { benchStartup } from './startup.ts';
 import { benchAudit } from './audit.ts';
 import { benchAdversarial } from './adversarial.ts';
 import { benchDatasets } from './datasets.ts';
+import { benchCache } from './cache.ts';
 
 interface RunContext {
   device: ConcreteDevice;
@@ -73,6 +74,7 @@ const SECTIONS: Record<string, SectionEntry> = {
   audit: { devices: 'cpu', run: () => benchAudit() },
   adversarial: { devices: 'any', run: (c) => benchAdversarial({ device: c.device, repeats: c.quick ? 2 : 3 }) },
   datasets: { devices: 'cpu', run: (c) => benchDatasets(c.quick ? { large: 1000, forwardImages: 300, gradientImages: 50 } : {}) },
+  cache: { devices: 'cpu', run: () => benchCache() },
 };
 
 function fmt(v: number): string {

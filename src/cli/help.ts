@@ -32,6 +32,8 @@ const RUN_OPTIONS: OptionHelp[] = [
   { flag: '--save-maps <dir>', text: 'write every attribution map as a float32 .npy (image__method__target.npy) and a manifest.json', default: 'not saved' },
   { flag: '--save-activations <dir>', text: 'write every neuron entry\'s layer activations per image as a float32 .npy (entry__image__layer.npy) and a manifest.json', default: 'not saved' },
   { flag: '--max-save-bytes <n>', text: 'most bytes --save-activations writes in one run (past it the entry fails, exit 2)', default: '4294967296' },
+  { flag: '--cache <dir>', text: 'reuse each entry\'s stored result while its spec, models, images and files are unchanged; leave it off in CI unless asked', default: 'off' },
+  { flag: '--cache-max-bytes <n>', text: 'size cap of the --cache folder; least recently used results go first', default: '1073741824 (1 GiB)' },
   { flag: '--reporter <names>', text: 'outputs, comma-separated or repeated: console, github, json, junit, html (json is always written)', default: 'console,json,junit,html' },
   { flag: '--report-dir <dir>', text: 'where report files go', default: 'reports' },
   { flag: '--json', text: 'write only the JSON report (with --junit/--html: those too)', default: 'all three files' },

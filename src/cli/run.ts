@@ -17,7 +17,7 @@ import { parseShard } from '../run/shard.ts';
 import { applyImageLimits, DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
 import { oneLine, safeLines } from '../io/terminal.ts';
 
-export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--save-maps <dir>] [--save-activations <dir>] [--max-save-bytes <n>] [--reporter console,github,json,junit,html] [--json] [--junit] [--html] [--quiet] [--debug]';
+export const RUN_USAGE = 'neurogate run [files|dirs…] [--filter <regex>] [--device auto|cpu|webgpu|cuda] [--seed <n>] [--model <ref>] [--baseline <ref>] [--shard i/n] [--allow-outside] [--timeout <seconds>] [--max-model-bytes <n>] [--max-image-pixels <n>] [--report-dir <dir>] [--save-maps <dir>] [--save-activations <dir>] [--max-save-bytes <n>] [--cache <dir>] [--cache-max-bytes <n>] [--reporter console,github,json,junit,html] [--json] [--junit] [--html] [--quiet] [--debug]';
 
 const RUN_OPTIONS = {
   filter: { type: 'string' },
@@ -34,6 +34,8 @@ const RUN_OPTIONS = {
   'save-maps': { type: 'string' },
   'save-activations': { type: 'string' },
   'max-save-bytes': { type: 'string' },
+  cache: { type: 'string' },
+  'cache-max-bytes': { type: 'string' },
   json: { type: 'boolean' },
   junit: { type: 'boolean' },
   html: { type: 'boolean' },
@@ -67,12 +69,13 @@ export async function runCommand(argv: string[], golden: GoldenRunOptions = {}):
   applyImageLimits(limits);
   const reporters = parseReporters(values.reporter, RUN_USAGE);
   const reportDir = values['report-dir'] ?? 'reports';
+  const resultCache = cacheOptions(values, RUN_USAGE);
   const mode = golden.goldenMode ?? 'compare';
   // Goldens live in golden/ beside the specs' working directory; mismatch images go to the reports.
   const store = openGoldenStore({ root: 'golden', outDir: reportDir });
   const stopOnInterrupt = exitOnInterrupt();
   try {
-    const report = await run(paths, { ...opts, limits, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode }, ...(values['save-maps'] && { saveMaps: values['save-maps'] }), ...(values['save-activations'] && { saveActivations: values['save-activations'] }) });
+    const report = await run(paths, { ...opts, limits, shard, progress: createProgress({ quiet: values.quiet }), golden: { store, mode }, ...(values['save-maps'] && { saveMaps: values['save-maps'] }), ...(values['save-activations'] && { saveActivations: values['save-activations'] }), ...(resultCache && { resultCache }) });
     if (mode === 'bless') console.log(safeLines(formatBlessSummary(store)));
     const only = values.json || values.junit || values.html;
     const wants = (format: 'junit' | 'html') => values[format] === true || (reporters ? reporters.has(format) : !only);
@@ -153,6 +156,20 @@ export function limitOptions(values: { 'allow-outside'?: boolean; timeout?: stri
   const saveBytes = count('--max-save-bytes', 'bytes', values['max-save-bytes']);
   if (saveBytes !== undefined) out.maxSaveBytes = saveBytes;
   return out;
+}
+
+/** `--cache <dir>` and its cap `--cache-max-bytes <n>` (which alone is refused: it would do nothing). */
+export function cacheOptions(values: { cache?: string; 'cache-max-bytes'?: string }, usage: string): { dir: string; maxBytes?: number } | undefined {
+  const cap = values['cache-max-bytes'];
+  if (values.cache === undefined) {
+    if (cap !== undefined) throw badInput('E_ARGS', '--cache-max-bytes needs --cache <dir>', undefined, `usage: ${usage}`);
+    return undefined;
+  }
+  if (values.cache.trim() === '') throw badInput('E_ARGS', '--cache needs a folder', undefined, 'e.g. --cache .cache/neurogate');
+  if (cap === undefined) return { dir: values.cache };
+  const n = Number(cap);
+  if (!/^\d+$/.test(cap) || !Number.isSafeInteger(n) || n <= 0) throw badInput('E_ARGS', `--cache-max-bytes must be a positive whole number of bytes, got "${cap}"`, undefined, `usage: ${usage}`);
+  return { dir: values.cache, maxBytes: n };
 }
 
 /** Every issue as `file:line:col: message — hint` with its code frame, on stderr; exit 2. */

@@ -19,6 +19,7 @@ import { imageSize } from './image-size.ts';
 import { lineIssue, parseManifest, type Box } from './manifest.ts';
 import type { ImagesSpec, SampleSpec } from './schema.ts';
 import { globToRegExp, walkImages } from './walk.ts';
+import { noteFolder } from '../io/reads.ts';
 
 /** A manifest is a list of rows: 256 MiB holds millions of them; more is a mistake or an attack. */
 const MAX_MANIFEST_BYTES = 256 * 2 ** 20;
@@ -95,6 +96,7 @@ function fromGlob(spec: LoadedSpec, at: PathSegment[], pattern: string): Resolve
   const outside = outsideIssue(spec, at, base, 'glob');
   if (outside) return { items: [], issues: [outside] };
   const re = globToRegExp(parts.slice(fixed).join('/'));
+  noteFolder(base); // even when missing: creating it later changes what the pattern matches
   const files = fs.existsSync(base) && fs.statSync(base).isDirectory() ? walkImages(base, true).filter((f) => re.test(path.relative(base, f).split(path.sep).join('/'))) : [];
   if (files.length === 0) return { items: [], issues: [spec.issue(at, `no PNG or JPEG image matches ${pattern}`, `patterns resolve relative to the spec file (${spec.src.file}); \`**\` matches any folders`)] };
   return { items: files.map((f) => ({ name: path.relative(spec.dir, f), abs: f, boxes: [], tags: [], difficult: false })), issues: [] };

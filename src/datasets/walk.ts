@@ -2,11 +2,13 @@
 // regular expressions over `/`-separated relative paths.
 import fs from 'node:fs';
 import path from 'node:path';
+import { noteFolder } from '../io/reads.ts';
 
 const IMAGE = /\.(png|jpe?g)$/i;
 
 export function walkImages(dir: string, recursive: boolean): string[] {
   const out: string[] = [];
+  noteFolder(dir); // a file added here changes the dataset: a cached result must see it
   const names = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const d of names) {
     if (d.name.startsWith('.')) continue;

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { badInput, NeurogateError } from '../errors.ts';
+import { noteFile } from './reads.ts';
 
 export interface ReadPolicy {
   /** What the file is, for messages: `model`, `image`, `spec file`, `golden`, … */
@@ -63,15 +64,27 @@ export function checkPath(file: string, policy: ReadPolicy): string {
  * (instead of waiting for a writer), so the fstat that follows can refuse it.
  */
 export function readGuarded(file: string, policy: ReadPolicy): Buffer {
-  return withGuardedFile(file, policy, (fd, size, abs) => {
+  return withGuardedFile(file, policy, (fd, size, abs, real) => {
     if (size > policy.maxBytes) throw tooBig(abs, size, policy);
-    return readBounded(fd, size, abs, policy);
+    const bytes = readBounded(fd, size, abs, policy);
+    if (isInput(policy)) noteFile(real, bytes);
+    return bytes;
   });
+}
+
+/**
+ * Whether a read is an input of the work recording it (src/io/reads.ts). Converted-model and
+ * catalog caches (`CACHE`) are derived from sources noted themselves; a spec file's text is parsed
+ * into the suite and entry that key a cached result, so an edit elsewhere in it changes nothing.
+ */
+function isInput(policy: ReadPolicy): boolean {
+  return policy.code !== 'CACHE' && policy.code !== 'SPEC';
 }
 
 /** The first `bytes` bytes of a file under `policy` (a header), whatever the file's size. */
 export function readGuardedHead(file: string, policy: ReadPolicy, bytes: number): Buffer {
-  return withGuardedFile(file, policy, (fd, _size, abs) => {
+  return withGuardedFile(file, policy, (fd, _size, abs, real) => {
+    if (isInput(policy)) noteFile(real);
     const head = Buffer.alloc(bytes);
     let n: number;
     try {
@@ -85,7 +98,7 @@ export function readGuardedHead(file: string, policy: ReadPolicy, bytes: number)
 }
 
 /** Opens the file the policy allows, refuses anything but a regular file, and hands the descriptor and its size on. */
-function withGuardedFile<T>(file: string, policy: ReadPolicy, use: (fd: number, size: number, abs: string) => T): T {
+function withGuardedFile<T>(file: string, policy: ReadPolicy, use: (fd: number, size: number, abs: string, real: string) => T): T {
   const abs = path.resolve(file);
   const real = checkPath(abs, policy);
   let fd: number;
@@ -99,7 +112,7 @@ function withGuardedFile<T>(file: string, policy: ReadPolicy, use: (fd: number, 
     if (!st.isFile()) {
       throw badInput(`E_${policy.code}_NOT_FILE`, `${policy.what} is not a regular file (${kindOf(st)})`, abs, `give the path of a ${policy.what} file`);
     }
-    return use(fd, st.size, abs);
+    return use(fd, st.size, abs, real);
   } finally {
     fs.closeSync(fd);
   }

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { isNeurogateError } from '../errors.ts';
 import { readGuardedText } from '../io/guarded-fs.ts';
+import { newReadLog, recordReads, recording, type ReadLog } from '../io/reads.ts';
 import type { EntryKind } from '../probe/kind.ts';
 import { SpecError, issueAt, type SpecIssue } from '../suite/issues.ts';
 import { fileRef } from '../suite/paths.ts';
@@ -62,6 +63,22 @@ export function loadSpecText(file: string, text: string, overrides: SpecOverride
   return spec;
 }
 
+// What each entry's cross-checks read (dataset folders, globs, manifests), when someone records
+// reads: the result cache keys the entry on them, not every entry of the spec (src/io/reads.ts).
+const loadReads = new WeakMap<object, ReadLog>();
+
+function entryLog(entry: object): ReadLog | undefined {
+  if (!recording()) return undefined;
+  const log = newReadLog();
+  loadReads.set(entry, log);
+  return log;
+}
+
+/** The files and folders an entry's cross-checks read when its spec loaded under recordReads. */
+export function loadReadsOf(entry: object): ReadLog | undefined {
+  return loadReads.get(entry);
+}
+
 function crossChecks(spec: LoadedSpec, overrides: SpecOverrides): SpecIssue[] {
   const { suite, issue } = spec;
   const out: SpecIssue[] = [];
@@ -85,7 +102,7 @@ function crossChecks(spec: LoadedSpec, overrides: SpecOverrides): SpecIssue[] {
     }
     const k = entryKind(kind);
     if (k.needsBaseline && !baseline) out.push(issue([...p, 'id'], `a ${kind} entry compares the model with a baseline model, but none is set`, 'set `baseline:` on the suite or pass --baseline', true));
-    if (k.crossChecks) out.push(...k.crossChecks(spec, { kind, index: p[1] as number, path: p, entry }));
+    if (k.crossChecks) out.push(...recordReads(entryLog(entry), () => k.crossChecks!(spec, { kind, index: p[1] as number, path: p, entry })));
     const n = entry.repeat ?? 1;
     for (const [metric, e] of Object.entries(entry.expect) as [string, Expectation][]) {
       const ep = [...p, 'expect', metric];

@@ -7,6 +7,7 @@ import { badInput, isNeurogateError } from '../errors.ts';
 import type { ImportedModel } from './types.ts';
 import { preprocessKey, withPreprocess, type PreprocessOverride } from './preprocess.ts';
 import { loadZoo } from './zoo/index.ts';
+import { newReadLog, noteReads, recordReads, recording, type ReadLog } from '../io/reads.ts';
 import { importOnnxFile, DEFAULT_MAX_MODEL_BYTES } from './onnx-file.ts';
 import { tfjsFilesFromDisk } from './tfjs/files.ts';
 import { importLayersModel } from './tfjs/layers.ts';
@@ -22,16 +23,23 @@ export interface LoadOptions {
   allowOutside?: boolean;
 }
 
-const loaded = new Map<string, Promise<ImportedModel>>();
+// A load made while reads are recorded (`--cache`) keeps the files it read: every later user of
+// the same model depends on them too, and gets them replayed (src/io/reads.ts).
+const loaded = new Map<string, { model: Promise<ImportedModel>; reads?: ReadLog }>();
 
 function memo(key: string, load: () => ImportedModel | Promise<ImportedModel>): Promise<ImportedModel> {
-  let p = loaded.get(key);
-  if (!p) {
-    p = Promise.resolve().then(load);
-    loaded.set(key, p);
-    p.catch(() => loaded.delete(key));
+  let m = loaded.get(key);
+  if (!m) {
+    const reads = recording() ? newReadLog() : undefined;
+    m = { model: recordReads(reads, () => Promise.resolve().then(load)), reads };
+    loaded.set(key, m);
+    m.model.catch(() => loaded.delete(key));
   }
-  return p;
+  const { model, reads } = m;
+  return model.then((x) => {
+    noteReads(reads);
+    return x;
+  });
 }
 
 export async function loadModel(ref: string, baseDir = process.cwd(), opts: LoadOptions = {}): Promise<ImportedModel> {

@@ -33,7 +33,7 @@ export function formatSummary(r: RunReport, opts: ConsoleOptions = {}): string {
       const st = entryStatus(e);
       if (opts.quiet && st === 'pass') continue;
       const name = oneLine(`${s.suite} › ${e.id}`);
-      const dur = paint('dim', fmtDuration(e.durationMs));
+      const dur = paint('dim', e.cached ? 'cached' : fmtDuration(e.durationMs));
       if (st === 'pass') {
         lines.push(`${paint('green', 'pass ')} ${name}  ${plural(e.checks.length, 'check')}  ${dur}`);
       } else if (st === 'fail') {
@@ -50,6 +50,8 @@ export function formatSummary(r: RunReport, opts: ConsoleOptions = {}): string {
   const verdict = r.exitCode === 0 ? paint('green', 'PASS') : r.exitCode === 1 ? paint('red', 'FAIL') : paint('yellow', 'ERROR');
   const counts = [`${sm.checks} checks: ${sm.passed} passed, ${sm.failed} failed`];
   if (sm.errors) counts.push(`${plural(sm.errors, 'entry').replace('entrys', 'entries')} could not run`);
+  const cached = r.suites.reduce((n, s) => n + s.entries.filter((e) => e.cached).length, 0);
+  if (cached) counts.push(`${cached} of ${plural(sm.entries, 'entry').replace('entrys', 'entries')} from the cache`);
   const where = oneLine(`device ${r.device.used} · seed ${r.seed}`);
   lines.push(`${paint('bold', verdict)}  ${counts.join(' · ')} · ${plural(sm.entries, 'entry').replace('entrys', 'entries')} in ${plural(sm.suites, 'suite')} · ${where} · ${fmtDuration(r.durationMs)}`);
   return `${lines.join('\n')}\n`;

@@ -13,7 +13,7 @@ const DEVICE_KEYS = ['requested', 'used', 'reason'];
 const ENV_KEYS = ['node', 'onnxruntime', 'platform', 'cpus'];
 const SUITE_KEYS = ['suite', 'file', 'model', 'baseline', 'entries'];
 const MODEL_KEYS = ['ref', 'hash'];
-const ENTRY_KEYS = ['id', 'kind', 'where', 'seed', 'durationMs', 'error', 'checks', 'measurements', 'params', 'artifacts'];
+const ENTRY_KEYS = ['id', 'kind', 'where', 'seed', 'durationMs', 'cached', 'error', 'checks', 'measurements', 'params', 'artifacts'];
 const ERROR_KEYS = ['code', 'message', 'hint'];
 const CHECK_KEYS = ['metric', 'passed', 'expectation', 'observed', 'baseline', 'threshold', 'reason', 'where'];
 const ARTIFACT_KEYS = ['type', 'name', 'caption', 'width', 'height', 'plot', 'columns', 'rows', 'pngBase64'];
@@ -73,19 +73,19 @@ export function toJson(report: RunReport): string {
   return `${JSON.stringify(ordered(report, REPORT), null, 2)}\n`;
 }
 
-/** A report without the fields that change run to run (startedAt, every durationMs). */
+/** A report without the fields that change run to run (startedAt, every durationMs, whether an entry came from the cache). */
 export type StableReport = Omit<RunReport, 'startedAt' | 'durationMs' | 'suites'> & {
-  suites: (Omit<RunReport['suites'][number], 'entries'> & { entries: Omit<RunReport['suites'][number]['entries'][number], 'durationMs'>[] })[];
+  suites: (Omit<RunReport['suites'][number], 'entries'> & { entries: Omit<RunReport['suites'][number]['entries'][number], 'durationMs' | 'cached'>[] })[];
 };
 
-/** Removes `startedAt` and every `durationMs`, so two runs with one seed compare byte for byte. */
+/** Removes `startedAt`, every `durationMs` and `cached`, so two runs with one seed compare byte for byte. */
 export function stripVolatile(report: RunReport): StableReport {
   const { startedAt: _s, durationMs: _d, suites, ...rest } = report;
   return {
     ...rest,
     suites: suites.map((suite) => ({
       ...suite,
-      entries: suite.entries.map(({ durationMs: _e, ...entry }) => entry),
+      entries: suite.entries.map(({ durationMs: _e, cached: _c, ...entry }) => entry),
     })),
   };
 }

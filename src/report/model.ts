@@ -78,6 +78,8 @@ export interface EntryResult {
   params: Record<string, unknown>;
   seed: number;
   durationMs: number;
+  /** The probe's outputs came from the `--cache` folder (how it was computed, not what: stripped from stable JSON). */
+  cached?: boolean;
   /** Named measurements (metric → value) that checks read. */
   measurements: Record<string, Measurement>;
   checks: CheckResult[];

@@ -9,6 +9,8 @@ import { makeRng } from '../util/rng.ts';
 import { createActivationCache, type ActivationCache } from '../probe/cache.ts';
 import { createForwardEngine, type ForwardStats, type MergingEngine } from '../probe/forward.ts';
 import type { PreparedEntry, PreparedSuite } from './prepare.ts';
+import type { PlannedEntry, PlannedSuite } from './plan.ts';
+import { recordReads, type ReadLog } from '../io/reads.ts';
 import type { ProbeOutput } from '../probe/probe.ts';
 import { probeOf } from '../kinds/index.ts';
 import { DEFAULT_LIMITS, type RunLimits } from '../probe/limits.ts';
@@ -24,7 +26,10 @@ export interface TaskError {
 }
 
 export interface EntryOutcome {
-  entry: PreparedEntry;
+  plan: PlannedEntry;
+  /** Content hashes of the models the probe ran on (a cached result keeps them: its models never load). */
+  modelHash: string;
+  baselineHash?: string;
   device: ConcreteDevice;
   /** One output per repeat (candidate model). */
   outputs: ProbeOutput[];
@@ -32,10 +37,12 @@ export interface EntryOutcome {
   baseline?: ProbeOutput[];
   error?: TaskError;
   durationMs: number;
+  /** The outputs came from the `--cache` folder; nothing ran. */
+  cached?: boolean;
 }
 
 export interface ExecutedRun {
-  suites: { suite: PreparedSuite; entries: EntryOutcome[] }[];
+  suites: { suite: PlannedSuite; entries: EntryOutcome[] }[];
   devices: Map<Device, DeviceChoice>;
   stats: ForwardStats;
 }
@@ -49,6 +56,10 @@ export interface ExecuteOptions {
   maps?: MapSaver;
   /** `--save-activations`: where neuron entries' activations go. */
   activations?: ActivationSaver;
+  /** Devices already resolved (the result cache keys on them); else resolved here. */
+  devices?: Map<Device, DeviceChoice>;
+  /** `--cache`: each entry's probe tasks record the files they read into its log (by the entry's `where`). */
+  reads?: ReadonlyMap<string, ReadLog>;
 }
 
 /** Seed of repeat r: the entry seed itself for r = 0, then distinct streams (makeRng mixes them). */
@@ -57,18 +68,21 @@ export function repeatSeed(seed: number, r: number): number {
 }
 
 export async function executeRun(prepared: readonly PreparedSuite[], opts: ExecuteOptions = {}): Promise<ExecutedRun> {
-  const devices = await resolveDevices(prepared);
+  const devices = opts.devices ?? await resolveDevices(prepared.map((s) => s.plan));
   const cache = opts.cache ?? createActivationCache();
   const engines = new Map<string, MergingEngine>();
   type Task = { outcome: EntryOutcome; role: 'candidate' | 'baseline'; r: number; model: ImportedModel; params: unknown };
   const groups = new Map<string, Task[]>();
-  const outcomes: { suite: PreparedSuite; entries: EntryOutcome[] }[] = [];
+  const outcomes: ExecutedRun['suites'] = [];
 
   for (const suite of prepared) {
     const list: EntryOutcome[] = [];
     for (const entry of suite.entries) {
       const device = devices.get(entry.plan.device)!.device;
-      const outcome: EntryOutcome = { entry, device, outputs: [], baseline: entry.baselineModel ? [] : undefined, durationMs: 0 };
+      const outcome: EntryOutcome = {
+        plan: entry.plan, modelHash: entry.model.net.hash, baselineHash: entry.baselineModel?.net.hash,
+        device, outputs: [], baseline: entry.baselineModel ? [] : undefined, durationMs: 0,
+      };
       list.push(outcome);
       const add = (role: Task['role'], model: ImportedModel, params: unknown) => {
         const key = `${model.net.hash}|${device}`;
@@ -79,7 +93,7 @@ export async function executeRun(prepared: readonly PreparedSuite[], opts: Execu
       add('candidate', entry.model, entry.params);
       if (entry.baselineModel) add('baseline', entry.baselineModel, entry.baselineParams);
     }
-    outcomes.push({ suite, entries: list });
+    outcomes.push({ suite: suite.plan, entries: list });
   }
 
   const total = [...groups.values()].reduce((s, g) => s + g.length, 0);
@@ -93,18 +107,18 @@ export async function executeRun(prepared: readonly PreparedSuite[], opts: Execu
     await Promise.all(tasks.map(async (t) => {
       if (!started.has(t.outcome)) started.set(t.outcome, performance.now());
       try {
-        const probe = probeOf(t.outcome.entry.plan.probeKind);
-        const name = `${t.outcome.entry.plan.spec.suite.suite}/${t.outcome.entry.plan.id}`;
+        const probe = probeOf(t.outcome.plan.probeKind);
+        const name = `${t.outcome.plan.spec.suite.suite}/${t.outcome.plan.id}`;
         // The entry's `engine.batch` reaches the probe through its engine, the one road to the model.
         // Raw outputs are saved once per entry: from the candidate model's first repeat.
         const saving = t.role === 'candidate' && t.r === 0;
-        const suite = t.outcome.entry.plan.spec.suite.suite;
-        const entry = t.outcome.entry.plan.id;
-        const out = await withTimeout(probe.run(t.params as never, engine.withBatch(t.outcome.entry.plan.batch), makeRng(repeatSeed(t.outcome.entry.plan.seed, t.r)), {
+        const suite = t.outcome.plan.spec.suite.suite;
+        const entry = t.outcome.plan.id;
+        const out = await withTimeout(recordReads(opts.reads?.get(t.outcome.plan.where), () => probe.run(t.params as never, engine.withBatch(t.outcome.plan.batch), makeRng(repeatSeed(t.outcome.plan.seed, t.r)), {
           images: (done, of) => opts.progress?.images?.(name, done, of),
           saveMap: opts.maps && saving ? (image, method, target, map) => opts.maps!.save({ suite, entry, image, method, target, map }) : undefined,
           saveActivation: opts.activations && saving ? (image, layer, activations) => opts.activations!.save({ suite, entry, image, layer, activations }) : undefined,
-        }), (opts.limits ?? DEFAULT_LIMITS).timeoutS, name);
+        })), (opts.limits ?? DEFAULT_LIMITS).timeoutS, name);
         (t.role === 'candidate' ? t.outcome.outputs : t.outcome.baseline!)[t.r] = out;
       } catch (e) {
         t.outcome.error ??= toTaskError(e, t.role === 'baseline' ? 'baseline model: ' : '');
@@ -113,7 +127,7 @@ export async function executeRun(prepared: readonly PreparedSuite[], opts: Execu
         // Tasks of one entry overlap (and wait for each other at the barrier): its duration is
         // the span from its first task's start to its last task's end, not a sum.
         t.outcome.durationMs = performance.now() - started.get(t.outcome)!;
-        opts.progress?.tick(`${t.outcome.entry.plan.spec.suite.suite}/${t.outcome.entry.plan.id}`);
+        opts.progress?.tick(`${t.outcome.plan.spec.suite.suite}/${t.outcome.plan.id}`);
       }
     }));
   }
@@ -149,19 +163,19 @@ function toTaskError(e: unknown, prefix: string): TaskError {
 }
 
 /** Each requested device once: `auto` falls back to cpu; an explicit GPU that cannot start is bad input. */
-async function resolveDevices(prepared: readonly PreparedSuite[]): Promise<Map<Device, DeviceChoice>> {
+export async function resolveDevices(plan: readonly PlannedSuite[]): Promise<Map<Device, DeviceChoice>> {
   const out = new Map<Device, DeviceChoice>();
   const issues: SpecIssue[] = [];
-  for (const suite of prepared) {
+  for (const suite of plan) {
     for (const e of suite.entries) {
-      const d = e.plan.device;
+      const d = e.device;
       if (out.has(d)) continue;
       try {
         out.set(d, await chooseDevice(d));
       } catch (err) {
         if (!isNeurogateError(err) || err.kind !== 'bad_input') throw err;
-        if (!e.plan.devicePath) throw badInput(err.code, err.message, '--device', err.hint);
-        issues.push(e.plan.spec.issue(e.plan.devicePath, err.message, err.hint));
+        if (!e.devicePath) throw badInput(err.code, err.message, '--device', err.hint);
+        issues.push(e.spec.issue(e.devicePath, err.message, err.hint));
         out.set(d, { device: 'cpu', reason: 'unusable' });
       }
     }

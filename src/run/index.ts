@@ -15,6 +15,9 @@ import { mapSaver } from '../datasets/save-maps.ts';
 import { activationSaver } from '../datasets/save-activations.ts';
 import { buildReport, type ReportContext } from './report.ts';
 import { shardPlan, type ShardSpec } from './shard.ts';
+import { newReadLog, recordReads, type ReadLog } from '../io/reads.ts';
+import { executeWithCache } from './cached.ts';
+import { openResultCache, type ResultCacheOptions } from './result-cache.ts';
 
 export interface RunRequest extends PlanOptions {
   /** Spec files and directories. */
@@ -31,16 +34,21 @@ export interface RunRequest extends PlanOptions {
   golden?: ReportContext['golden'];
   /** --shard i/n: run only this shard of the plan; the report records it and the whole plan's hash. */
   shard?: ShardSpec;
+  /** `--cache DIR`: entries whose stored result is still valid are not run (src/run/result-cache.ts). */
+  resultCache?: { dir: string } & ResultCacheOptions;
 }
 
 /** Load every spec, reporting the problems of all files together. */
-export function loadSpecs(paths: readonly string[], opts: PlanOptions & { limits?: Pick<RunLimits, 'allowOutside'> } = {}): LoadedSpec[] {
+export function loadSpecs(paths: readonly string[], opts: PlanOptions & { limits?: Pick<RunLimits, 'allowOutside'>; reads?: Map<LoadedSpec, ReadLog> } = {}): LoadedSpec[] {
   const files = discoverSpecs(paths, opts.limits?.allowOutside === true);
   const specs: LoadedSpec[] = [];
   const issues: SpecError['issues'] = [];
   for (const f of files) {
     try {
-      specs.push(loadSpecFile(f, { model: opts.model, baseline: opts.baseline, allowOutside: opts.limits?.allowOutside }));
+      const log = opts.reads && newReadLog();
+      const spec = recordReads(log, () => loadSpecFile(f, { model: opts.model, baseline: opts.baseline, allowOutside: opts.limits?.allowOutside }));
+      if (log) opts.reads!.set(spec, log);
+      specs.push(spec);
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       issues.push(...e.issues);
@@ -58,15 +66,17 @@ export interface RunResult {
 export async function runSpecs(req: RunRequest): Promise<RunResult> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const full = planRun(loadSpecs(req.paths, req), req);
+  const specReads = req.resultCache && new Map<LoadedSpec, ReadLog>();
+  const full = planRun(loadSpecs(req.paths, { ...req, reads: specReads }), req);
   // Sharding: after planning (every shard sees the whole plan, so all cut it the same way).
   const sharded = req.shard ? shardPlan(full, req.shard) : undefined;
   const plan = sharded?.plan ?? full;
   const limits = req.limits ?? DEFAULT_LIMITS;
-  const prepared = await prepareRun(plan, limits);
   const maps = req.saveMaps ? mapSaver(req.saveMaps) : undefined;
   const activations = req.saveActivations ? activationSaver(req.saveActivations, limits.maxSaveBytes) : undefined;
-  const executed = await executeRun(prepared, { progress: req.progress, cache: req.cache, limits, maps, activations });
+  const executed = req.resultCache
+    ? await executeWithCache(plan, openResultCache(req.resultCache.dir, req.resultCache), { limits, specReads: specReads!, progress: req.progress, activationCache: req.cache, maps, activations })
+    : await executeRun(await prepareRun(plan, limits), { progress: req.progress, cache: req.cache, limits, maps, activations });
   maps?.finish();
   activations?.finish();
   const report = buildReport(executed, {

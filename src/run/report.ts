@@ -26,16 +26,16 @@ export interface ReportContext {
 
 export function buildReport(run: ExecutedRun, ctx: ReportContext): RunReport {
   const suites: SuiteResult[] = run.suites.map(({ suite, entries }) => {
-    const first = suite.entries[0];
+    const first = entries[0];
     const result: SuiteResult = {
-      file: suite.plan.spec.src.file,
-      suite: suite.plan.name,
+      file: suite.spec.src.file,
+      suite: suite.name,
       // A kind that makes its own baseline (circuits) runs a derived copy; the suite's model is the one it came from.
-      model: { ref: suite.plan.model?.ref ?? first.plan.model.ref, hash: (entryKind(first.plan.at.kind).ownBaseline ? first.baselineModel ?? first.model : first.model).net.hash },
-      entries: entries.map((o) => entryResult(o, suite.plan.name, ctx.golden)),
+      model: { ref: suite.model?.ref ?? first.plan.model.ref, hash: entryKind(first.plan.at.kind).ownBaseline ? first.baselineHash ?? first.modelHash : first.modelHash },
+      entries: entries.map((o) => entryResult(o, suite.name, ctx.golden)),
     };
-    const withBaseline = suite.entries.find((e) => e.baselineModel);
-    if (withBaseline) result.baseline = { ref: withBaseline.plan.baseline!.ref, hash: withBaseline.baselineModel!.net.hash };
+    const withBaseline = entries.find((e) => e.baselineHash !== undefined);
+    if (withBaseline) result.baseline = { ref: withBaseline.plan.baseline!.ref, hash: withBaseline.baselineHash! };
     return result;
   });
   const summary = summaryOf(suites);
@@ -65,7 +65,7 @@ export function buildReport(run: ExecutedRun, ctx: ReportContext): RunReport {
 }
 
 function entryResult(o: EntryOutcome, suiteName: string, golden: ReportContext['golden']): EntryResult {
-  const pe = o.entry.plan;
+  const pe = o.plan;
   const base: EntryResult = {
     id: pe.id,
     kind: pe.at.kind,
@@ -73,6 +73,7 @@ function entryResult(o: EntryOutcome, suiteName: string, golden: ReportContext['
     params: {},
     seed: pe.seed,
     durationMs: o.durationMs,
+    ...(o.cached && { cached: true }),
     measurements: {},
     checks: [],
     artifacts: [],
@@ -82,13 +83,13 @@ function entryResult(o: EntryOutcome, suiteName: string, golden: ReportContext['
     model: pe.model.ref,
     // A circuit entry's candidate is an edited copy: the model it names is the unedited one.
     // (A circuit entry that patches activations runs the named model itself: no edited copy.)
-    ...(entryKind(pe.at.kind).ownBaseline && o.entry.baselineModel
-      ? { modelHash: o.entry.baselineModel!.net.hash, editedModelHash: o.entry.model.net.hash }
-      : { modelHash: o.entry.model.net.hash }),
+    ...(entryKind(pe.at.kind).ownBaseline && o.baselineHash !== undefined
+      ? { modelHash: o.baselineHash, editedModelHash: o.modelHash }
+      : { modelHash: o.modelHash }),
     device: o.device,
     batch: pe.batch,
     repeat: pe.repeat,
-    ...(o.entry.baselineModel && { baseline: pe.baseline!.ref, baselineHash: o.entry.baselineModel.net.hash }),
+    ...(o.baselineHash !== undefined && { baseline: pe.baseline!.ref, baselineHash: o.baselineHash }),
   };
   // One part of an entry split by images: its states and expectations travel for the merge to judge.
   const part = (out?: ProbeOutput): EntryResult['part'] => pe.part && {

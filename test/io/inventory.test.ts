@@ -18,6 +18,10 @@ const ALLOWED: Record<string, string> = {
   'cli/scan.ts: fs.readdirSync': 'lists a folder named on the command line; each image is then read through readImage',
   'datasets/walk.ts: fs.readdirSync': 'lists a dataset folder a spec names (names only); each image is then read through readImage under the root policy',
   'run/shard.ts: fs.readdirSync': 'lists a model folder to estimate its cost (names and sizes, no contents)',
+  'io/reads.ts: fs.openSync': 'hashes a file a run read through the guarded opener, to tell whether a cached result still holds; only a digest comes out, and anything but a regular file hashes as absent',
+  'io/reads.ts: fs.readSync': 'the same digest, read in bounded pieces on that descriptor',
+  'io/reads.ts: fs.readdirSync': 'digests a folder a dataset walk listed (names and types only)',
+  'run/result-cache.ts: fs.readdirSync': 'lists the --cache folder to evict its own oldest files (names and sizes only)',
   'engine/session.ts: fs.readdirSync': "looks for onnxruntime's CUDA provider in its own package",
 };
 

@@ -14,6 +14,7 @@ import { cacheDir } from '../cache.ts';
 import type { ZooEntry } from './entry.ts';
 import { writeFileAtomic } from '../../util/atomic.ts';
 import { readGuarded } from '../../io/guarded-fs.ts';
+import { newReadLog, noteReads, recordReads, recording, type ReadLog } from '../../io/reads.ts';
 
 /** Bump when an importer changes what it emits: old cache entries then no longer match. */
 export const IMPORTER_VERSION = 'zoo-ir-1';
@@ -60,19 +61,28 @@ export function zooEntry(name: string): ZooEntry {
   return e;
 }
 
-const memory = new Map<string, ImportedModel>();
+// With the source files it read when recorded (`--cache`), replayed to each later user (src/io/reads.ts).
+const memory = new Map<string, { model: ImportedModel; reads?: ReadLog }>();
 
 /** Load a zoo model: from memory, else from the disk cache, else convert and cache. */
 export function loadZoo(name: string, opts: { cache?: boolean } = {}): ImportedModel {
   const hit = memory.get(name);
-  if (hit) return hit;
+  if (hit) {
+    noteReads(hit.reads);
+    return hit.model;
+  }
   const entry = zooEntry(name);
-  const useCache = opts.cache ?? process.env.NEUROGATE_NO_CACHE === undefined;
-  const key = useCache ? sourceKey(entry) : '';
-  const cached = useCache ? readCached(key) : undefined;
-  const model = cached ?? entry.load();
-  if (useCache && !cached) writeCached(key, model);
-  memory.set(name, model);
+  const reads = recording() ? newReadLog() : undefined;
+  const model = recordReads(reads, () => {
+    const useCache = opts.cache ?? process.env.NEUROGATE_NO_CACHE === undefined;
+    const key = useCache ? sourceKey(entry) : '';
+    const cached = useCache ? readCached(key) : undefined;
+    const m = cached ?? entry.load();
+    if (useCache && !cached) writeCached(key, m);
+    return m;
+  });
+  memory.set(name, { model, reads });
+  noteReads(reads);
   return model;
 }
 

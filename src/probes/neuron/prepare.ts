@@ -1,7 +1,6 @@
 // How a `neurons` entry becomes its probe's plain parameters on a given model: the layer from the
 // catalog, units and position checked against its shape, images decoded or rendered; entries with
 // `tuning:` or `featureviz:` become the tuning or feature-visualization probe's parameters.
-import fs from 'node:fs';
 import path from 'node:path';
 import { resolveLayer } from '../../models/catalog.ts';
 import type { ImportedModel } from '../../models/types.ts';
@@ -18,6 +17,9 @@ import type { EntryToPrepare, ImageSource } from '../../probe/kind.ts';
 import type { NeuronEntry } from './entry-schema.ts';
 import { entryDataset } from '../../datasets/entry.ts';
 import { namedImageStream } from '../../datasets/decode.ts';
+import { readGuardedText } from '../../io/guarded-fs.ts';
+import { specRoot } from '../../suite/paths.ts';
+import type { LoadedSpec } from '../../suite/spec.ts';
 
 
 export async function prepareNeuron(pe: EntryToPrepare<NeuronEntry>, model: ImportedModel, images: ImageSource, issues: SpecIssue[], role = '', policy: { allowOutside?: boolean } = {}): Promise<ActivationParams | TuningParams | FeatureVizParams | undefined> {
@@ -53,7 +55,7 @@ export async function prepareNeuron(pe: EntryToPrepare<NeuronEntry>, model: Impo
   if (issues.length > before) return undefined;
   const basics = { layer, units, position: e.position, reduce: e.reduce };
   if (e.featureviz) {
-    const dir = e.featureviz.direction === undefined ? undefined : directionVector(e.featureviz.direction, spec.dir, channels, layer.name, (message, hint) => issues.push(spec.issue([...p, 'featureviz', 'direction'], `${message}${suffix}`, hint)));
+    const dir = e.featureviz.direction === undefined ? undefined : directionVector(e.featureviz.direction, spec, channels, layer.name, (message, hint) => issues.push(spec.issue([...p, 'featureviz', 'direction'], `${message}${suffix}`, hint)));
     if (issues.length > before) return undefined;
     return featureVizParamsFrom(basics, e.featureviz, dir);
   }
@@ -120,19 +122,24 @@ function renderInputs(stim: StimulusSpec, model: ImportedModel, fail: (message: 
   }
 }
 
+/** A direction is one number per channel: a few thousand channels fit in well under this. */
+const MAX_DIRECTION_BYTES = 16 * 2 ** 20;
+
 /**
  * A featureviz `direction:` as numbers, one per channel of the layer: inline, or read from a JSON
  * file holding an array or `{ "vector": [...] }`. Every problem is reported at the key.
  */
-function directionVector(given: readonly number[] | string, dir: string, channels: number, layer: string, fail: (message: string, hint?: string) => void): number[] | undefined {
+function directionVector(given: readonly number[] | string, spec: LoadedSpec, channels: number, layer: string, fail: (message: string, hint?: string) => void): number[] | undefined {
   let v: unknown = given;
   if (typeof given === 'string') {
-    const file = path.resolve(dir, given);
+    const file = path.resolve(spec.dir, given);
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      fail(`cannot read the direction file "${given}"`, `the path is relative to the spec (${file})`);
+      // Through the guarded opener: inside the project, bounded, and seen by `--cache`'s read log.
+      text = readGuardedText(file, { what: 'direction file', code: 'DIRECTION', maxBytes: MAX_DIRECTION_BYTES, root: specRoot(spec.dir), allowOutside: spec.allowOutside, missingHint: 'the path is relative to the spec' });
+    } catch (err) {
+      if (!isNeurogateError(err)) throw err;
+      fail(`cannot read the direction file "${given}": ${err.message}`, err.hint ?? `the path is relative to the spec (${file})`);
       return undefined;
     }
     try {

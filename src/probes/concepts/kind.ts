@@ -1,5 +1,6 @@
 // The `concepts:` entry kind: how a layer encodes named concepts (dissection, Net2Vec, TCAV) on
 // seeded scenes with exact masks. Its folder holds the methods' pure cores and this descriptor.
+import { readConceptMasks, type ConceptMasks } from '../../datasets/concept-masks.ts';
 import { isNeurogateError } from '../../errors.ts';
 import { resolveLayer } from '../../models/catalog.ts';
 import type { EntryKind } from '../../probe/kind.ts';
@@ -37,9 +38,20 @@ export const conceptsKind: EntryKind<ConceptEntry> = {
     const classes = model.labels?.length;
     if (e.target !== undefined && classes !== undefined && e.target >= classes) ctx.issues.push(spec.issue([...p, 'target'], `class ${e.target} does not exist: the model has ${classes} classes`, `pick a class in 0..${classes - 1}`));
     if (e.method === 'channels' && !model.logits) ctx.issues.push(spec.issue([...p, 'method'], `channel attribution explains a class logit, and ${model.net.where} names no logits`, 'use a classifier, or set its logits in the model config'));
+    let data: ConceptMasks | undefined;
+    if (e.masks !== undefined) {
+      const r = readConceptMasks(spec, [...p, 'masks'], e.masks);
+      ctx.issues.push(...r.issues);
+      data = r.data;
+      if (data && e.method === 'tcav' && e.concept !== undefined && data.concepts.includes(e.concept)) {
+        const holds = data.rows.filter((r) => r.masks[data!.concepts.indexOf(e.concept!)] !== null).length;
+        if (holds < 2 || data.rows.length - holds < 2) ctx.issues.push(spec.issue([...p, 'masks'], `TCAV needs at least 2 images with "${e.concept}" and 2 without: ${e.masks} has ${holds} and ${data.rows.length - holds}`, 'the concept set is drawn from rows with its mask, the random sets from the rest'));
+      }
+      if (data && e.concept !== undefined && !data.concepts.includes(e.concept)) ctx.issues.push(spec.issue([...p, 'concept'], `"${e.concept}" is not a concept of ${e.masks} (its header names ${data.concepts.join(', ')})`, 'add a column for it, or name one of those'));
+    }
     if (ctx.issues.length > before) return undefined;
     const params: ConceptParams = {
-      method: e.method, layer: { name: layer.name, tensor: layer.tensor, shape: [...layer.shape] }, scenes: e.scenes ?? D.scenes, count: e.count ?? D.count,
+      method: e.method, layer: { name: layer.name, tensor: layer.tensor, shape: [...layer.shape] }, scenes: e.scenes ?? D.scenes, count: data ? data.rows.length : e.count ?? D.count, data, masks: e.masks,
       concept: e.concept, units: e.units, quantile: e.quantile ?? D.quantile, variant: e.variant ?? D.variant, l2: e.l2 ?? D.l2, iterations: e.iterations ?? D.iterations,
       target: e.target, randomSets: e.random_sets ?? D.random_sets, examples: e.examples ?? D.examples, inputs: e.inputs ?? D.inputs, alpha: e.alpha ?? D.alpha, tests: e.tests ?? D.tests, keep: e.keep ?? D.keep,
     };

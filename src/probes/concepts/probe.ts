@@ -15,6 +15,8 @@ import { evenGeometry, type Frame, type LayerMaps } from './maps.ts';
 import { net2vec, type Net2VecVariant } from './net2vec.ts';
 import { CONCEPT_METRICS, type CONCEPT_METHODS } from './schema.ts';
 import { conceptScene, conceptsOf, type ConceptScene, type SceneSource } from './source.ts';
+import { drawRows, rowsWith, scenesFromMasks } from './dataset.ts';
+import type { ConceptMasks } from '../../datasets/concept-masks.ts';
 import { tcav, type Rows } from './tcav.ts';
 import { EXTREMAL_CHANNEL_DEFAULTS, extremalChannels, gradTimesActivation, keepOnly, maskedLogit, maskedNet, ranking } from './channels.ts';
 
@@ -23,6 +25,9 @@ export interface ConceptParams {
   layer: { name: string; tensor: string; shape: number[] };
   scenes: SceneSource;
   count: number;
+  /** The user's concept-mask manifest as read (and its path as the spec wrote it), instead of generated scenes. */
+  data?: ConceptMasks;
+  masks?: string;
   concept?: string;
   units?: number[];
   quantile: number;
@@ -63,12 +68,16 @@ export const conceptProbe: Probe<ConceptParams> = {
   metrics: Object.values(CONCEPT_METRICS).flat(),
   async run(p: ConceptParams, engine: ForwardEngine, rng: Rng): Promise<ProbeOutput> {
     const { width, height } = engine.model.preprocess;
-    const names = conceptsOf(p.scenes);
+    const names = p.data ? p.data.concepts : conceptsOf(p.scenes);
     const m: Record<string, Measurement> = {};
     let cases: string[] | undefined;
-    const params: Record<string, unknown> = { method: p.method, layer: p.layer.name, scenes: p.scenes, concept: p.concept ?? null };
+    const params: Record<string, unknown> = { method: p.method, layer: p.layer.name, ...(p.data ? { masks: p.masks } : { scenes: p.scenes }), concept: p.concept ?? null };
     if (p.method === 'tcav') {
-      const draw = (k: number, only?: string) => Array.from({ length: k }, () => conceptScene(p.scenes, width, height, rng, only));
+      // From a manifest: the concept's set from rows that hold it, random sets from the rest (Kim et al.'s random images).
+      const data = p.data;
+      const draw = data
+        ? (k: number, only?: string) => scenesFromMasks(data, engine.model.preprocess, drawRows(rowsWith(data, p.concept!, only !== undefined), k, rng))
+        : (k: number, only?: string) => Array.from({ length: k }, () => conceptScene(p.scenes, width, height, rng, only));
       const concept = draw(p.examples, p.concept);
       const randoms = Array.from({ length: p.randomSets }, () => draw(p.examples));
       const inputs = draw(p.inputs, p.concept);
@@ -88,7 +97,11 @@ export const conceptProbe: Probe<ConceptParams> = {
     }
     if (p.method === 'channels') {
       // Scenes of the concept when one is named (the class's own scenes), else any scene.
-      const inputs = concatBatch(Array.from({ length: p.inputs }, () => toModelInput(conceptScene(p.scenes, width, height, rng, p.concept).image, engine.model.preprocess)));
+      const data = p.data;
+      const images = data
+        ? scenesFromMasks(data, engine.model.preprocess, drawRows(p.concept ? rowsWith(data, p.concept, true) : data.rows.map((_, i) => i), p.inputs, rng)).map((sc) => sc.image)
+        : Array.from({ length: p.inputs }, () => conceptScene(p.scenes, width, height, rng, p.concept).image);
+      const inputs = concatBatch(images.map((im) => toModelInput(im, engine.model.preprocess)));
       const C = p.layer.shape[0];
       const keep = Math.min(p.keep, C);
       const s = { net: engine.model.net, input: engine.model.input.name, logits: engine.model.logits!, device: engine.device };
@@ -106,7 +119,7 @@ export const conceptProbe: Probe<ConceptParams> = {
       Object.assign(params, { target: p.target, keep, inputs: p.inputs, iterations: p.iterations, lr: EXTREMAL_CHANNEL_DEFAULTS.lr, lambda: EXTREMAL_CHANNEL_DEFAULTS.lambda, growth: EXTREMAL_CHANNEL_DEFAULTS.growth, full_logit: full, mask: Array.from(mask, (v) => Number(v.toFixed(6))) });
       return { measurements: m, params };
     }
-    const scenes = Array.from({ length: p.count }, () => conceptScene(p.scenes, width, height, rng));
+    const scenes = p.data ? scenesFromMasks(p.data, engine.model.preprocess) : Array.from({ length: p.count }, () => conceptScene(p.scenes, width, height, rng));
     const maps = await layerMaps(engine, p, scenes);
     const f = await frameOf(engine, p);
     const masksOf = (c: string) => scenes.map((s) => s.masks[c]);

@@ -112,6 +112,18 @@ test('anti-aliased stroke scenes: PNG rounds their edges to whole levels, and di
   assert.ok(ia.some((v) => v > 0), 'some unit overlaps some concept');
 });
 
+test('TCAV from the files: the disk set is the rows with a disk mask, random sets the rest; the disk direction raises the disk logit, seeded', async () => {
+  const data = writeDataset(path.join(tmp, 'tcav'), 'shapes');
+  const p = { ...params('net2vec', 'shapes', 'disk', data), method: 'tcav' as const, examples: 6, randomSets: 4, inputs: 6 };
+  const up = await conceptProbe.run({ ...p, target: 0 }, engine(), makeRng(4));
+  const again = await conceptProbe.run({ ...p, target: 0 }, engine(), makeRng(4));
+  const down = await conceptProbe.run({ ...p, target: 1 }, engine(), makeRng(4));
+  assert.is(JSON.stringify(up), JSON.stringify(again));
+  assert.ok((up.measurements['tcav.score'] as number) > 0.9, JSON.stringify(up.measurements));
+  assert.ok((down.measurements['tcav.score'] as number) < 0.1, JSON.stringify(down.measurements));
+  assert.is(up.params.masks, 'concepts.csv');
+});
+
 test('a mask at another resolution of the same shape lands on the same input pixels (nearest neighbour)', () => {
   // 4×2 mask, left half on; the model input 224×224 stretched: columns 0..111 on.
   const data = new Float32Array(4 * 2 * 3);

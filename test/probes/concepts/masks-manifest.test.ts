@@ -140,8 +140,10 @@ test('bad rows exit 2 at the manifest line: missing image, missing mask, mask of
   writeDataset(dir, 'shapes');
   const wide = { width: 300, height: 100, data: new Float32Array(300 * 100 * 3) };
   fs.writeFileSync(path.join(dir, 'masks', 'wide.png'), encodePng(wide));
+  fs.writeFileSync(path.join(dir, 'dup.csv'), 'path,disk,disk\nimg/0.png,,\n');
   fs.writeFileSync(path.join(dir, 'bad.csv'), ['path,disk,square,triangle', 'img/0.png,,,', 'img/nope.png,,,', 'img/1.png,masks/gone.png,,', 'img/2.png,masks/wide.png,,', 'img/3.png,,'].join('\n') + '\n');
   const file = spec(dir, '  - { id: d, layer: /Relu_2_output_0, method: dissection, masks: bad.csv, expect: { dissection.matches: { min: 0 } } }\n'
+    + '  - { id: u, layer: /Relu_2_output_0, method: dissection, masks: dup.csv, expect: { dissection.matches: { min: 0 } } }\n'
     + '  - { id: n, layer: /Relu_2_output_0, method: net2vec, masks: concepts.csv, concept: star, expect: { net2vec.iou: { min: 0 } } }\n');
   const r = run(['run', file, '--report-dir', path.join(dir, 'out'), '--quiet']);
   const text = r.stdout + r.stderr;
@@ -150,6 +152,7 @@ test('bad rows exit 2 at the manifest line: missing image, missing mask, mask of
   assert.match(text, /bad\.csv:4:\d+[^\n]*disk mask file not found: masks\/gone\.png/);
   assert.match(text, /bad\.csv:5:\d+[^\n]*disk mask masks\/wide\.png is 300×100, not the shape of its image \(224×224\)/);
   assert.match(text, /bad\.csv:6:\d+[^\n]*3 cells, but the header has 4/);
+  assert.match(text, /dup\.csv:1:\d+[^\n]*concept "disk" is named twice/);
   assert.match(text, /spec\.yaml:\d+:\d+[^\n]*"star" is not a concept of concepts\.csv \(its header names disk, square, triangle\)/);
 });
 

@@ -2,6 +2,7 @@
 // seeded scenes with exact masks. Its folder holds the methods' pure cores and this descriptor.
 import { readConceptMasks, type ConceptMasks } from '../../datasets/concept-masks.ts';
 import { isNeurogateError } from '../../errors.ts';
+import { conceptImageSets, type ConceptImageSets } from './image-sets.ts';
 import { resolveLayer } from '../../models/catalog.ts';
 import type { EntryKind } from '../../probe/kind.ts';
 import type { Probe } from '../../probe/probe.ts';
@@ -49,9 +50,15 @@ export const conceptsKind: EntryKind<ConceptEntry> = {
       }
       if (data && e.concept !== undefined && !data.concepts.includes(e.concept)) ctx.issues.push(spec.issue([...p, 'concept'], `"${e.concept}" is not a concept of ${e.masks} (its header names ${data.concepts.join(', ')})`, 'add a column for it, or name one of those'));
     }
+    let sets: ConceptImageSets | undefined;
+    if (e.images !== undefined) {
+      const r = conceptImageSets(spec, p, { images: e.images, random_images: e.random_images, concept: e.concept, method: e.method });
+      ctx.issues.push(...r.issues);
+      sets = r.sets;
+    }
     if (ctx.issues.length > before) return undefined;
     const params: ConceptParams = {
-      method: e.method, layer: { name: layer.name, tensor: layer.tensor, shape: [...layer.shape] }, scenes: e.scenes ?? D.scenes, count: data ? data.rows.length : e.count ?? D.count, data, masks: e.masks,
+      method: e.method, layer: { name: layer.name, tensor: layer.tensor, shape: [...layer.shape] }, scenes: e.scenes ?? D.scenes, count: data ? data.rows.length : e.count ?? D.count, data, masks: e.masks, sets,
       concept: e.concept, units: e.units, quantile: e.quantile ?? D.quantile, variant: e.variant ?? D.variant, l2: e.l2 ?? D.l2, iterations: e.iterations ?? D.iterations,
       target: e.target, randomSets: e.random_sets ?? D.random_sets, examples: e.examples ?? D.examples, inputs: e.inputs ?? D.inputs, alpha: e.alpha ?? D.alpha, tests: e.tests ?? D.tests, keep: e.keep ?? D.keep,
     };

@@ -17,6 +17,8 @@ import { CONCEPT_METRICS, type CONCEPT_METHODS } from './schema.ts';
 import { conceptScene, conceptsOf, type ConceptScene, type SceneSource } from './source.ts';
 import { drawRows, rowsWith, scenesFromMasks } from './dataset.ts';
 import type { ConceptMasks } from '../../datasets/concept-masks.ts';
+import type { ConceptImageSets } from './image-sets.ts';
+import { readImage } from '../../stimuli/image.ts';
 import { tcav, type Rows } from './tcav.ts';
 import { EXTREMAL_CHANNEL_DEFAULTS, extremalChannels, gradTimesActivation, keepOnly, maskedLogit, maskedNet, ranking } from './channels.ts';
 
@@ -28,6 +30,8 @@ export interface ConceptParams {
   /** The user's concept-mask manifest as read (and its path as the spec wrote it), instead of generated scenes. */
   data?: ConceptMasks;
   masks?: string;
+  /** TCAV's and channels' image sets from the user's `images:` (absolute files). */
+  sets?: ConceptImageSets;
   concept?: string;
   units?: number[];
   quantile: number;
@@ -71,13 +75,17 @@ export const conceptProbe: Probe<ConceptParams> = {
     const names = p.data ? p.data.concepts : conceptsOf(p.scenes);
     const m: Record<string, Measurement> = {};
     let cases: string[] | undefined;
-    const params: Record<string, unknown> = { method: p.method, layer: p.layer.name, ...(p.data ? { masks: p.masks } : { scenes: p.scenes }), concept: p.concept ?? null };
+    const params: Record<string, unknown> = { method: p.method, layer: p.layer.name, ...(p.data ? { masks: p.masks } : p.sets ? { images: p.sets.concept.length + p.sets.random.length } : { scenes: p.scenes }), concept: p.concept ?? null };
     if (p.method === 'tcav') {
       // From a manifest: the concept's set from rows that hold it, random sets from the rest (Kim et al.'s random images).
       const data = p.data;
-      const draw = data
-        ? (k: number, only?: string) => scenesFromMasks(data, engine.model.preprocess, drawRows(rowsWith(data, p.concept!, only !== undefined), k, rng))
-        : (k: number, only?: string) => Array.from({ length: k }, () => conceptScene(p.scenes, width, height, rng, only));
+      const sets = p.sets;
+      const fromFiles = (files: readonly string[], k: number): ConceptScene[] => drawRows(files.map((_, i) => i), k, rng).map((i) => ({ image: readImage(files[i]), masks: {} }));
+      const draw = sets
+        ? (k: number, only?: string) => fromFiles(only ? sets.concept : sets.random, k)
+        : data
+          ? (k: number, only?: string) => scenesFromMasks(data, engine.model.preprocess, drawRows(rowsWith(data, p.concept!, only !== undefined), k, rng))
+          : (k: number, only?: string) => Array.from({ length: k }, () => conceptScene(p.scenes, width, height, rng, only));
       const concept = draw(p.examples, p.concept);
       const randoms = Array.from({ length: p.randomSets }, () => draw(p.examples));
       const inputs = draw(p.inputs, p.concept);
@@ -98,7 +106,11 @@ export const conceptProbe: Probe<ConceptParams> = {
     if (p.method === 'channels') {
       // Scenes of the concept when one is named (the class's own scenes), else any scene.
       const data = p.data;
-      const images = data
+      const sets = p.sets;
+      const pool = sets ? (p.concept ? sets.concept : sets.random) : [];
+      const images = sets
+        ? drawRows(pool.map((_, i) => i), p.inputs, rng).map((i) => readImage(pool[i]))
+        : data
         ? scenesFromMasks(data, engine.model.preprocess, drawRows(p.concept ? rowsWith(data, p.concept, true) : data.rows.map((_, i) => i), p.inputs, rng)).map((sc) => sc.image)
         : Array.from({ length: p.inputs }, () => conceptScene(p.scenes, width, height, rng, p.concept).image);
       const inputs = concatBatch(images.map((im) => toModelInput(im, engine.model.preprocess)));

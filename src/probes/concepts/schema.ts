@@ -9,6 +9,7 @@
 //       concept: disk
 //       expect: { net2vec.gain: { min: 0.05 } }
 import { z } from 'zod';
+import { ImagesSchema } from '../../datasets/schema.ts';
 import { ExpectSchema } from '../../suite/schema/expect.ts';
 import { IdSchema, PathSchema, overridable } from '../../suite/schema/common.ts';
 import { SCENE_SOURCES, conceptsOf } from './source.ts';
@@ -37,6 +38,8 @@ export const ConceptEntrySchema = z
     method: z.enum(CONCEPT_METHODS).meta({ description: 'dissection (Bau et al. 2017), net2vec (Fong & Vedaldi 2018) or tcav (Kim et al. 2018)' }),
     scenes: z.enum(SCENE_SOURCES).meta({ description: 'Scene generator with exact masks: shapes (disk, square, triangle) or strokes (curve, line, circle, angle); default strokes' }).optional(),
     masks: PathSchema.meta({ description: 'Your own data instead of generated scenes: a CSV whose header is `path,<concept>,…` and whose cells are one binary mask file per concept (empty: absent), as Broden’s index.csv; paths relative to it' }).optional(),
+    images: ImagesSchema.meta({ description: 'tcav, channels: your own images; the concept set is those tagged (or labelled) with `concept:`, random sets come from the rest or from `random_images:`' }).optional(),
+    random_images: ImagesSchema.meta({ description: 'tcav with `images:`: where the random sets are drawn from (default: the images without the concept)' }).optional(),
     count: z.int().min(4).max(10_000).meta({ description: 'Scenes for dissection and Net2Vec (half train, half score for Net2Vec); default 64' }).optional(),
     concept: z.string().min(1).max(100).meta({ description: 'The concept: needed for net2vec and tcav; for dissection, the concept the units should detect' }).optional(),
     units: z.array(z.int().min(0).max(1_000_000)).min(1).max(100_000).meta({ description: 'dissection: units to dissect (default all); channels: the channels expected among the kept ones (channels.found)' }).optional(),
@@ -60,10 +63,13 @@ export const ConceptEntrySchema = z
     if ((e.method === 'tcav' || e.method === 'channels') && e.target === undefined) ctx.addIssue({ code: 'custom', path: ['target'], message: `${e.method} needs a \`target:\` class index` });
     if (e.method === 'channels' && Object.keys(e.expect).includes('channels.found') && !e.units) ctx.addIssue({ code: 'custom', path: ['expect', 'channels.found'], message: 'channels.found counts the channels under `units:`: add them' });
     if (e.masks !== undefined && e.scenes !== undefined) ctx.addIssue({ code: 'custom', path: ['scenes'], message: 'take concepts from `scenes:` or from `masks:`, not both' });
+    if (e.images !== undefined && (e.masks !== undefined || e.scenes !== undefined)) ctx.addIssue({ code: 'custom', path: ['images'], message: 'take concepts from one of `scenes:`, `masks:` or `images:`' });
+    if (e.images !== undefined && e.method !== 'tcav' && e.method !== 'channels') ctx.addIssue({ code: 'custom', path: ['images'], message: `${e.method} needs a mask per concept: use \`masks:\` (images by tag serve tcav and channels)` });
+    if (e.random_images !== undefined && (e.images === undefined || e.method !== 'tcav')) ctx.addIssue({ code: 'custom', path: ['random_images'], message: '`random_images:` is where TCAV draws its random sets from when the concept images come from `images:`' });
     if (e.masks !== undefined && e.count !== undefined) ctx.addIssue({ code: 'custom', path: ['count'], message: 'with `masks:` every row of the manifest is used: drop `count:` (sample the manifest instead)' });
     // A manifest's concepts are its header's: checked against the entry once it is read.
     const known = conceptsOf(e.scenes ?? CONCEPT_DEFAULTS.scenes);
-    if (e.masks === undefined && e.concept && !known.includes(e.concept)) ctx.addIssue({ code: 'custom', path: ['concept'], message: `"${e.concept}" is not a concept of ${e.scenes ?? CONCEPT_DEFAULTS.scenes} scenes (${known.join(', ')})` });
+    if (e.masks === undefined && e.images === undefined && e.concept && !known.includes(e.concept)) ctx.addIssue({ code: 'custom', path: ['concept'], message: `"${e.concept}" is not a concept of ${e.scenes ?? CONCEPT_DEFAULTS.scenes} scenes (${known.join(', ')})` });
     const own: readonly string[] = CONCEPT_METRICS[e.method];
     for (const m of Object.keys(e.expect)) {
       if (!own.includes(m)) ctx.addIssue({ code: 'custom', path: ['expect', m], message: `${e.method} does not measure ${m} (it measures ${own.join(', ')})` });

@@ -124,6 +124,24 @@ test('TCAV from the files: the disk set is the rows with a disk mask, random set
   assert.is(up.params.masks, 'concepts.csv');
 });
 
+test('TCAV on your own images by tag (`images:` manifest with tags), through `neurogate run`: the disk direction raises the disk logit', () => {
+  const dir = path.join(tmp, 'tagged');
+  const data = writeDataset(dir, 'shapes');
+  // The same scenes as a plain image manifest: each image tagged with the shape it holds.
+  const tagged = data.rows.map((r) => `${path.relative(dir, r.image)},${data.concepts.filter((_, k) => r.masks[k] !== null).join(';')}`);
+  fs.writeFileSync(path.join(dir, 'tagged.csv'), ['path,tags', ...tagged].join('\n') + '\n');
+  const entry = (id: string, target: number) => `  - { id: ${id}, layer: /Relu_2_output_0, method: tcav, images: { manifest: tagged.csv }, concept: disk, target: ${target}, examples: 6, random_sets: 4, inputs: 6, iterations: 150, expect: { tcav.score: { min: 0 } } }`;
+  const file = spec(dir, [entry('up', 0), entry('down', 1)].join('\n') + '\n');
+  const out = path.join(dir, 'out');
+  const r = run(['run', file, '--report-dir', out, '--json', '--quiet']);
+  assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  const entries = JSON.parse(fs.readFileSync(path.join(out, 'neurogate-report.json'), 'utf8')).suites[0].entries as { id: string; measurements: Record<string, number>; params: Record<string, unknown> }[];
+  const byId = Object.fromEntries(entries.map((e) => [e.id, e]));
+  assert.ok(byId.up.measurements['tcav.score'] > 0.9, JSON.stringify(byId.up.measurements));
+  assert.ok(byId.down.measurements['tcav.score'] < 0.1, JSON.stringify(byId.down.measurements));
+  assert.is(byId.up.params.images, COUNT);
+});
+
 test('a mask at another resolution of the same shape lands on the same input pixels (nearest neighbour)', () => {
   // 4×2 mask, left half on; the model input 224×224 stretched: columns 0..111 on.
   const data = new Float32Array(4 * 2 * 3);
@@ -140,10 +158,13 @@ test('bad rows exit 2 at the manifest line: missing image, missing mask, mask of
   writeDataset(dir, 'shapes');
   const wide = { width: 300, height: 100, data: new Float32Array(300 * 100 * 3) };
   fs.writeFileSync(path.join(dir, 'masks', 'wide.png'), encodePng(wide));
+  fs.writeFileSync(path.join(dir, 'one.csv'), 'path,tags\nimg/0.png,disk\nimg/1.png,square\nimg/2.png,square\n');
   fs.writeFileSync(path.join(dir, 'dup.csv'), 'path,disk,disk\nimg/0.png,,\n');
   fs.writeFileSync(path.join(dir, 'bad.csv'), ['path,disk,square,triangle', 'img/0.png,,,', 'img/nope.png,,,', 'img/1.png,masks/gone.png,,', 'img/2.png,masks/wide.png,,', 'img/3.png,,'].join('\n') + '\n');
   const file = spec(dir, '  - { id: d, layer: /Relu_2_output_0, method: dissection, masks: bad.csv, expect: { dissection.matches: { min: 0 } } }\n'
     + '  - { id: u, layer: /Relu_2_output_0, method: dissection, masks: dup.csv, expect: { dissection.matches: { min: 0 } } }\n'
+    + '  - { id: t, layer: /Relu_2_output_0, method: tcav, images: { manifest: concepts.csv }, concept: disk, target: 0, expect: { tcav.score: { min: 0 } } }\n'
+    + '  - { id: t2, layer: /Relu_2_output_0, method: tcav, images: { manifest: one.csv }, concept: disk, target: 0, expect: { tcav.score: { min: 0 } } }\n'
     + '  - { id: n, layer: /Relu_2_output_0, method: net2vec, masks: concepts.csv, concept: star, expect: { net2vec.iou: { min: 0 } } }\n');
   const r = run(['run', file, '--report-dir', path.join(dir, 'out'), '--quiet']);
   const text = r.stdout + r.stderr;
@@ -152,6 +173,9 @@ test('bad rows exit 2 at the manifest line: missing image, missing mask, mask of
   assert.match(text, /bad\.csv:4:\d+[^\n]*disk mask file not found: masks\/gone\.png/);
   assert.match(text, /bad\.csv:5:\d+[^\n]*disk mask masks\/wide\.png is 300×100, not the shape of its image \(224×224\)/);
   assert.match(text, /bad\.csv:6:\d+[^\n]*3 cells, but the header has 4/);
+  // A concept-mask manifest is not an image manifest: its header is refused at its line.
+  assert.match(text, /concepts\.csv:1:\d+[^\n]*unknown columns "disk", "square", "triangle"/);
+  assert.match(text, /spec\.yaml:\d+:\d+[^\n]*`images:` has 1 image tagged or labelled "disk"; the concept set needs at least 2/);
   assert.match(text, /dup\.csv:1:\d+[^\n]*concept "disk" is named twice/);
   assert.match(text, /spec\.yaml:\d+:\d+[^\n]*"star" is not a concept of concepts\.csv \(its header names disk, square, triangle\)/);
 });

@@ -8,18 +8,16 @@
 //   img/1.png,masks/1-curve.png,masks/1-line.png
 // An empty cell means the concept is absent from the image. A mask pixel is on when its mean RGB
 // level is at least 128 (0/255 PNGs, as Broden's per-concept layers are rendered).
-import fs from 'node:fs';
 import path from 'node:path';
 import { isNeurogateError } from '../errors.ts';
 import { readGuardedText } from '../io/guarded-fs.ts';
-import { readImage } from '../stimuli/image.ts';
 import type { SpecIssue } from '../suite/issues.ts';
 import { outsideIssue, specRoot } from '../suite/paths.ts';
-import { sourceText, type SourceText } from '../suite/source.ts';
+import { sourceText } from '../suite/source.ts';
 import type { LoadedSpec } from '../suite/spec.ts';
 import type { PathSegment } from '../suite/yaml.ts';
-import { imageSize } from './image-size.ts';
 import { lineIssue, splitCsv } from './manifest.ts';
+import { fileSize } from './source.ts';
 
 const MAX_BYTES = 64 * 2 ** 20;
 
@@ -78,11 +76,11 @@ export function readConceptMasks(spec: LoadedSpec, at: PathSegment[], file: stri
     }
     const before = issues.length;
     const image = path.resolve(dir, cells[0]);
-    const size = sizeAt(spec, src, line, image, 'image', issues, place);
+    const size = fileSize(spec, src, line, image, 'image', issues);
     const masks = cells.slice(1).map((cell, k) => {
       if (cell === '') return null;
       const m = path.resolve(dir, cell);
-      const ms = sizeAt(spec, src, line, m, `${concepts[k]} mask`, issues, place);
+      const ms = fileSize(spec, src, line, m, `${concepts[k]} mask`, issues);
       // Broden stores masks at a lower resolution than their images: any size of the same shape scales onto it.
       if (ms && size && ms.width * size.height !== ms.height * size.width) {
         bad(`${concepts[k]} mask ${cell} is ${ms.width}×${ms.height}, not the shape of its image (${size.width}×${size.height})`, 'a mask covers its whole image: the same size, or the same aspect ratio at another resolution');
@@ -93,23 +91,4 @@ export function readConceptMasks(spec: LoadedSpec, at: PathSegment[], file: stri
   }
   if (rows.length === 0 && issues.length === 0) issues.push(lineIssue(src, headerAt + 1, 'the manifest lists no image', 'one row per image after the header'));
   return issues.length ? { issues } : { data: { concepts, rows }, issues };
-}
-
-function sizeAt(spec: LoadedSpec, src: SourceText, line: number, abs: string, what: string, issues: SpecIssue[], place: { root: string; allowOutside?: boolean }): { width: number; height: number } | undefined {
-  const outside = outsideIssue(spec, [], abs, what);
-  if (outside) {
-    issues.push(lineIssue(src, line, outside.message, outside.hint));
-    return undefined;
-  }
-  if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) {
-    issues.push(lineIssue(src, line, `${what} file not found: ${path.relative(path.dirname(src.abs), abs)}`, 'paths in a manifest resolve relative to the manifest'));
-    return undefined;
-  }
-  try {
-    return imageSize(abs, place) ?? readImage(abs, undefined, place);
-  } catch (e) {
-    if (!isNeurogateError(e)) throw e;
-    issues.push(lineIssue(src, line, e.message, e.hint));
-    return undefined;
-  }
 }

@@ -173,7 +173,7 @@ function fromManifest(spec: LoadedSpec, at: PathSegment[], file: string, labels?
 }
 
 /** An image file's width and height (from its header when it can), or an issue at the manifest line. */
-function fileSize(spec: LoadedSpec, src: SourceText, line: number, abs: string, what: string, issues: SpecIssue[]): { width: number; height: number } | undefined {
+export function fileSize(spec: LoadedSpec, src: SourceText, line: number, abs: string, what: string, issues: SpecIssue[]): { width: number; height: number } | undefined {
   const outside = outsideIssue(spec, [], abs, what);
   if (outside) {
     issues.push(lineIssue(src, line, outside.message, outside.hint));

@@ -1,7 +1,6 @@
 // TCAV's and channel attribution's image sets from the user's own images: the concept set is the
 // images tagged (or labelled) with the concept, random sets come from the rest or from a second
 // source. Resolved and checked before any model loads, each problem at the spec's line.
-import fs from 'node:fs';
 import type { ImagesSpec } from '../../datasets/schema.ts';
 import { resolveImages, type DatasetItem } from '../../datasets/source.ts';
 import type { SpecIssue } from '../../suite/issues.ts';
@@ -20,7 +19,7 @@ function filesOf(spec: LoadedSpec, at: PathSegment[], src: ImagesSpec): { items:
   const r = resolveImages(spec, at, src);
   // A plain list is checked file by file (resolveImages leaves that to its caller).
   const issues = Array.isArray(src) ? src.flatMap((f, i) => fileRef(spec, [...at, i], f, 'image')) : r.issues;
-  if (issues.length === 0 && r.items.some((it) => it.abs === undefined || !fs.existsSync(it.abs))) {
+  if (issues.length === 0 && r.items.some((it) => it.abs === undefined)) {
     issues.push(spec.issue(at, 'generated scenes are not your own images', 'for generated scenes use the entry’s `scenes:`'));
   }
   return { items: r.items, issues };

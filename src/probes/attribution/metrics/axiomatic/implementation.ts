@@ -1,36 +1,45 @@
 // Implementation invariance (Sundararajan et al. 2017, axiom 2): two networks that compute the same
-// function must get the same map. The second network is one of the audit's equivalent mutants.
-import type { Tensor } from '../../../../engine/tensor.ts';
-import { permuteChannelsOperator } from '../../../../audit/mutants/permute-channels.ts';
-import { reexportOperator } from '../../../../audit/mutants/reexport.ts';
-import type { MutantOperator } from '../../../../audit/mutants/types.ts';
-import type { ImportedModel, Preprocess } from '../../../../models/types.ts';
+// function must get the same map. The second network is built as the audit's equivalent mutants are.
 import { z } from 'zod';
+import { permutableChains, permuteChain, shuffle } from '../../../../engine/equivalent.ts';
+import { hashBytes, makeNet } from '../../../../engine/net.ts';
+import { cloneModel, decodeModel, encodeModel, type ModelProto } from '../../../../engine/onnx.ts';
+import type { Tensor } from '../../../../engine/tensor.ts';
+import { badInput } from '../../../../errors.ts';
+import { makeRng } from '../../../../util/rng.ts';
 import { scoreOne } from '../../forward.ts';
 import { describeMetric, drawSeed } from '../../metric.ts';
 import type { Subject, Target } from '../../types.ts';
 import type { Explain } from '../robustness/robustness.ts';
 
 /**
- * The equivalent mutants that change the network itself (batch size and thread count change only
- * how it is run, so they are no second implementation).
+ * The function-equal networks, named as `neurogate audit` names its equivalent mutants (batch size
+ * and thread count change only how a network is run, so they are no second implementation).
  */
-export const FUNCTION_EQUAL: Record<string, MutantOperator> = {
-  reexport: reexportOperator,
-  'permute-channels': permuteChannelsOperator,
-};
+const FUNCTION_EQUAL = {
+  /** The IR written as ONNX bytes and read back: the same network, so the same map bit for bit. */
+  reexport: (m: ModelProto, where: string) => decodeModel(encodeModel(m), where),
+  /** A seeded Conv's output channels permuted with everything reading them: the same function, summed in another order. */
+  'permute-channels': (m: ModelProto, where: string, seed: number) => {
+    const copy = cloneModel(m);
+    const chains = permutableChains(copy);
+    if (!chains.length) throw badInput('E_ATTR_IMPLEMENTATION', 'no Conv output can be permuted', where, 'permute-channels needs a Conv followed (through BatchNorm, activations, pooling) by one Conv or Gemm; use `mutant: reexport`');
+    const rng = makeRng(seed);
+    const chain = chains[Math.floor(rng() * chains.length)];
+    permuteChain(copy, chain, shuffle(rng, chain.channels));
+    return copy;
+  },
+} satisfies Record<string, (m: ModelProto, where: string, seed: number) => ModelProto>;
 
 export type FunctionEqualMutant = keyof typeof FUNCTION_EQUAL;
+const MUTANTS = Object.keys(FUNCTION_EQUAL) as [FunctionEqualMutant, ...FunctionEqualMutant[]];
 
-/** The subject's network as the mutant rebuilds it; `seed` picks the layer and permutation. */
-export function mutantSubject(subject: Subject, preprocess: Preprocess, mutant: string, seed: number): Subject {
-  const op = FUNCTION_EQUAL[mutant];
-  if (!op) throw new RangeError(`no function-equal mutant "${mutant}"`);
-  const [channels, height, width] = subject.inputDims;
-  // The mutants take what the audit gives them, an imported model; attribution keeps only its net.
-  const model: ImportedModel = { net: subject.net, input: { name: subject.input, channels, height, width }, logits: subject.logits, labels: subject.labels, preprocess };
-  const [m] = op.mutants({ seed, targets: [], protectedTensors: new Set(), batch: subject.batchSize });
-  return { ...subject, net: m.apply(model).net };
+/** The subject with its network rebuilt by the mutant; `seed` picks the layer and the permutation. */
+export function mutantSubject(subject: Subject, mutant: FunctionEqualMutant, seed: number): Subject {
+  const where = `${subject.net.where} (function-equal: ${mutant})`;
+  const net = makeNet(FUNCTION_EQUAL[mutant](subject.net.model, where, seed), where);
+  // An identity of its own even when the bytes are equal (reexport): the copy gets a fresh session, as a re-loaded model would.
+  return { ...subject, net: { ...net, hash: hashBytes(new TextEncoder().encode(`${net.hash}|function-equal:${mutant}`)) } };
 }
 
 export interface ImplementationInvarianceResult {
@@ -69,13 +78,14 @@ export const implementationInvarianceMetric = describeMetric<ImplementationInvar
   family: 'axiomatic',
   description: 'Implementation invariance: the map of a function-equal network (an equivalent mutant of the audit: `permute-channels` permutes a seeded hidden layer\'s channels with everything reading them, `reexport` writes the model as ONNX and reads it back); implementation_invariance = max |Δa| ÷ max |a| (0 is invariant), implementation_invariance_score_change = |ΔF| (how exactly the networks agree)',
   form: 'options',
-  options: { mutant: { schema: z.enum(Object.keys(FUNCTION_EQUAL) as [FunctionEqualMutant, ...FunctionEqualMutant[]]), description: 'The function-equal network: an equivalent mutant of `neurogate audit`' } },
+  options: { mutant: { schema: z.enum(MUTANTS), description: 'The function-equal network: an equivalent mutant of `neurogate audit`' } },
   defaults: IMPLEMENTATION_INVARIANCE_DEFAULTS,
   metrics: ['implementation_invariance', 'implementation_invariance_score_change'],
   needs: ['method', 'random'],
+  property: true,
   passes: (_o, method) => method + 2,
-  run: async ({ subject, input, target, attribution, explain, rng, preprocess }, o) => {
-    const other = mutantSubject(subject, preprocess, o.mutant, drawSeed(rng));
+  run: async ({ subject, input, target, attribution, explain, rng }, o) => {
+    const other = mutantSubject(subject, o.mutant, drawSeed(rng));
     const r = await implementationInvariance(subject, other, input, target, attribution.map, explain);
     return { values: { implementation_invariance: r.mapChange, implementation_invariance_score_change: r.scoreChange } };
   },

@@ -50,6 +50,7 @@ export const sensitivityNMetric = describeMetric<SensitivityNOptions>({
   defaults: SENSITIVITY_N_DEFAULTS,
   metrics: ['sensitivity_n', 'sensitivity_n_mean'],
   needs: ['model', 'random'],
+  property: true,
   passes: (o) => o.fractions.length * (o.samples + 1),
   run: async (ctx, o) => {
     const r = await sensitivityN(ctx.subject, ctx.input, ctx.target, ctx.attribution.map, o, drawSeed(ctx.rng));

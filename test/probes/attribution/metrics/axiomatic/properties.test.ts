@@ -9,13 +9,11 @@ import { sensitivityN } from '../../../../../src/probes/attribution/metrics/fait
 import { implementationInvariance, mutantSubject, relativeMaxChange } from '../../../../../src/probes/attribution/metrics/axiomatic/implementation.ts';
 import { gradientXInput } from '../../../../../src/probes/attribution/methods/gradient-x-input.ts';
 import { gradientMethod } from '../../../../../src/probes/attribution/methods/gradient.ts';
-import type { Preprocess } from '../../../../../src/models/types.ts';
 import { linearModel } from '../../groundtruth.ts';
 import { makeRng, normal } from '../../../../../src/util/rng.ts';
 
 const dims: [number, number, number] = [2, 6, 6];
 const D = 72;
-const pre: Preprocess = { height: 6, width: 6, scale: 1, mean: [0, 0, 0], std: [1, 1, 1], channelOrder: 'RGB', sourceLayout: 'NCHW' };
 const t = { kind: 'class' as const, index: 1 };
 const o = { fractions: [0.05, 0.3, 0.7], samples: 12, baseline: 0 };
 
@@ -50,7 +48,7 @@ test('sensitivity-n: the same seed draws the same subsets; a baseline the model 
 test('implementation invariance: a re-exported copy gives the identical map and score', async () => {
   const { m, input } = linearCase(7);
   const a = await gradientXInput(m.subject, input, t);
-  const other = mutantSubject(m.subject, pre, 'reexport', 1);
+  const other = mutantSubject(m.subject, 'reexport', 1);
   assert.is.not(other.net.hash, m.subject.net.hash);
   const r = await implementationInvariance(m.subject, other, input, t, a.map, (s, x) => gradientXInput(s, x, t));
   assert.equal(r, { mapChange: 0, scoreChange: 0 });
@@ -58,7 +56,7 @@ test('implementation invariance: a re-exported copy gives the identical map and 
 
 test('implementation invariance: a model without a Conv has no channel permutation (a clear error)', () => {
   const { m } = linearCase(7);
-  assert.throws(() => mutantSubject(m.subject, pre, 'permute-channels', 1), /no Conv output can be permuted/);
+  assert.throws(() => mutantSubject(m.subject, 'permute-channels', 1), /no Conv output can be permuted/);
 });
 
 test('relative change: max |b − a| ÷ max |a|, the raw difference when a is 0', () => {

@@ -68,6 +68,7 @@ export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: Importe
     target,
     method,
     measure: measuredBy(e),
+    ...(e.maxpool_ties && { maxPoolTies: e.maxpool_ties }),
     heatmap: e.heatmap,
   };
 }

@@ -8,7 +8,7 @@ import { masksImages } from './dataset.ts';
 import { loadFileMaps } from './file-maps/prepare.ts';
 import { methodFromSpec, targetFromSpec, type MaskParams } from './probe.ts';
 import { methodNamed } from './methods/index.ts';
-import { measuredBy, type MaskEntry } from './schema.ts';
+import { MAXPOOL_TIES_DEFAULT, measuredBy, type MaskEntry } from './schema.ts';
 import type { SpecIssue } from '../../suite/issues.ts';
 import type { EntryToPrepare, ImageSource } from '../../probe/kind.ts';
 
@@ -68,7 +68,7 @@ export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: Importe
     target,
     method,
     measure: measuredBy(e),
-    ...(e.maxpool_ties && { maxPoolTies: e.maxpool_ties }),
+    maxPoolTies: e.maxpool_ties ?? MAXPOOL_TIES_DEFAULT,
     heatmap: e.heatmap,
   };
 }

@@ -62,6 +62,9 @@ export function measuredBy(e: { measure?: MaskMeasureSpec; properties?: MaskMeas
   return { ...e.measure, ...e.properties };
 }
 
+/** The masks entry's tie rule when it names none: PyTorch's and onnxruntime's, so maps compare with Captum's. */
+export const MAXPOOL_TIES_DEFAULT = 'first' as const;
+
 export const MaskEntrySchema = z
   .strictObject({
     id: IdSchema,
@@ -74,7 +77,7 @@ export const MaskEntrySchema = z
     measure: MeasureSchema.optional(),
     properties: PropertiesSchema.optional(),
     aggregate: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an aggregate name is one word'), AggregateSchema).meta({ description: 'Dataset-level metrics made from per-image ones, checked under `expect:` by their names' }).optional(),
-    maxpool_ties: z.enum(['split', 'first']).meta({ description: 'Who gets a max-pool window\'s gradient when several inputs tie for its max: `split` shares it equally (default), `first` gives it to the first in row-major order, as PyTorch and onnxruntime do' }).optional(),
+    maxpool_ties: z.enum(['split', 'first']).meta({ description: `Who gets a max-pool window's gradient when several inputs tie for its max: \`first\` gives it to the first in row-major order, as PyTorch and onnxruntime do; \`split\` shares it equally (default: ${MAXPOOL_TIES_DEFAULT})` }).optional(),
     heatmap: z.enum(['magnitude', 'signed', 'mask']).meta({ description: 'How the report colours the map (default: mask for mask methods, magnitude otherwise)' }).optional(),
     expect: ExpectSchema,
   })

@@ -18,7 +18,7 @@ import { DEFAULT_LIMITS } from '../../../src/probe/limits.ts';
 const dir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'fixtures', 'shapes_cnn');
 const model = importOnnxFile(path.join(dir, 'shapes_cnn.onnx'));
 
-test('shapes CNN: first and split ties give the same score and different maps; split is the default', async () => {
+test('shapes CNN: first and split ties give the same score and different maps; a bare subject splits (the engine default)', async () => {
   const x = toModelInput(readImage(path.join(dir, 'shape_0_disk.png')), model.preprocess);
   const t = { kind: 'class' as const, index: 0 };
   const split = await gradientMethod(subjectOf(model), x, t);
@@ -35,7 +35,7 @@ test('shapes CNN: first and split ties give the same score and different maps; s
   assert.ok(rel > 0.1 && rel < 1, `relative L2 ${rel}`);
 });
 
-test('the spec: maxpool_ties is first or split, and a run echoes it', async () => {
+test('the spec: maxpool_ties is first or split, first when omitted (as PyTorch), and a run echoes it', async () => {
   const base = { id: 'x', image: 'x.png', method: { gradient: {} }, expect: { score: { min: 0 } } };
   assert.ok(MaskEntrySchema.safeParse({ ...base, maxpool_ties: 'first' }).success);
   assert.not.ok(MaskEntrySchema.safeParse({ ...base, maxpool_ties: 'last' }).success);
@@ -51,10 +51,26 @@ masks:
     maxpool_ties: first
     method: { gradient: {} }
     expect: { score: { min: 0 } }
+  - id: omitted
+    image: ${dir}/shape_0_disk.png
+    target: { class: 0 }
+    method: { gradient: {} }
+    expect: { score: { min: 0 } }
+  - id: split
+    image: ${dir}/shape_0_disk.png
+    target: { class: 0 }
+    maxpool_ties: split
+    method: { gradient: {} }
+    expect: { score: { min: 0 } }
 `);
   const { report } = await runSpecs({ paths: [f], limits: { ...DEFAULT_LIMITS, allowOutside: true } });
-  const e = report.suites[0].entries[0] as unknown as { params: Record<string, unknown> };
-  assert.is(e.params.maxpool_ties, 'first');
+  const [first, omitted, split] = report.suites[0].entries as unknown as { params: Record<string, unknown>; measurements: Record<string, number> }[];
+  assert.is(first.params.maxpool_ties, 'first');
+  assert.is(omitted.params.maxpool_ties, 'first');
+  assert.is(split.params.maxpool_ties, 'split');
+  // The map's total variation sees the tie rule: the omitted entry's map is the first-tie map.
+  assert.is(omitted.measurements.total_variation, first.measurements.total_variation);
+  assert.is.not(split.measurements.total_variation, first.measurements.total_variation);
 });
 
 test.run();

@@ -125,6 +125,27 @@ test('max-pool: overlapping windows accumulate; ties share the gradient equally'
   assert.equal(Array.from(r.grads.x.data.subarray(5)), [0.5, 1.5, 1, 0, 0]);
 });
 
+test('max-pool ties, `first`: the whole gradient to the first maximum in row-major window order (PyTorch, onnxruntime)', async () => {
+  const pool = (kernel: number[], dims: number[]) => makeNet(createModel({
+    inputs: [{ name: 'x', dims: ['N', ...dims] }], outputs: [{ name: 'y' }], initializers: [],
+    nodes: [node('MaxPool', ['x'], ['y'], { kernel_shape: { ints: kernel }, strides: { ints: kernel.length === 2 && kernel[0] === 2 ? [2, 2] : [1, 1] } })],
+  }), 'maxpool-ties');
+  const row = pool([1, 3], [1, 1, 5]);
+  const ones3 = { dims: [1, 1, 1, 3], data: new Float32Array([1, 1, 1]) };
+  const x = { dims: [2, 1, 1, 5], data: new Float32Array([1, 5, 2, 0, 3, 2, 2, 1, 0, 0]) };
+  const first = await gradient(row, { input: { x }, objective: weighted({ y: ones3 }), wrt: ['x'], maxPoolTies: 'first' });
+  // Windows of item 1: {2,2,1} → x0, {2,1,0} → x1, {1,0,0} → x2; item 0 has no ties, so both rules agree.
+  assert.equal(Array.from(first.grads.x.data), [0, 2, 0, 0, 1, 1, 1, 1, 0, 0]);
+  // 2×2 windows, stride 2: the tie between (0,1) and (1,0) goes to (0,1), the flat window's to its top-left.
+  const square = pool([2, 2], [1, 2, 4]);
+  const planted = { dims: [1, 1, 2, 4], data: new Float32Array([0, 3, 1, 1, 3, 0, 1, 1]) };
+  const ones2 = { dims: [1, 1, 1, 2], data: new Float32Array([1, 1]) };
+  const f = await gradient(square, { input: { x: planted }, objective: weighted({ y: ones2 }), wrt: ['x'], maxPoolTies: 'first' });
+  assert.equal(Array.from(f.grads.x.data), [0, 1, 1, 0, 0, 0, 0, 0]);
+  const s = await gradient(square, { input: { x: planted }, objective: weighted({ y: ones2 }), wrt: ['x'] });
+  assert.equal(Array.from(s.grads.x.data), [0, 0.5, 0.25, 0.25, 0.5, 0, 0.25, 0.25]);
+});
+
 test('an op without a VJP rule on the gradient path is refused before anything runs, naming op and node', async () => {
   const model = createModel({
     inputs: [{ name: 'x', dims: ['N', 4] }], outputs: [{ name: 'y' }, { name: 'side' }],

@@ -8,6 +8,10 @@ import { badInput } from '../../errors.ts';
 import type { ImportedModel } from '../../models/types.ts';
 import { convGroup, sourceOf } from '../../probes/circuit/resolve.ts';
 import { makeRng, type Rng } from '../../util/rng.ts';
+import { permuteVector, shuffle, slicesAlong } from '../../engine/equivalent.ts';
+
+// Moved to the engine (attribution's implementation invariance permutes channels too); kept here for the operators.
+export { permuteVector, shuffle, slicesAlong };
 
 /**
  * The model with `proto` as its IR and an identity derived from the original's and the mutant's id
@@ -70,16 +74,6 @@ export function meanStd(data: Float32Array): { mean: number; std: number } {
   return { mean, std: Math.sqrt(q / Math.max(1, data.length)) };
 }
 
-/** Index lists of a weight's slices along `axis` (one list of flat indices per output channel). */
-export function slicesAlong(dims: readonly number[], axis: number): number[][] {
-  const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1);
-  const n = dims[axis];
-  const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const out: number[][] = Array.from({ length: n }, () => []);
-  for (let o = 0; o < outer; o++) for (let c = 0; c < n; c++) for (let i = 0; i < inner; i++) out[c].push((o * n + c) * inner + i);
-  return out;
-}
-
 /** Where channel `channel` of some tensor is made: its weight slice, bias entry and BatchNorm entries. */
 export interface Slot {
   node: NodeProto;
@@ -132,22 +126,6 @@ export function permuteSlots(m: ModelProto, s: Slot, perm: readonly number[]): v
   slices.forEach((idx, c) => idx.forEach((at, k) => (next[at] = w.data[slices[perm[c]][k]])));
   replaceWeight(m, s.weight, { dims: w.dims, data: next });
   for (const v of [s.bias, ...(s.bn ?? [])]) if (v) permuteVector(m, v, perm);
-}
-
-export function permuteVector(m: ModelProto, name: string, perm: readonly number[]): void {
-  const v = readWeight(m, name);
-  if (v.data.length !== perm.length) return; // a broadcast scalar bias: nothing per channel
-  replaceWeight(m, name, { dims: v.dims, data: Float32Array.from(perm, (p) => v.data[p]) });
-}
-
-/** A seeded permutation of 0..n−1 (Fisher–Yates). */
-export function shuffle(rng: Rng, n: number): number[] {
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
 }
 
 /** How many output channels a slot's layer has. */

@@ -11,6 +11,7 @@ import { foldBatchNorms, foldPads } from './fold.ts';
 import type { ObjectiveStructure } from './objective.ts';
 import { constantFloats } from './floats.ts';
 import type { BackwardVariant, VariantContext } from './variants/variant.ts';
+import { maxPoolRule, type MaxPoolTies } from './rules/pool.ts';
 
 export interface GradientGraph {
   model: ModelProto;
@@ -141,6 +142,8 @@ function emitObjective(e: Emitter, s: ObjectiveStructure, seed: (t: string, g: s
   return { feeds, value: sumAll(e, values), inputs };
 }
 
+const firstTies = maxPoolRule('first');
+
 export interface BuildOptions {
   /** Forward tensors the caller will also read from the gradient graph (kept by every rewrite). */
   outputs?: string[];
@@ -148,6 +151,8 @@ export interface BuildOptions {
   fold?: boolean;
   /** A modified backward pass (Guided Backprop, DeepLIFT, LRP): its rules replace the ordinary ones where it says. */
   variant?: BackwardVariant;
+  /** Who gets a max-pool window's gradient on a tie (default `split`; `first` as PyTorch and onnxruntime). */
+  maxPoolTies?: MaxPoolTies;
 }
 
 /**
@@ -225,7 +230,7 @@ export function buildGradientModel(source: ModelProto, structure: ObjectiveStruc
     const gy = n.output.map((o) => (o ? adjoint(o) : undefined));
     if (gy.every((x) => x === undefined)) continue;
     // The one place a rule is chosen per node: the variant's, where it has one, else the ordinary VJP.
-    const rule = variant?.ruleFor(n, ctx) ?? ruleFor(n.opType, n.domain)!;
+    const rule = variant?.ruleFor(n, ctx) ?? (n.opType === 'MaxPool' && !n.domain && opts.maxPoolTies === 'first' ? firstTies : ruleFor(n.opType, n.domain)!);
     const need = n.input.map((t, i) => !!t && forward.has(t) && diffSlot(rule.diff, i) && isFloat(e.fact(t).dtype));
     if (!need.some(Boolean)) continue;
     e.current = n;

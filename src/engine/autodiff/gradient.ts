@@ -9,6 +9,7 @@ import { probeFacts, type GraphFacts } from './facts.ts';
 import { buildGradientModel, checkDifferentiable, type GradientGraph } from './build.ts';
 import type { BackwardVariant } from './variants/variant.ts';
 import { compileObjective, objectiveTensors, structureKey, type Objective, type ObjectiveStructure } from './objective.ts';
+import type { MaxPoolTies } from './rules/pool.ts';
 
 export interface GradientRequest {
   /** Graph inputs by name, each [N, …] with the same N. */
@@ -20,6 +21,8 @@ export interface GradientRequest {
   outputs?: string[];
   /** A modified backward pass (Guided Backprop, DeepLIFT, LRP); the ordinary gradient when absent. */
   variant?: BackwardVariant;
+  /** Who gets a max-pool window's gradient when inputs tie for its max (default `split`; `first` as PyTorch). */
+  maxPoolTies?: MaxPoolTies;
   /** The reference input per `wrt` input, shaped as the input, for variants that compare against one (DeepLIFT). */
   reference?: Record<string, Tensor>;
 }
@@ -74,11 +77,11 @@ export function factsFor(net: Net, itemDims: Record<string, number[]>, batchHint
  * The gradient graph (as a Net, sessions cached by the engine) for a structure, wrt set and
  * the forward tensors to be read along (rewrites such as BN folding keep those).
  */
-export function gradientNetFor(net: Net, facts: GraphFacts, structure: ObjectiveStructure, wrt: string[], outputs: string[] = [], variant?: BackwardVariant): Promise<BuiltGradient> {
+export function gradientNetFor(net: Net, facts: GraphFacts, structure: ObjectiveStructure, wrt: string[], outputs: string[] = [], variant?: BackwardVariant, maxPoolTies: MaxPoolTies = 'split'): Promise<BuiltGradient> {
   const outs = [...new Set(outputs)].sort();
-  const key = `${net.hash}|${JSON.stringify(Object.entries(facts.itemDims).sort())}|${structureKey(structure)}|${wrt.join('\u0000')}|${outs.join('\u0000')}|${variant?.key ?? ''}`;
+  const key = `${net.hash}|${JSON.stringify(Object.entries(facts.itemDims).sort())}|${structureKey(structure)}|${wrt.join('\u0000')}|${outs.join('\u0000')}|${variant?.key ?? ''}|${maxPoolTies}`;
   return lru(builtCache, key, async () => {
-    const graph = buildGradientModel(net.model, structure, wrt, facts, net.where, { outputs: outs, variant });
+    const graph = buildGradientModel(net.model, structure, wrt, facts, net.where, { outputs: outs, variant, maxPoolTies });
     return { net: makeNet(graph.model, `${net.where} (gradient)`), graph, facts };
   }, MAX_BUILT);
 }
@@ -121,7 +124,7 @@ export async function gradient(net: Net, request: GradientRequest, opts: Gradien
       `pass ${facts.probeBatch} items at a time, or re-export the model with a dynamic batch axis`);
   }
   const compiled = compileObjective(req.objective, facts, n);
-  const built = await gradientNetFor(net, facts, compiled.structure, req.wrt, req.outputs, req.variant);
+  const built = await gradientNetFor(net, facts, compiled.structure, req.wrt, req.outputs, req.variant, req.maxPoolTies);
   const { graph } = built;
   const feeds: Record<string, Tensor> = { ...req.input };
   for (const [name, input] of Object.entries(graph.reference ?? {})) {

@@ -4,7 +4,7 @@ import { GRADIENT_PASSES, optionsFromSpec, withDefaults } from './method.ts';
 import { methodNamed } from './methods/index.ts';
 import { metricOptions } from './metric.ts';
 import { maskMetrics } from './metrics/index.ts';
-import type { MaskEntry } from './schema.ts';
+import { measuredBy, type MaskEntry } from './schema.ts';
 
 /**
  * Forward-pass equivalents of one image of a masks entry: the method and each measurement asked
@@ -15,7 +15,7 @@ export function masksPasses(e: MaskEntry): number {
   const [name, spec] = Object.entries(e.method)[0];
   const d = methodNamed(name);
   const once = d ? d.passes(withDefaults(d, optionsFromSpec(d, spec))) : GRADIENT_PASSES;
-  const m: Record<string, unknown> = e.measure ?? {};
+  const m: Record<string, unknown> = measuredBy(e);
   let passes = once;
   for (const d of maskMetrics()) if (m[d.key] !== undefined && m[d.key] !== false) passes += d.passes(metricOptions(d, m[d.key]), once, m);
   return passes;

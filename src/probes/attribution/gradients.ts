@@ -86,7 +86,7 @@ export async function targetGradient(subject: Subject, target: Target, inputs: T
     const m = Math.min(bs, n - s);
     const chunk: Tensor = { dims: [m, ...inputs.dims.slice(1)], data: inputs.data.subarray(s * per, (s + m) * per) };
     const reference = opts.reference && { [subject.input]: { dims: chunk.dims, data: opts.reference.data.subarray(s * per, (s + m) * per) } };
-    const r = await gradient(net, { input: { [subject.input]: chunk }, objective, wrt, outputs: opts.layer ? [opts.layer] : [], variant: opts.variant, reference }, { device: subject.device });
+    const r = await gradient(net, { input: { [subject.input]: chunk }, objective, wrt, outputs: opts.layer ? [opts.layer] : [], variant: opts.variant, reference, maxPoolTies: subject.maxPoolTies }, { device: subject.device });
     for (let i = 0; i < m; i++) scores[s + i] = r.objective[i];
     if (grad) grad.set(r.grads[subject.input].data, s * per);
     else grad = r.grads[subject.input].data;

@@ -71,6 +71,8 @@ export interface MaskMetricDescriptor<O extends object = Record<string, unknown>
   /** Metric names it produces, for checks and "did you mean". */
   metrics: readonly string[];
   needs: readonly MetricNeed[];
+  /** An axiom a method should satisfy (Sundararajan et al., Ancona et al.): also asked for under the entry's `properties:`. */
+  property?: true;
   /** Forward-pass equivalents per image, given its options (defaults filled in), one run of the method, and the whole measure block. */
   passes: (options: O, methodPasses: number, measure: Record<string, unknown>) => number;
   /**

@@ -8,7 +8,7 @@ import { masksImages } from './dataset.ts';
 import { loadFileMaps } from './file-maps/prepare.ts';
 import { methodFromSpec, targetFromSpec, type MaskParams } from './probe.ts';
 import { methodNamed } from './methods/index.ts';
-import type { MaskEntry } from './schema.ts';
+import { MAXPOOL_TIES_DEFAULT, measuredBy, type MaskEntry } from './schema.ts';
 import type { SpecIssue } from '../../suite/issues.ts';
 import type { EntryToPrepare, ImageSource } from '../../probe/kind.ts';
 
@@ -67,7 +67,8 @@ export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: Importe
     accuracy: ['top1_accuracy', 'top5_accuracy'].some((k) => k in e.expect || Object.values(e.aggregate ?? {}).some((a) => a.of === k)),
     target,
     method,
-    measure: e.measure ?? {},
+    measure: measuredBy(e),
+    maxPoolTies: e.maxpool_ties ?? MAXPOOL_TIES_DEFAULT,
     heatmap: e.heatmap,
   };
 }

@@ -30,6 +30,7 @@ import { inBatches, isImageStream } from '../../datasets/stream.ts';
 import type { ProbeContext } from '../../probe/probe.ts';
 import { DATASET_METRICS, datasetMetrics, type PerImage } from './dataset-metrics.ts';
 import type { AggregateSpec } from '../../datasets/aggregate.ts';
+import type { MaxPoolTies } from '../../engine/autodiff/rules/pool.ts';
 
 export interface MaskParams {
   /** A list, or a dataset's images decoded a batch at a time. */
@@ -44,6 +45,8 @@ export interface MaskParams {
   method: { name: MethodName; options: Record<string, unknown> };
   measure: MaskMeasureSpec;
   heatmap?: OverlayOptions['display'];
+  /** The entry's `maxpool_ties` (absent: the engine's default). */
+  maxPoolTies?: MaxPoolTies;
 }
 
 export const masksProbe: Probe<MaskParams> = {
@@ -102,7 +105,7 @@ export const STREAM_ARTIFACT_IMAGES = 8;
 
 async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng, run: ProbeContext = {}): Promise<ProbeOutput> {
   const model = engine.model;
-  const subject = subjectOf(model, { device: engine.device, batchSize: engine.batchSize });
+  const subject = subjectOf(model, { device: engine.device, batchSize: engine.batchSize, maxPoolTies: p.maxPoolTies });
   const method = methodFunction(p.method.name);
   const isMask = methodNamed(p.method.name)?.mask === true;
   const display = p.heatmap ?? (isMask ? 'mask' : 'magnitude');
@@ -192,7 +195,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng, run: Pro
   }
   const dataset = datasetMetrics(perImage, p.aggregate ?? {}, p.measure.pointing !== undefined, p.accuracy === true);
   Object.assign(measurements, dataset.values);
-  return { measurements, ...(Object.keys(dataset.states).length && { states: dataset.states }), cases, artifacts, images: heatmap && { heatmap }, ...(Object.keys(refused).length && { uninformative: refused }), params: { method: p.method.name, ...usedParams, target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
+  return { measurements, ...(Object.keys(dataset.states).length && { states: dataset.states }), cases, artifacts, images: heatmap && { heatmap }, ...(Object.keys(refused).length && { uninformative: refused }), params: { method: p.method.name, ...usedParams, ...(p.maxPoolTies && { maxpool_ties: p.maxPoolTies }), target: new Set(targets).size === 1 ? targets[0] : targets, measure: p.measure } };
 }
 
 /** A mask method's own masks as area cases. */

@@ -49,6 +49,22 @@ export const MeasureSchema = z
   .lazy((): z.ZodType<MaskMeasureSpec> => z.strictObject(Object.fromEntries(sealMetrics().map((d) => [d.key, metricSchema(d).optional()]))) as z.ZodType as z.ZodType<MaskMeasureSpec>)
   .meta({ description: 'Extra measurements (each costs model runs); score, area, completeness and total_variation are always measured' });
 
+/**
+ * The `properties:` block: the metrics that test an axiom of attribution, under their own heading
+ * so a spec reads as the properties it demands; they are measured as if asked under `measure:`.
+ */
+export const PropertiesSchema = z
+  .lazy((): z.ZodType<MaskMeasureSpec> => z.strictObject(Object.fromEntries(sealMetrics().filter((d) => d.property).map((d) => [d.key, metricSchema(d).optional()]))) as z.ZodType as z.ZodType<MaskMeasureSpec>)
+  .meta({ description: 'Properties the method must have (each a seeded check measured like `measure:`): implementation invariance, input invariance, sensitivity-n' });
+
+/** What an entry measures: its `measure:` and its `properties:` in one block. */
+export function measuredBy(e: { measure?: MaskMeasureSpec; properties?: MaskMeasureSpec }): MaskMeasureSpec {
+  return { ...e.measure, ...e.properties };
+}
+
+/** The masks entry's tie rule when it names none: PyTorch's and onnxruntime's, so maps compare with Captum's. */
+export const MAXPOOL_TIES_DEFAULT = 'first' as const;
+
 export const MaskEntrySchema = z
   .strictObject({
     id: IdSchema,
@@ -59,7 +75,9 @@ export const MaskEntrySchema = z
     target: MaskTargetSchema.optional(),
     method: MethodSchema,
     measure: MeasureSchema.optional(),
+    properties: PropertiesSchema.optional(),
     aggregate: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an aggregate name is one word'), AggregateSchema).meta({ description: 'Dataset-level metrics made from per-image ones, checked under `expect:` by their names' }).optional(),
+    maxpool_ties: z.enum(['split', 'first']).meta({ description: `Who gets a max-pool window's gradient when several inputs tie for its max: \`first\` gives it to the first in row-major order, as PyTorch and onnxruntime do; \`split\` shares it equally (default: ${MAXPOOL_TIES_DEFAULT})` }).optional(),
     heatmap: z.enum(['magnitude', 'signed', 'mask']).meta({ description: 'How the report colours the map (default: mask for mask methods, magnitude otherwise)' }).optional(),
     expect: ExpectSchema,
   })
@@ -68,6 +86,7 @@ export const MaskEntrySchema = z
     if (given.length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'a masks entry needs `image:` or `images:`' });
     if (given.length > 1) ctx.addIssue({ code: 'custom', path: ['images'], message: 'give either `image:` or `images:`, not both' });
     if (Object.keys(e.method).length !== 1) ctx.addIssue({ code: 'custom', path: ['method'], message: 'name exactly one method' });
+    for (const k of Object.keys(e.properties ?? {})) if (e.measure?.[k] !== undefined) ctx.addIssue({ code: 'custom', path: ['properties', k], message: `\`${k}\` is asked for under both \`measure:\` and \`properties:\`; keep one` });
     if (Object.keys(e.expect).length === 0) ctx.addIssue({ code: 'custom', path: ['expect'], message: 'an entry needs at least one expectation under `expect:`' });
   })
   .meta({ description: 'An attribution map or mask of an image and checks on its metrics' });

@@ -4,12 +4,14 @@ import type { ConcreteDevice } from '../../engine/session.ts';
 import type { Tensor } from '../../engine/tensor.ts';
 import { badInput } from '../../errors.ts';
 import type { ImportedModel } from '../../models/types.ts';
+import type { MaxPoolTies } from '../../engine/autodiff/rules/pool.ts';
 import type { Subject } from './types.ts';
 
 export interface SubjectOptions {
   device?: ConcreteDevice;
   /** Most items per onnxruntime run; 16 keeps MobileNetV2-sized models well under 1 GB. */
   batchSize?: number;
+  maxPoolTies?: MaxPoolTies;
 }
 
 export function subjectOf(model: ImportedModel, opts: SubjectOptions = {}): Subject {
@@ -21,6 +23,7 @@ export function subjectOf(model: ImportedModel, opts: SubjectOptions = {}): Subj
     labels: model.labels,
     device: opts.device ?? 'cpu',
     batchSize: Math.max(1, Math.floor(opts.batchSize ?? 16)),
+    ...(opts.maxPoolTies && { maxPoolTies: opts.maxPoolTies }),
   };
 }
 

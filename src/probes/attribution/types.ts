@@ -3,6 +3,7 @@
 import type { Tensor } from '../../engine/tensor.ts';
 import type { ConcreteDevice, Net } from '../../engine/session.ts';
 import type { ChannelObjective, UnitObjective } from '../../engine/autodiff/objective.ts';
+import type { MaxPoolTies } from '../../engine/autodiff/rules/pool.ts';
 
 /**
  * The model as attribution methods see it: one image input (NCHW, batch free) and the tensor
@@ -20,6 +21,8 @@ export interface Subject {
   device: ConcreteDevice;
   /** Most items per onnxruntime run (the memory bound every batched method respects). */
   batchSize: number;
+  /** Who gets a max-pool window's gradient when inputs tie for its max (the engine's default, `split`, when absent). */
+  maxPoolTies?: MaxPoolTies;
 }
 
 /**

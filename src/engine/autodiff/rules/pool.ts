@@ -2,8 +2,9 @@
 // every kernel tap of every window is gathered by one Conv with one-hot kernels (the strided
 // slices of the padded input, stacked), compared with its window's max, and the matches are
 // placed back by that Conv's adjoint, so overlapping windows accumulate. Ties (several inputs
-// equal to the max) share the gradient equally — a valid subgradient that keeps Σ gradient
-// and does not depend on scan order.
+// equal to the max): `split` shares the gradient equally (a valid subgradient that keeps Σ gradient
+// and does not depend on scan order); `first` gives it all to the first maximum in the window's
+// row-major order, as PyTorch's max_pool backward and onnxruntime's MaxPoolGrad (via Indices) do.
 import { attr } from '../../graph.ts';
 import type { NodeProto } from '../../onnx.ts';
 import { reduceSum, reduceMax, unsqueeze, normAxis, unsupported, type Emitter } from '../emit.ts';
@@ -84,10 +85,27 @@ export function maxPoolBackward(e: Emitter, n: NodeProto, share: (hit: string, t
   return convInputGrad(e, perTap, [xDims[0], C * KK, ...w.outSize], kernels, [C * KK, 1, ...kernel], C, w);
 }
 
-const maxPool: VjpRule = {
-  diff: [0],
-  vjp: (e, n, gy) => [maxPoolBackward(e, n, (hit) => e.op('Mul', [hit, e.op('Div', [unsqueeze(e, gy[0]!, [2]), reduceSum(e, hit, [2], true)])]))],
-};
+/** Who gets a window's gradient when several of its inputs equal the max. */
+export type MaxPoolTies = 'split' | 'first';
+
+/** The first winner of each window only: a tap is first when the running count of winners up to it (taps in row-major order) is 1. */
+function firstHit(e: Emitter, hit: string): string {
+  const upTo = e.op('CumSum', [hit, e.ints([2], [])]);
+  return e.op('Mul', [hit, e.op('Cast', [e.op('Equal', [upTo, e.scalar(1)])], { to: { i: FLOAT } })]);
+}
+
+/** MaxPool's VJP with the given tie rule. */
+export function maxPoolRule(ties: MaxPoolTies): VjpRule {
+  return {
+    diff: [0],
+    vjp: (e, n, gy) => [maxPoolBackward(e, n, (hit) => {
+      const g = unsqueeze(e, gy[0]!, [2]);
+      return ties === 'first' ? e.op('Mul', [firstHit(e, hit), g]) : e.op('Mul', [hit, e.op('Div', [g, reduceSum(e, hit, [2], true)])]);
+    })],
+  };
+}
+
+const maxPool = maxPoolRule('split');
 
 /** onnxruntime's divisor per output position along one axis (checked against its forward pass). */
 function windowCounts(w: Window, axis: number, includePad: boolean): number[] {

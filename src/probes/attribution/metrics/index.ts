@@ -22,6 +22,8 @@ import { inputInvarianceMetric } from './axiomatic/invariance.ts';
 import { efficientRandomizationMetric } from './randomisation/efficient.ts';
 import { smoothRandomizationMetric } from './randomisation/smooth.ts';
 import { regionPerturbationMetric } from './faithfulness/region.ts';
+import { implementationInvarianceMetric } from './axiomatic/implementation.ts';
+import { sensitivityNMetric } from './faithfulness/sensitivity-n.ts';
 
 const LIST: AnyMetricDescriptor[] = [
   preserveMetric,
@@ -47,6 +49,8 @@ const LIST: AnyMetricDescriptor[] = [
   efficientRandomizationMetric,
   smoothRandomizationMetric,
   regionPerturbationMetric,
+  implementationInvarianceMetric,
+  sensitivityNMetric,
 ];
 
 /**

@@ -19,6 +19,7 @@ import { SpecError } from '../../../../src/suite/issues.ts';
 import { EXIT, exitCodeFor } from '../../../../src/errors.ts';
 import { asyncErrorOf } from '../../../helpers.ts';
 import { maskMetrics } from '../../../../src/probes/attribution/metrics/index.ts';
+import { MAXPOOL_TIES_DEFAULT } from '../../../../src/probes/attribution/schema.ts';
 
 const limits = { ...DEFAULT_LIMITS, allowOutside: true };
 const shapes = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'fixtures', 'shapes_cnn');
@@ -31,7 +32,8 @@ const write = (name: string, bytes: Uint8Array | string) => {
 };
 
 const model = importOnnxFile(path.join(shapes, 'shapes_cnn.onnx'), { labels: ['disk', 'square', 'triangle'] });
-const subject = subjectOf(model);
+// The map a masks entry would compute: with the entry's max-pool tie rule.
+const subject = subjectOf(model, { maxPoolTies: MAXPOOL_TIES_DEFAULT });
 const input = toModelInput(readImage(path.join(shapes, 'shape_0_disk.png')), model.preprocess);
 
 const entry = (id: string, method: string, measure = '{ deletion: { steps: 8 }, pointing: { box: [125, 85, 171, 130] } }', expect = 'deletion_auc: { max: 2 }') => `

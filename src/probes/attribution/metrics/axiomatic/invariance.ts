@@ -125,6 +125,7 @@ export const inputInvarianceMetric = describeMetric<InputInvarianceOptions>({
   defaults: INPUT_INVARIANCE_DEFAULTS,
   metrics: ['input_invariance', 'input_invariance_score_change'],
   needs: ['method'],
+  property: true,
   passes: (_o, method) => 2 * method + 2,
   run: async ({ subject, input, target, explain }, o) => {
     const r = await inputInvariance(subject, input, target, explain, o.shift);

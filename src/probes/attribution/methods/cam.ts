@@ -1,5 +1,5 @@
-// What the class-activation-map family (Grad-CAM++, Score-CAM) shares beyond Grad-CAM's layer
-// choice: a layer's activations at one input, and the step from per-channel weights to the map.
+// What the class-activation-map family (Grad-CAM, Grad-CAM++, Score-CAM) shares besides Grad-CAM's
+// default layer: a layer's activations at one input, and the step from per-channel weights to the map.
 import { run } from '../../../engine/session.ts';
 import type { Tensor } from '../../../engine/tensor.ts';
 import { badInput } from '../../../errors.ts';
@@ -16,7 +16,7 @@ export interface CamOptions {
   upsample: 'bilinear' | 'none';
 }
 
-/** The spec options of the CAM family, written once (Grad-CAM's own descriptor states the same three). */
+/** The spec options of the CAM family, written once. */
 export const CAM_OPTIONS: Record<keyof CamOptions, OptionSpec> = {
   layer: { schema: layerName(), description: 'Layer name as `neurogate layers <model>` lists it (or the IR tensor name)', defaultText: 'the last feature map with a spatial grid before the target' },
   relu: { schema: z.boolean(), description: 'Keep positive evidence only, as the paper' },

@@ -4,21 +4,15 @@
 import { factsFor } from '../../../engine/autodiff/index.ts';
 import { topoOrder, withOutputs } from '../../../engine/graph.ts';
 import { badInput } from '../../../errors.ts';
-import { resizeBilinear } from '../maps.ts';
 import { checkInput } from '../subject.ts';
 import { targetGradient } from '../gradients.ts';
 import { targetTensor } from '../target.ts';
 import type { Attribution, Method, Subject, Target } from '../types.ts';
-import { z } from 'zod';
-import { describeMethod, GRADIENT_PASSES, layerName } from '../method.ts';
+import { describeMethod, GRADIENT_PASSES } from '../method.ts';
+import { CAM_OPTIONS, checkCamLayer, weightedCam, type CamOptions } from './cam.ts';
 
-export interface GradCamOptions {
-  /** Tensor name of the layer (default: the last 4-D tensor with a spatial grid > 1 that the target depends on). */
-  layer: string;
-  /** Keep only positive evidence (the paper); false gives the signed map. */
-  relu: boolean;
-  upsample: 'bilinear' | 'none';
-}
+/** Layer (default: the last 4-D tensor with a spatial grid > 1 that the target depends on), ReLU, upsampling: the CAM family's options. */
+export type GradCamOptions = CamOptions;
 
 /** The last tensor of shape [N, K, h, w] (K > 1, h·w > 1) on the way to the target: Grad-CAM's usual choice. */
 export async function defaultCamLayer(subject: Subject, target: Target): Promise<string> {
@@ -45,24 +39,22 @@ export const gradCam: Method<GradCamOptions> = async (subject, input, target, op
   const o: GradCamOptions = { ...GRAD_CAM_DEFAULTS, ...options, layer };
   const g = await targetGradient(subject, target, input, { layer });
   const { grad, value } = g.layer!;
-  if (grad.dims.length !== 4) throw badInput('E_ATTR_LAYER', `Grad-CAM needs a layer of shape [N, K, h, w]; "${layer}" has [${grad.dims}]`, subject.net.where, 'pick a convolutional feature map');
+  checkCamLayer(subject, layer, grad.dims);
   const [, K, h, w] = grad.dims;
   const hw = h * w;
-  const cam = new Float64Array(hw);
+  // Channel weights: the spatial mean of the gradient (float64, as the map is summed).
+  const weights = new Float64Array(K);
   for (let k = 0; k < K; k++) {
     let a = 0;
     for (let i = 0; i < hw; i++) a += grad.data[k * hw + i];
-    a /= hw;
-    for (let i = 0; i < hw; i++) cam[i] += a * value.data[k * hw + i];
+    weights[k] = a / hw;
   }
-  if (o.relu) for (let i = 0; i < hw; i++) cam[i] = Math.max(0, cam[i]);
-  const [, H, W] = subject.inputDims;
-  const map = o.upsample === 'bilinear' ? resizeBilinear(cam, 1, h, w, H, W) : Float32Array.from(cam);
+  const { map, upsample } = weightedCam(value, weights, subject, o);
   const result: Attribution = {
     method: 'grad_cam',
     target,
-    map: { dims: o.upsample === 'bilinear' ? [H, W] : [h, w], data: map },
-    params: { layer, relu: o.relu, upsample: o.upsample === 'bilinear' ? 'bilinear (half-pixel centres, align_corners=false)' : 'none', layerShape: [K, h, w] },
+    map,
+    params: { layer, relu: o.relu, upsample, layerShape: [K, h, w] },
     score: g.scores[0],
     evaluations: { forward: 1, backward: 1 },
   };
@@ -72,11 +64,7 @@ export const gradCam: Method<GradCamOptions> = async (subject, input, target, op
 export const gradCamDescriptor = describeMethod<GradCamOptions>({
   name: 'grad_cam',
   defaults: GRAD_CAM_DEFAULTS,
-  options: {
-    layer: { schema: layerName(), description: 'Layer name as `neurogate layers <model>` lists it (or the IR tensor name)', defaultText: 'the last feature map with a spatial grid before the target' },
-    relu: { schema: z.boolean(), description: 'Keep positive evidence only, as the paper' },
-    upsample: { schema: z.enum(['bilinear', 'none']), description: 'Bilinear with half-pixel centres, or keep the layer’s grid' },
-  },
+  options: CAM_OPTIONS,
   passes: () => GRADIENT_PASSES,
   run: gradCam,
 });

@@ -1,25 +1,18 @@
 // The one bridge from attribution targets to the engine's autodiff: the target's value and its
 // gradient w.r.t. the input (and optionally a layer) for a batch of inputs, split into runs that
 // respect the subject's batch size.
-import { gradient, logit, contrastive, unit, channel, type Objective, type BackwardVariant } from '../../engine/autodiff/index.ts';
+import { gradient, logit, type BackwardVariant } from '../../engine/autodiff/index.ts';
 import { node, valueInfo } from '../../engine/graph.ts';
 import { makeNet } from '../../engine/net.ts';
 import { cloneModel } from '../../engine/onnx.ts';
 import type { Net } from '../../engine/session.ts';
 import type { Tensor } from '../../engine/tensor.ts';
 import { badInput } from '../../errors.ts';
-import { targetTensor } from './target.ts';
+import { objectiveOf } from './target.ts';
 import type { Subject, Target } from './types.ts';
 
-export function objectiveOf(subject: Subject, target: Target): Objective {
-  const t = targetTensor(subject, target);
-  switch (target.kind) {
-    case 'class': return logit(t, target.index);
-    case 'contrastive': return contrastive(t, target.index);
-    case 'unit': return unit(t, target.channel, target.y, target.x);
-    case 'channel': return channel(t, target.channel);
-  }
-}
+/** Kept here for its importers; the one definition of what a target means lives in target.ts. */
+export { objectiveOf } from './target.ts';
 
 const probabilityNets = new Map<string, { net: Net; tensor: string }>();
 

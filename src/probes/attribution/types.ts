@@ -2,7 +2,7 @@
 // and what every method hands back (an Attribution). Plain data, so checks and reports can read it.
 import type { Tensor } from '../../engine/tensor.ts';
 import type { ConcreteDevice, Net } from '../../engine/session.ts';
-import type { ChannelObjective, UnitObjective } from '../../engine/autodiff/objective.ts';
+import type { ChannelObjective, ElementObjective, DirectionObjective, RegionObjective, UnitObjective } from '../../engine/autodiff/objective.ts';
 import type { MaxPoolTies } from '../../engine/autodiff/rules/pool.ts';
 
 /**
@@ -34,13 +34,41 @@ export interface Subject {
  *   (the gradient goes to the best other class, first on ties);
  * - unit: one channel of a tensor at a position (default: the centre), or one element of a
  *   rank-2 tensor when the tensor has no spatial axes;
- * - channel: the spatial mean of one channel of a tensor.
+ * - channel: the spatial mean of one channel of a tensor;
+ * - region: the sum (or mean) of one channel of a dense map over a box or a mask (segmentation);
+ * - element / direction: one element of any tensor, or its dot product with a vector (regression);
+ * - detection: the score of one detection of a decoded head (see DetectionTarget).
  */
 export type Target =
   | { kind: 'class'; index: number }
   | { kind: 'contrastive'; index: number }
   | UnitObjective<number>
-  | ChannelObjective<number>;
+  | ChannelObjective<number>
+  | RegionObjective
+  | ElementObjective
+  | DirectionObjective
+  | DetectionTarget;
+
+/**
+ * The score of the highest-scoring detection of class `class` whose box overlaps `box` by IoU ≥
+ * `iou`, in a decoded head: `boxes` [N, D, 4] holding [y0, x0, y1, x1] per detection (in the units
+ * `box` is given in), `tensor` the scores [N, D, K] (or [N, D] for one class). Which detection is
+ * chosen once, on the unperturbed input (`pick`), and stays fixed: re-choosing it on every
+ * perturbed or interpolated input would make the target an argmax that jumps between detections,
+ * a function of the input that is neither continuous nor differentiable, so gradients and forward
+ * scores would explain different things. With `pick` set it is the element of the scores at `pick.index`.
+ */
+export interface DetectionTarget {
+  kind: 'detection';
+  /** The scores tensor (the one the target's value is read from). */
+  tensor: string;
+  boxes: string;
+  class: number;
+  box: readonly [number, number, number, number];
+  iou: number;
+  /** The chosen detection, absent until it is chosen on the unperturbed input: its number, its score's index in one item of `tensor`, its box's IoU with `box`. */
+  pick?: { detection: number; index: readonly number[]; iou: number };
+}
 
 /** A method's spec name (`gradient`, `integrated_gradients`, …): the `name` of its descriptor in methods/index.ts. */
 export type MethodName = string;

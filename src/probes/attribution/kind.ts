@@ -7,7 +7,7 @@ import { masksDatasetIssues } from './dataset.ts';
 import { masksPasses } from './cost.ts';
 import { prepareMasks } from './prepare.ts';
 import { masksProbe } from './probe.ts';
-import { MaskEntrySchema, type MaskEntry } from './schema.ts';
+import { MaskEntrySchema, targetLayers, type MaskEntry } from './schema.ts';
 
 export const masksKind: EntryKind<MaskEntry> = {
   key: 'masks',
@@ -21,8 +21,7 @@ export const masksKind: EntryKind<MaskEntry> = {
   layers: ({ path: p, entry }) => {
     const out: LayerRef[] = [];
     const t = entry.target;
-    if (t && typeof t === 'object' && 'unit' in t) out.push({ path: [...p, 'target', 'unit', 'layer'], name: t.unit.layer });
-    if (t && typeof t === 'object' && 'channel' in t) out.push({ path: [...p, 'target', 'channel', 'layer'], name: t.channel.layer });
+    for (const l of targetLayers(t)) out.push({ path: [...p, 'target', ...l.path], name: l.name });
     const [method, options] = Object.entries(entry.method)[0] as [string, { layer?: string }];
     if (typeof options?.layer === 'string') out.push({ path: [...p, 'method', method, 'layer'], name: options.layer });
     return out;

@@ -25,12 +25,12 @@ export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: Importe
 
   let target: MaskParams['target'] | undefined;
   try {
-    target = await targetFromSpec(model, e.target, spec.where([...p, 'target']));
+    target = await targetFromSpec(model, e.target, spec.where([...p, 'target']), spec);
   } catch (err) {
     if (!isNeurogateError(err) || err.kind !== 'bad_input') throw err;
     issues.push(spec.issue([...p, 'target'], `${err.message}${suffix}`, err.hint));
   }
-  const unitSpec = e.target && typeof e.target === 'object' ? ('unit' in e.target ? e.target.unit : 'channel' in e.target ? e.target.channel : undefined) : undefined;
+  const unitSpec = e.target && typeof e.target === 'object' ? ('unit' in e.target ? e.target.unit : 'channel' in e.target && typeof e.target.channel === 'object' ? e.target.channel : undefined) : undefined;
   if (target && unitSpec) {
     const layer = await resolveLayer(model, unitSpec.layer);
     const channels = layer.shape[0] ?? 0;

@@ -10,7 +10,9 @@ import type { ImportedModel } from '../../models/types.ts';
 import type { Artifact, Measurement } from '../../probe/measurement.ts';
 import type { ForwardEngine } from '../../probe/forward.ts';
 import type { Probe, ProbeOutput } from '../../probe/probe.ts';
-import { toModelInput, fitToInput, type RgbImage } from '../../stimuli/image.ts';
+import { toModelInput, fitToInput, readImage, type RgbImage } from '../../stimuli/image.ts';
+import { specRoot } from '../../suite/paths.ts';
+import path from 'node:path';
 import { forkRng, makeRng, type Rng } from '../../util/rng.ts';
 import { scoreOne } from './forward.ts';
 import { methodFunction } from './index.ts';
@@ -23,7 +25,7 @@ import { colourMap, heatmapArtifact, type OverlayOptions } from '../../report/ov
 import { type MaskMeasureSpec, type MaskMethodSpec, type MaskTargetSpec } from './schema.ts';
 import { spatial } from './maps.ts';
 import { subjectOf } from './subject.ts';
-import { describeTarget } from './target.ts';
+import { denseTargetFromSpec, describeTarget, fixTarget, maskOfImage } from './target.ts';
 import type { Attribution, MethodName, Subject, Target } from './types.ts';
 import type { MaskImages } from './dataset.ts';
 import { inBatches, isImageStream } from '../../datasets/stream.ts';
@@ -67,9 +69,13 @@ export function methodFromSpec(spec: MaskMethodSpec): MaskParams['method'] {
 }
 
 /** A spec target as a Target on this model: class labels to indices, layer names to tensors. */
-export async function targetFromSpec(model: ImportedModel, spec: MaskTargetSpec | undefined, where?: string): Promise<Target | 'top' | 'label'> {
+export async function targetFromSpec(model: ImportedModel, spec: MaskTargetSpec | undefined, where?: string, files: { dir: string; allowOutside?: boolean } = { dir: '.' }): Promise<Target | 'top' | 'label'> {
   if (spec === undefined || spec === 'top') return 'top';
   if (spec === 'label') return 'label';
+  if ('tensor' in spec || 'detection' in spec) {
+    const readMask = (f: string) => maskOfImage(readImage(path.resolve(files.dir, f), undefined, { root: specRoot(files.dir), allowOutside: files.allowOutside }));
+    return denseTargetFromSpec(spec, { layer: (name) => resolveLayer(model, name, where), readMask, where });
+  }
   const classIndex = (c: number | string) => {
     const labels = model.labels ?? [];
     const i = typeof c === 'number' ? c : labels.indexOf(c);
@@ -136,7 +142,7 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng, run: Pro
     const imageRng = streamed ? makeRng((imageSeed + Math.imul(offset + done, 0x9e3779b9)) >>> 0) : rng;
     const input = toModelInput(image, model.preprocess);
     const shown = fitToInput(image, model.preprocess);
-    const target = p.target === 'top' ? await topClass(subject, input) : p.target === 'label' ? { kind: 'class' as const, index: item.classIndex! } : p.target;
+    const target = p.target === 'top' ? await topClass(subject, input) : p.target === 'label' ? { kind: 'class' as const, index: item.classIndex! } : await fixTarget(subject, p.target, input);
     targets.push(describeTarget(target, labels));
     // A map read from a file (method `file`) comes with its image.
     const options = item.map ? { ...p.method.options, map: item.map } : p.method.options;

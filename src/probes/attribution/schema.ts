@@ -1,5 +1,5 @@
 // The `masks:` spec entry: an image (or several), what to explain (a class, a contrastive class, a
-// unit or a channel), one attribution method with its hyperparameters (published defaults when
+// unit, a channel, a region of a dense map, an element or direction of any tensor, a detection), one attribution method with its hyperparameters (published defaults when
 // omitted), the extra measurements to make, and expectations on the metrics. zod v4, snake_case keys.
 import { z } from 'zod';
 import { IdSchema, PathSchema, overridable } from '../../suite/schema/common.ts';
@@ -14,6 +14,16 @@ import { sealMetrics } from './metrics/index.ts';
 const ClassRef = z.union([z.int().min(0), z.string().min(1).max(200)]).meta({ description: 'Class index or label (as the model names it)' });
 const Layer = z.string().min(1).max(500).meta({ description: 'Layer name as `neurogate layers <model>` lists it (or the IR tensor name)' });
 const Unit = z.int().min(0).max(1_000_000);
+const Box = z.tuple([z.number(), z.number(), z.number(), z.number()]).meta({ description: '[y0, x0, y1, x1]: top-left then bottom-right corner' });
+const Region = z
+  .union([
+    z.strictObject({
+      box: Box,
+      units: z.enum(['pixels', 'fraction']).meta({ description: 'pixels (default): cells of the output map; fraction: of its height and width. A cell is inside when its centre is' }).optional(),
+    }),
+    z.strictObject({ mask: PathSchema.meta({ description: 'A PNG or JPEG: pixels at least half white are inside; resized to the output map by nearest neighbour' }) }),
+  ])
+  .meta({ description: 'Where on the output map: a box or a mask image' });
 const Int = (min: number, max: number, d: string) => z.int().min(min).max(max).meta({ description: d });
 
 export const MaskTargetSchema = z
@@ -30,6 +40,25 @@ export const MaskTargetSchema = z
       }),
     }).meta({ description: 'One unit of a layer at one position' }),
     z.strictObject({ channel: z.strictObject({ layer: Layer, unit: Unit.meta({ description: 'Channel index' }) }) }).meta({ description: 'The spatial mean of one channel' }),
+    z.strictObject({
+      tensor: Layer,
+      channel: Unit.meta({ description: 'Class channel of the [N, C, H, W] map' }),
+      region: Region,
+      reduce: z.enum(['sum', 'mean']).meta({ description: 'sum (default) or mean of the channel over the region' }).optional(),
+    }).meta({ description: 'A segmentation class score summed (or averaged) over a region of a dense output' }),
+    z.strictObject({ tensor: Layer, index: z.array(z.int().min(0)).max(8).meta({ description: 'One index per axis after the batch axis' }) })
+      .meta({ description: 'One element of any output (a regression value)' }),
+    z.strictObject({ tensor: Layer, direction: z.array(z.number()).min(1).max(1_000_000).meta({ description: 'One weight per element of an item, row-major' }) })
+      .meta({ description: 'The dot product of an output with a vector (a regression direction)' }),
+    z.strictObject({
+      detection: z.strictObject({
+        boxes: Layer.meta({ description: 'Decoded boxes [N, D, 4], each [y0, x0, y1, x1]' }),
+        scores: Layer.meta({ description: 'Per-detection class scores [N, D, K] (or [N, D])' }),
+        class: Unit.meta({ description: 'Class index along the scores’ last axis' }),
+        box: Box.meta({ description: 'The object to explain, [y0, x0, y1, x1] in the boxes’ units' }),
+        iou: z.number().gt(0).max(1).meta({ description: 'Least IoU with `box` (default 0.5)' }).optional(),
+      }),
+    }).meta({ description: 'The score of the best detection of a class overlapping a box, chosen on the unperturbed image and then kept' }),
   ])
   .meta({ description: 'What the map explains' });
 
@@ -94,5 +123,15 @@ export const MaskEntrySchema = z
 export type MaskEntry = z.output<typeof MaskEntrySchema>;
 
 export type MaskTargetSpec = z.output<typeof MaskTargetSchema>;
+
+/** Every layer a spec target names, with its path under `target:` (checked at validate time). */
+export function targetLayers(t: MaskTargetSpec | undefined): { path: string[]; name: string }[] {
+  if (!t || typeof t !== 'object') return [];
+  if ('unit' in t) return [{ path: ['unit', 'layer'], name: t.unit.layer }];
+  if ('channel' in t && typeof t.channel === 'object') return [{ path: ['channel', 'layer'], name: t.channel.layer }];
+  if ('tensor' in t) return [{ path: ['tensor'], name: t.tensor }];
+  if ('detection' in t) return (['boxes', 'scores'] as const).map((k) => ({ path: ['detection', k], name: t.detection[k] }));
+  return [];
+}
 /** The `measure:` block: each metric's key and its options (`true` for flags). */
 export type MaskMeasureSpec = Record<string, unknown>;

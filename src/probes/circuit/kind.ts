@@ -21,7 +21,7 @@ export const circuitsKind: EntryKind<CircuitEntry> = {
     const out: LayerRef[] = [];
     if (isPatchEntry(entry)) {
       const t = entry.patch.target;
-      const unit = typeof t === 'object' ? ('unit' in t ? t.unit : 'channel' in t ? t.channel : undefined) : undefined;
+      const unit = typeof t === 'object' ? ('unit' in t ? t.unit : 'channel' in t && typeof t.channel === 'object' ? t.channel : undefined) : undefined;
       out.push({ path: [...p, 'patch', 'layer'], name: entry.patch.layer });
       if (entry.patch.path) out.push({ path: [...p, 'patch', 'path', 'layer'], name: entry.patch.path.layer });
       if (unit) out.push({ path: [...p, 'patch', 'target'], name: unit.layer });

@@ -40,9 +40,13 @@ export async function preparePatch(pe: EntryToPrepare<PatchEntry>, model: Import
     issue(['path', 'layer'], `"${s.path!.layer}" does not lie downstream of "${s.layer}": no path from the patched units runs through it`, 'path patching needs a later layer that the patched layer feeds');
   }
 
-  let target = await attempt(['target'], () => targetFromSpec(model, s.target, spec.where([...p, 'target'])));
+  let target = await attempt(['target'], () => targetFromSpec(model, s.target, spec.where([...p, 'target']), spec));
   if (target === 'label') {
     issue(['target'], '`target: label` needs image labels, which patching pairs do not have', 'use `top` (the clean image’s class) or `{ class: … }`');
+    target = undefined;
+  }
+  if (target !== undefined && target !== 'top' && target.kind === 'detection') {
+    issue(['target'], 'a detection target is chosen on one unperturbed image, and patching has two (clean and corrupted)', 'target the detection\'s score as an element: `{ tensor: <scores>, index: [detection, class] }`');
     target = undefined;
   }
   const classTarget = target === 'top' || target?.kind === 'class' || target?.kind === 'contrastive';

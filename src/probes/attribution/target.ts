@@ -282,9 +282,9 @@ export async function denseTargetFromSpec(spec: DenseTargetSpec, ctx: DenseTarge
   return t;
 }
 
-/** A mask image as a region mask [h, w]: a pixel is inside when its grey level is at least half white. */
+/** A mask image as a region mask [h, w]: a pixel is inside when its grey level (the mean of R, G, B) is at least 128 of 255. */
 export function maskOfImage(img: { width: number; height: number; data: Float32Array }): Tensor {
   const data = new Float32Array(img.width * img.height);
-  for (let i = 0; i < data.length; i++) data[i] = (img.data[i * 3] + img.data[i * 3 + 1] + img.data[i * 3 + 2]) / 3 >= 127.5 ? 1 : 0;
+  for (let i = 0; i < data.length; i++) data[i] = (img.data[i * 3] + img.data[i * 3 + 1] + img.data[i * 3 + 2]) / 3 >= 128 ? 1 : 0;
   return { dims: [img.height, img.width], data };
 }

@@ -30,7 +30,7 @@ const RUN_OPTIONS: OptionHelp[] = [
   { flag: '--baseline <ref>', text: 'the model `change` expectations compare against', default: 'each spec\'s baseline' },
   { flag: '--shard i/n', text: 'run the i-th of n balanced parts of the plan (combine with merge-reports)', default: 'the whole plan' },
   { flag: '--save-maps <dir>', text: 'write every attribution map as a float32 .npy (image__method__target.npy) and a manifest.json', default: 'not saved' },
-  { flag: '--save-activations <dir>', text: 'write every neuron entry\'s layer activations per image as a float32 .npy (entry__image__layer.npy) and a manifest.json', default: 'not saved' },
+  { flag: '--save-activations <dir>', text: 'write every neuron entry\'s layer activations per image (or swept stimulus) as a float32 .npy (entry__image__layer.npy) and a manifest.json', default: 'not saved' },
   { flag: '--max-save-bytes <n>', text: 'most bytes --save-activations writes in one run (past it the entry fails, exit 2)', default: '4294967296' },
   { flag: '--cache <dir>', text: 'reuse each entry\'s stored result while its spec, models, images and files are unchanged; leave it off in CI unless asked', default: 'off' },
   { flag: '--cache-max-bytes <n>', text: 'size cap of the --cache folder; least recently used results go first', default: '1073741824 (1 GiB)' },

@@ -34,13 +34,16 @@ export function headersReadable(ds: EntryDataset, images: ImageSource, place: { 
  * Undefined after recording an issue at the spec's place when a file's header is unreadable (the
  * run's image source decodes that one file to say why).
  */
-export function namedImageStream(spec: LoadedSpec, ds: EntryDataset, images: ImageSource, policy: { allowOutside?: boolean } = {}): ImageStream<{ label: string; image: RgbImage }> | undefined {
+export function namedImageStream(spec: LoadedSpec, ds: EntryDataset, images: ImageSource, policy: { allowOutside?: boolean } = {}, part?: { from: number; to: number }): ImageStream<{ label: string; image: RgbImage }> | undefined {
   const place = { root: specRoot(spec.dir), allowOutside: policy.allowOutside };
   if (!headersReadable(ds, images, place)) return undefined;
+  // One shard's part of the images (every shard checked all headers above, so all fail alike).
+  const from = part?.from ?? 0;
   return {
-    length: ds.items.length,
-    load(i) {
-      const it = ds.items[i];
+    length: (part?.to ?? ds.items.length) - from,
+    offset: from,
+    load(k) {
+      const it = ds.items[from + k];
       return { label: it.name, image: it.generate ? it.generate().image : readImage(it.abs!, undefined, place) };
     },
   };

@@ -32,14 +32,19 @@ export interface AggregateState {
   sketch?: SketchState;
   /** `class_mean`: hits and images per class. */
   classes?: Record<string, [number, number]>;
+  /**
+   * Values that were missing or not finite, for a statistic that no such value may pass through
+   * (a neurons entry's activation mean, min and max): any makes the merged value null.
+   */
+  invalid?: number;
 }
 
 const isQuantile = (by: StateBy) => by === 'median' || (typeof by === 'object' && 'quantile' in by);
 
-/** The state of one part's values. */
-export function stateOf(values: readonly (number | null)[], by: StateBy): AggregateState {
+/** The state of one part's values; `strict`: a missing or non-finite value voids the statistic instead of being skipped. */
+export function stateOf(values: readonly (number | null)[], by: StateBy, strict = false): AggregateState {
   const v = values.filter((x): x is number => x !== null && Number.isFinite(x));
-  const s: AggregateState = { by, count: v.length, sum: 0, min: null, max: null };
+  const s: AggregateState = { by, count: v.length, sum: 0, min: null, max: null, ...(strict && { invalid: values.length - v.length }) };
   for (const x of v) {
     s.sum += x;
     s.min = s.min === null ? x : Math.min(s.min, x);
@@ -78,6 +83,7 @@ export function mergeStates(states: readonly AggregateState[]): AggregateState {
     if (s.min !== null) out.min = out.min === null ? s.min : Math.min(out.min, s.min);
     if (s.max !== null) out.max = out.max === null ? s.max : Math.max(out.max, s.max);
     if (s.above !== undefined) out.above = (out.above ?? 0) + s.above;
+    if (s.invalid !== undefined) out.invalid = (out.invalid ?? 0) + s.invalid;
     if (s.classes) {
       out.classes ??= {};
       for (const [k, [h, n]] of Object.entries(s.classes)) {
@@ -108,7 +114,7 @@ export function valueOfState(s: AggregateState): { value: number | null; estimat
     const rates = Object.keys(s.classes ?? {}).sort().map((k) => s.classes![k][0] / s.classes![k][1]);
     return { value: rates.length ? rates.reduce((a, r) => a + r, 0) / rates.length : null, estimated: false };
   }
-  if (s.count === 0) return { value: null, estimated: false };
+  if (s.count === 0 || s.invalid) return { value: null, estimated: false };
   if (by === 'mean') return { value: s.sum / s.count, estimated: false };
   if (by === 'min') return { value: s.min, estimated: false };
   if (by === 'max') return { value: s.max, estimated: false };

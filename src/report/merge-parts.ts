@@ -57,10 +57,13 @@ export function mergeParts(name: string, found: readonly FoundPart[]): EntryResu
   });
   const { cases: _cases, ...params } = first.params;
   const { part: _part, ...head } = first;
+  // A list of the part's images (a neurons entry's `images`) is the whole's in part order.
+  const images = parts.every((p) => Array.isArray(p.entry.params.images)) ? parts.flatMap((p) => p.entry.params.images as unknown[]) : undefined;
   return {
     ...head,
     params: {
       ...params,
+      ...(images && { images }),
       ...(targets.length && { target: new Set(targets).size === 1 ? targets[0] : targets }),
       ...(cases.length > 1 && { cases }),
       merged: { shards: parts.length, ...(Object.keys(estimated).length && { estimated }) },
@@ -68,8 +71,32 @@ export function mergeParts(name: string, found: readonly FoundPart[]): EntryResu
     durationMs: parts.reduce((s, p) => s + p.entry.durationMs, 0),
     measurements,
     checks,
-    artifacts: parts.flatMap((p) => p.entry.artifacts),
+    artifacts: mergeTables(parts.flatMap((p) => p.entry.artifacts)),
   };
+}
+
+/**
+ * The parts' artifacts in order, a table that several parts give under one name and columns (a
+ * neurons entry's per-image `activations`) as one table, its rows in part order, where the first was.
+ */
+function mergeTables(artifacts: EntryResult['artifacts']): EntryResult['artifacts'] {
+  const out: EntryResult['artifacts'] = [];
+  const byName = new Map<string, Extract<EntryResult['artifacts'][number], { type: 'table' }>>();
+  for (const a of artifacts) {
+    if (a.type !== 'table') {
+      out.push(a);
+      continue;
+    }
+    const seen = byName.get(a.name);
+    if (seen && JSON.stringify(seen.columns) === JSON.stringify(a.columns)) {
+      seen.rows.push(...a.rows);
+      continue;
+    }
+    const copy = { ...a, rows: [...a.rows] };
+    if (!seen) byName.set(a.name, copy);
+    out.push(copy);
+  }
+  return out;
 }
 
 /** The parts in order, refused unless they are parts 1 … n of one split, each once, covering every image. */

@@ -54,9 +54,11 @@ export function colourMap(map: Tensor, display: OverlayOptions['display']): RgbI
   const data = new Float32Array(H * W * 3);
   // Gradient-type maps are sparse: scaled by their maximum, a few extreme pixels leave the rest
   // black. The top 1% saturate instead (masks are already in [0, 1] and shown as they are).
+  // Each quantile sorts the whole map: only the one the display reads is taken (a dataset entry
+  // draws a map per picture, and the sorts were most of a picture's cost).
   const lo = extent(m.data).lo;
-  const hi = quantile(m.data, SATURATE);
-  const absMax = quantile(Float32Array.from(m.data, Math.abs), SATURATE);
+  const hi = display === 'magnitude' ? quantile(m.data, SATURATE) : 0;
+  const absMax = display === 'signed' ? quantile(Float32Array.from(m.data, Math.abs), SATURATE) : 0;
   for (let i = 0; i < H * W; i++) {
     const v = m.data[i];
     const c = display === 'signed' ? diverging(absMax > 0 ? Math.max(-1, Math.min(1, v / absMax)) : 0) : display === 'mask' ? ramp(v) : ramp(hi > lo ? (v - lo) / (hi - lo) : 0);

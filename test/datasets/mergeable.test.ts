@@ -36,6 +36,16 @@ test('merging the parts’ states gives the whole’s state: exact fields equal,
   }), { seed: FC_SEED, numRuns: 300 });
 });
 
+test('strict states: one missing or non-finite value in any part voids the merged mean, min and max; none leaves them exact', () => {
+  fc.assert(fc.property(split, fc.constantFrom<StateBy>('mean', 'min', 'max'), ([v, cuts], by) => {
+    const merged = valueOfState(mergeStates(parts(v, cuts).map((p) => stateOf(p, by, true)))).value;
+    const bad = v.some((x) => x === null || !Number.isFinite(x));
+    if (bad) assert.is(merged, null, 'a NaN or missing value never passes through');
+    else if (by !== 'mean') assert.is(merged, aggregate(v, by as never));
+    else assert.ok(Math.abs(merged! - aggregate(v, 'mean')!) <= 1e-12 * Math.max(1, ...v.map((x) => Math.abs(x as number))));
+  }), { seed: FC_SEED, numRuns: 300 });
+});
+
 test('a merged quantile lies within α·max(|x_lo|, |x_hi|) of the exact (numpy) quantile', () => {
   fc.assert(fc.property(split, fc.double({ min: 0, max: 1, noNaN: true }), ([v, cuts], q) => {
     const finite = v.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));

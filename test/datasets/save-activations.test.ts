@@ -77,4 +77,48 @@ test('past --max-save-bytes the entry fails with E_SAVE_LIMIT (exit 2) and names
   assert.ok(total <= 100_000, `${total} bytes written`);
 });
 
+test('a tuning sweep saves the whole layer for each swept stimulus, and the tuning curve is read from those maps', async () => {
+  const file = path.join(dir, 'tuning.yaml');
+  const units = [0, 5];
+  fs.writeFileSync(file, `suite: save-act-tuning
+model: ${model}
+engine: { device: cpu, batch: 3 }
+neurons:
+  - id: relu-tuning
+    layer: ${LAYER}
+    units: [${units.join(', ')}]
+    stimulus: { line: { orientation: { from: 0, to: 360, step: 45 }, width: 3, length: 30 } }
+    tuning: { reference: { clutter: 2 } }
+    expect: { tuning.peak_response: { min: -1000 } }
+`);
+  const out = path.join(dir, 'acts-tuning');
+  const { report } = await runSpecs({ paths: [file], limits, saveActivations: out });
+  const entry = report.suites[0].entries[0];
+  assert.is(entry.error, undefined);
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { activations: { file: string; entry: string; image: string; shape: number[] }[] };
+  const angles = entry.params.angles as number[];
+  assert.is(angles.length, 8);
+  assert.is(manifest.activations.length, angles.length, 'one file per swept stimulus (no clutter references)');
+  const { position } = entry.params.placement as { position: { x: number; y: number } };
+  const curves = entry.params.curves as Record<string, number[][]>;
+  const read: number[] = [];
+  manifest.activations.forEach((a, i) => {
+    assert.is(a.entry, 'relu-tuning');
+    assert.match(a.image, new RegExp(`^line orientation=${angles[i]}°$`));
+    const t = parseNpy(fs.readFileSync(path.join(out, a.file)), a.file);
+    assert.equal(t.dims, a.shape);
+    assert.is(t.dims.length, 3, 'the full layer of one stimulus, [C, H, W]');
+    const [, h, w] = t.dims;
+    for (const u of units) {
+      // The scan may run a receptive-field crop; the full map agrees with it within its guard (1e-4).
+      const v = t.data[u * h * w + position.y * w + position.x];
+      const c = curves[String(u)][0][i];
+      read.push(v);
+      assert.ok(Math.abs(v - c) <= 1e-4 * (1 + Math.abs(v)), `unit ${u} at ${a.image}: saved ${v}, curve ${c}`);
+    }
+  });
+  assert.ok(new Set(manifest.activations.map((a) => a.file)).size === angles.length, 'every stimulus its own file');
+  assert.ok(new Set(read).size > 2, `the units respond differently across the sweep: ${read}`);
+});
+
 test.run();

@@ -141,7 +141,6 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng, run: Pro
     const pictures = !streamed || offset + done < STREAM_ARTIFACT_IMAGES;
     const imageRng = streamed ? makeRng((imageSeed + Math.imul(offset + done, 0x9e3779b9)) >>> 0) : rng;
     const input = toModelInput(image, model.preprocess);
-    const shown = fitToInput(image, model.preprocess);
     const target = p.target === 'top' ? await topClass(subject, input) : p.target === 'label' ? { kind: 'class' as const, index: item.classIndex! } : await fixTarget(subject, p.target, input);
     targets.push(describeTarget(target, labels));
     // A map read from a file (method `file`) comes with its image.
@@ -187,6 +186,8 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng, run: Pro
     }
     run.images?.(++done, total);
     if (!pictures) continue;
+    // The picture's backdrop: a second resize of the image, paid only by the images drawn.
+    const shown = fitToInput(image, model.preprocess);
     for (const mr of a.masks ?? []) {
       const area = mr.requestedArea !== null ? `area ${mr.requestedArea}` : 'mask';
       artifacts.push(heatmapArtifact(`${label} ${area}`, shown, mr.mask, `${p.method.name} ${area}: keeps ${fmt(mr.preserved / a.score)} of the score`, { display: 'mask' }));

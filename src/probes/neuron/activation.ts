@@ -10,6 +10,7 @@ import { normal, type Rng } from '../../util/rng.ts';
 import { centerOf, readUnits, type Readout } from './readout.ts';
 import { inBatches, isImageStream, type ImageStream } from '../../datasets/stream.ts';
 import type { ProbeContext } from '../../probe/probe.ts';
+import { stateOf, type AggregateState } from '../../datasets/mergeable.ts';
 
 export interface ActivationParams {
   /** The layer as the catalog knows it; `shape` excludes the batch axis ([C, H, W] or [C]). */
@@ -46,6 +47,9 @@ export async function measureActivation(p: ActivationParams, engine: ForwardEngi
   const labels: string[] = [];
   const thumbs: { label: string; image: RgbImage }[] = [];
   const top = p.units.map(() => [] as { value: number; label: string; image: RgbImage }[]);
+  // A dataset may be one part of an entry split across shards (`--shard`): image i of the part is
+  // image offset + i of the whole, and only the whole's first images get thumbnails.
+  const offset = isImageStream(p.images) ? p.images.offset ?? 0 : 0;
   // One engine batch at a time: a dataset source never holds more decoded images than that.
   for await (const batch of inBatches(p.images, engine.batchSize)) {
     // Noise goes on the pixels the model sees: added before resizing, it would be averaged away.
@@ -63,7 +67,7 @@ export async function measureActivation(p: ActivationParams, engine: ForwardEngi
         if (p.top) keepTop(top[k], p.top, { value: r.data[k], label: images[i].label, image: images[i].image });
       }
       labels.push(images[i].label);
-      if (thumbs.length < MAX_THUMBS) thumbs.push(images[i]);
+      if (offset + labels.length <= MAX_THUMBS) thumbs.push(images[i]);
     });
     run.images?.(labels.length, p.images.length);
   }
@@ -75,6 +79,9 @@ export async function measureActivation(p: ActivationParams, engine: ForwardEngi
     'activation.min': stat((xs) => Math.min(...xs)),
     'activation.max': stat((xs) => Math.max(...xs)),
   };
+  // What merge-reports needs to make the three statistics of a split dataset (a non-finite value voids them, as above).
+  const states: Record<string, AggregateState> = {};
+  if (isImageStream(p.images)) for (const by of ['mean', 'min', 'max'] as const) states[`activation.${by}`] = stateOf(values, by, true);
   const artifacts: Artifact[] = [
     { type: 'table', name: 'activations', caption: `${p.layer.name}: ${describeReadout(readout, p.layer.shape)}`, columns: ['image', 'unit', 'activation'],
       rows: values.map((v, i) => [labels[Math.floor(i / p.units.length)], p.units[i % p.units.length], Number.isFinite(v) ? v : null]) },
@@ -92,6 +99,7 @@ export async function measureActivation(p: ActivationParams, engine: ForwardEngi
   }
   return {
     measurements,
+    ...(Object.keys(states).length && { states }),
     cases,
     artifacts,
     params: {

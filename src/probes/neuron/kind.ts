@@ -31,6 +31,14 @@ export const neuronsKind: EntryKind<NeuronEntry> = {
   probes: [activationProbe, tuningProbe, featureVizProbe] as Probe<never>[],
   layers: ({ path: p, entry }) => [{ path: [...p, 'layer'], name: entry.layer }],
   prepare: (entry, models, ctx) => prepareEach(entry, models, ctx, (e, model, c, role) => prepareNeuron(e, model, c.images, c.issues, role, c.limits)),
+  // Activations over a streamed source are per image, their mean / min / max merge exactly: the images
+  // may run apart. Not with `top:` (each part's own top images are not the whole's) nor `noise:` (drawn
+  // in image order from one stream: a part starting mid-way would draw other noise).
+  splitImages: ({ spec, at }) => {
+    const e = at.entry;
+    const plain = e.images !== undefined && !Array.isArray(e.images) && !e.tuning && !e.featureviz && e.top === undefined && e.noise === undefined;
+    return plain ? entryDataset(spec, at.path, e).items.length : undefined;
+  },
   work: ({ spec, at }, index) => {
     const e = at.entry;
     let inputs = e.images && !Array.isArray(e.images) ? [{ key: `entry:${index}|dataset`, count: entryDataset(spec, at.path, e).items.length }] : e.images || e.image ? imageInputs(spec, (e.images as string[] | undefined) ?? [e.image!]) : e.stimulus ? stimulusInputs(e.stimulus as StimulusSpec, index) : [];

@@ -75,7 +75,7 @@ export async function prepareNeuron(pe: EntryToPrepare<NeuronEntry>, model: Impo
   }
   if (e.images && !Array.isArray(e.images)) {
     // A dataset source streams: nothing is decoded now.
-    const stream = namedImageStream(spec, entryDataset(spec, p, e), images, policy);
+    const stream = namedImageStream(spec, entryDataset(spec, p, e), images, policy, pe.part);
     if (!stream) return undefined;
     return { layer: { name: layer.name, tensor: layer.tensor, shape: layer.shape }, units, images: stream, position: e.position, reduce: e.reduce, noise: e.noise, top: e.top };
   }

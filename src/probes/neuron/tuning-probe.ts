@@ -4,9 +4,9 @@
 import { isFlat } from '../../probe/uninformative.ts';
 import type { Artifact, Measurement } from '../../probe/measurement.ts';
 import type { ForwardEngine } from '../../probe/forward.ts';
-import type { Probe, ProbeOutput } from '../../probe/probe.ts';
-import type { StimulusInput, SweepSpec } from '../../stimuli/index.ts';
-import type { RgbImage } from '../../stimuli/image.ts';
+import type { Probe, ProbeContext, ProbeOutput } from '../../probe/probe.ts';
+import { describeStimulus, expandSweep, renderStimulus, type StimulusInput, type SweepSpec } from '../../stimuli/index.ts';
+import { toModelInput, type RgbImage } from '../../stimuli/image.ts';
 import { badInput } from '../../errors.ts';
 import type { Rng } from '../../util/rng.ts';
 import { familyMetrics } from './family.ts';
@@ -43,7 +43,7 @@ export const tuningProbe: Probe<TuningParams> = {
 
 const TOP_DEFAULT = 30;
 
-export async function measureTuning(p: TuningParams, engine: ForwardEngine, rng: Rng): Promise<ProbeOutput> {
+export async function measureTuning(p: TuningParams, engine: ForwardEngine, rng: Rng, run: ProbeContext = {}): Promise<ProbeOutput> {
   const channels = p.layer.shape[0];
   for (const u of p.units) {
     if (!Number.isInteger(u) || u < 0 || u >= channels) throw badInput('E_NO_UNIT', `unit ${u} does not exist in layer "${p.layer.name}" (it has ${channels} channels)`, undefined, `pick units 0..${channels - 1}`);
@@ -53,6 +53,7 @@ export async function measureTuning(p: TuningParams, engine: ForwardEngine, rng:
   const scan = await scanLayer({
     layer: p.layer, stimulus: p.stimulus, sweep: p.sweep, position: p.position, reduce: p.reduce, clutter, images: p.reference?.images,
   }, engine);
+  if (run.saveActivation) await saveSweepActivations(p, engine, scan.placement.center, run.saveActivation);
   const axis = scan.axis;
   const secondValues = axis?.values ?? [Number.NaN];
   const rowOf = new Map(scan.rows.map((r) => [r.unit, r]));
@@ -130,4 +131,23 @@ export async function measureTuning(p: TuningParams, engine: ForwardEngine, rng:
       axis: axis ?? null,
     },
   };
+}
+
+/**
+ * `--save-activations` for a sweep: the whole layer for each swept stimulus, rendered where the
+ * scan rendered it and run on the full image. The scan itself may run only the probed position's
+ * receptive field (a crop whose layer is a window of the full one); the saved maps are the full
+ * layer, as for an entry over images. One extra forward pass per stimulus, paid only when saving.
+ */
+async function saveSweepActivations(p: TuningParams, engine: ForwardEngine, center: { x: number; y: number }, save: NonNullable<ProbeContext['saveActivation']>): Promise<void> {
+  const { width, height } = engine.model.preprocess;
+  const sweep = expandSweep(p.stimulus, p.sweep);
+  const swept = sweep.axes.map((a) => a.param);
+  const step = Math.max(1, engine.batchSize);
+  for (let start = 0; start < sweep.items.length; start += step) {
+    const items = sweep.items.slice(start, start + step);
+    const inputs = items.map((it) => toModelInput(renderStimulus(it.stimulus, { width, height, center }), engine.model.preprocess));
+    const rows = await engine.forward(inputs, [p.layer.tensor]);
+    rows.forEach(([t], k) => save(describeStimulus(items[k].stimulus, swept), p.layer.name, t));
+  }
 }

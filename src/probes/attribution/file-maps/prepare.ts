@@ -10,7 +10,7 @@ import type { PathSegment } from '../../../suite/yaml.ts';
 import type { MaskImage, MaskImages } from '../dataset.ts';
 import { isImageStream } from '../../../datasets/stream.ts';
 import { maskMetrics } from '../metrics/index.ts';
-import type { MaskEntry } from '../schema.ts';
+import { measuredBy, type MaskEntry } from '../schema.ts';
 import { mapPath, readFileMap } from './file-method.ts';
 
 /**
@@ -23,9 +23,9 @@ export function loadFileMaps(spec: LoadedSpec, p: PathSegment[], entry: MaskEntr
   const block = entry.method.file;
   const at = typeof block === 'string' ? [...p, 'method', 'file'] : [...p, 'method', 'file', 'path'];
   for (const d of maskMetrics()) {
-    const asked = entry.measure?.[d.key];
+    const asked = measuredBy(entry)[d.key];
     if (asked !== undefined && asked !== false && d.needs.includes('method')) {
-      issues.push(spec.issue([...p, 'measure', d.key], `\`${d.key}\` re-runs the method on another input or model, and a map read from a file cannot be recomputed${suffix}`, 'measure it on the method itself, or drop it here: every metric that reads the map (deletion, insertion, pointing, complexity …) works on file maps'));
+      issues.push(spec.issue([...p, entry.properties?.[d.key] !== undefined ? 'properties' : 'measure', d.key], `\`${d.key}\` re-runs the method on another input or model, and a map read from a file cannot be recomputed${suffix}`, 'measure it on the method itself, or drop it here: every metric that reads the map (deletion, insertion, pointing, complexity …) works on file maps'));
     }
   }
   const template = String(options.path);

@@ -111,6 +111,13 @@ export const linearityMetric = describeMetric<LinearityOptions>({
   metrics: ['linearity', 'linearity_score_change'],
   needs: ['method', 'model'],
   property: true,
+  refuses: (o, { target, classes, logits }) => {
+    if (!logits) return { message: 'linearity appends a logit, and the model names no logits tensor', hint: 'the model needs a class-score output before any softmax' };
+    if (typeof target === 'object' && target.kind !== 'class') return { message: `linearity combines two class logits; the entry explains a ${target.kind} target`, hint: HINT };
+    if (o.other !== undefined && classes !== undefined && o.other >= classes) return { message: `class ${o.other} does not exist: the model has ${classes} classes`, hint: `use 0..${classes - 1}` };
+    if (o.other !== undefined && typeof target === 'object' && target.kind === 'class' && o.other === target.index) return { message: `\`other: ${o.other}\` is the entry's own class`, hint: 'combine the target with another class' };
+    return undefined;
+  },
   passes: (_o, method) => 2 * method + 2,
   run: async ({ subject, input, target, attribution, explain }, o) => {
     const r = await linearity(subject, input, target, attribution.map, explain, o);

@@ -6,25 +6,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { runSpecs, validateSpecs } from '../../../../../src/run/index.ts';
-import { DEFAULT_LIMITS } from '../../../../../src/probe/limits.ts';
+import { validateSpecs } from '../../../../../src/run/index.ts';
 import { SpecError } from '../../../../../src/suite/issues.ts';
-
-const shapes = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', '..', 'fixtures', 'shapes_cnn');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-linearity-'));
-
-async function run(entries: string): Promise<Record<string, Record<string, number>>> {
-  const f = path.join(dir, 'properties.yaml');
-  fs.writeFileSync(f, `suite: linearity
-model: ${shapes}/shapes_cnn.onnx
-engine: { device: cpu }
-masks:
-${entries}`);
-  const { report } = await runSpecs({ paths: [f], limits: { ...DEFAULT_LIMITS, allowOutside: true } });
-  return Object.fromEntries(report.suites[0].entries.map((e) => [e.id, e.measurements as Record<string, number>]));
-}
+import { limits, runShapes as run, shapes, specDir as dir } from './shapes-run.ts';
 
 const entry = (id: string, method: string, properties: string, seed = '', target = '{ class: 1 }') => `  - id: ${id}
     image: ${shapes}/shape_1_square.png
@@ -63,7 +48,7 @@ test('linearity refuses, at its spec line, a target that is no class and a class
 model: ${shapes}/shapes_cnn.onnx
 masks:
 ${entry('c', 'gradient: {}', '{ linearity: {} }', '', '{ contrastive: 1 }')}${entry('o', 'gradient: {}', '{ linearity: { other: 7 } }')}`);
-  const err = await validateSpecs([f], { limits: { ...DEFAULT_LIMITS, allowOutside: true } }).then(() => undefined, (e: unknown) => e);
+  const err = await validateSpecs([f], { limits }).then(() => undefined, (e: unknown) => e);
   assert.instance(err, SpecError);
   const issues = (err as SpecError).issues.map((i) => `${i.where} ${i.message}`);
   assert.is(issues.length, 2, issues.join('\n'));

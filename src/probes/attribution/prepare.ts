@@ -5,7 +5,7 @@ import { isNeurogateError } from '../../errors.ts';
 import { resolveLayer } from '../../models/catalog.ts';
 import type { ImportedModel } from '../../models/types.ts';
 import { masksImages } from './dataset.ts';
-import { loadFileMaps } from './file-maps/prepare.ts';
+import { loadFileMaps, prepareCommand } from './file-maps/prepare.ts';
 import { methodFromSpec, targetFromSpec, type MaskParams } from './probe.ts';
 import { methodNamed } from './methods/index.ts';
 import { maskMetrics } from './metrics/index.ts';
@@ -63,6 +63,7 @@ export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: Importe
     if (why) issues.push(spec.issue([...p, e.properties?.[d.key] !== undefined ? 'properties' : 'measure', d.key], `${why.message}${suffix}`, why.hint));
   }
   const method = methodFromSpec(e.method);
+  if (method.name === 'command') prepareCommand(spec, p, e, method.options, issues, suffix);
   const withMaps = ds && method.name === 'file' ? loadFileMaps(spec, p, e, method.options, ds.images, [model.input.channels, model.input.height, model.input.width], issues, suffix) : ds?.images;
   if (issues.length > before || !target || !ds) return undefined;
 

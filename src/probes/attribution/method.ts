@@ -32,6 +32,8 @@ export type MethodDescriptor<O extends object = Record<string, unknown>> = {
   mask?: boolean;
   /** The spec option a bare value sets (`file: "maps/{image}.npy"` is `file: { path: … }`). */
   shorthand?: string;
+  /** The runner hands it each image's name and position as `options.image` (a method run outside the model, a user's command, names its files by them). */
+  perImage?: true;
   /** Forward-pass equivalents of one image, given the options with the defaults filled in. */
   passes: (options: O) => number;
   run: Method<O>;

@@ -58,6 +58,13 @@ export interface AreaCase {
   values: Record<string, number | null>;
 }
 
+/** What preparation knows of an entry that a metric may refuse: its target, the model's classes, whether it names logits. */
+export interface MetricEntryFacts {
+  target: Target | 'top' | 'label';
+  classes?: number;
+  logits: boolean;
+}
+
 export interface MaskMetricDescriptor<O extends object = Record<string, unknown>> {
   /** The key under `measure:` in a spec. */
   key: string;
@@ -73,6 +80,8 @@ export interface MaskMetricDescriptor<O extends object = Record<string, unknown>
   needs: readonly MetricNeed[];
   /** An axiom a method should satisfy (Sundararajan et al., Ancona et al.): also asked for under the entry's `properties:`. */
   property?: true;
+  /** A spec problem the metric sees before anything runs (e.g. a target it cannot read): the message and hint of an issue at its key. */
+  refuses?: (options: O, entry: MetricEntryFacts) => { message: string; hint: string } | undefined;
   /** Forward-pass equivalents per image, given its options (defaults filled in), one run of the method, and the whole measure block. */
   passes: (options: O, methodPasses: number, measure: Record<string, unknown>) => number;
   /**

@@ -5,9 +5,11 @@ import { isNeurogateError } from '../../errors.ts';
 import { resolveLayer } from '../../models/catalog.ts';
 import type { ImportedModel } from '../../models/types.ts';
 import { masksImages } from './dataset.ts';
-import { loadFileMaps } from './file-maps/prepare.ts';
+import { loadFileMaps, prepareCommand } from './file-maps/prepare.ts';
 import { methodFromSpec, targetFromSpec, type MaskParams } from './probe.ts';
 import { methodNamed } from './methods/index.ts';
+import { maskMetrics } from './metrics/index.ts';
+import { metricOptions } from './metric.ts';
 import { MAXPOOL_TIES_DEFAULT, measuredBy, type MaskEntry } from './schema.ts';
 import type { SpecIssue } from '../../suite/issues.ts';
 import type { EntryToPrepare, ImageSource } from '../../probe/kind.ts';
@@ -54,7 +56,14 @@ export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: Importe
     const bad = ds.info.find((d) => d.classIndex === undefined);
     if (bad) issues.push(spec.issue([...p, 'target'], `\`target: label\`: the class "${bad.className}" of ${bad.label} is not one of the model's labels${suffix}`, 'set `labels:` on the suite to the model’s class names in output order'));
   }
+  const measured = measuredBy(e);
+  for (const d of maskMetrics()) {
+    const asked = measured[d.key];
+    const why = target && asked !== undefined && asked !== false ? d.refuses?.(metricOptions(d, asked), { target, classes: await classCount(model), logits: !!model.logits }) : undefined;
+    if (why) issues.push(spec.issue([...p, e.properties?.[d.key] !== undefined ? 'properties' : 'measure', d.key], `${why.message}${suffix}`, why.hint));
+  }
   const method = methodFromSpec(e.method);
+  if (method.name === 'command') prepareCommand(spec, p, e, method.options, issues, suffix);
   const withMaps = ds && method.name === 'file' ? loadFileMaps(spec, p, e, method.options, ds.images, [model.input.channels, model.input.height, model.input.width], issues, suffix) : ds?.images;
   if (issues.length > before || !target || !ds) return undefined;
 
@@ -67,7 +76,7 @@ export async function prepareMasks(pe: EntryToPrepare<MaskEntry>, model: Importe
     accuracy: ['top1_accuracy', 'top5_accuracy'].some((k) => k in e.expect || Object.values(e.aggregate ?? {}).some((a) => a.of === k)),
     target,
     method,
-    measure: measuredBy(e),
+    measure: measured,
     maxPoolTies: e.maxpool_ties ?? MAXPOOL_TIES_DEFAULT,
     heatmap: e.heatmap,
   };

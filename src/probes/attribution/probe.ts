@@ -143,8 +143,8 @@ async function runMasks(p: MaskParams, engine: ForwardEngine, rng: Rng, run: Pro
     const input = toModelInput(image, model.preprocess);
     const target = p.target === 'top' ? await topClass(subject, input) : p.target === 'label' ? { kind: 'class' as const, index: item.classIndex! } : await fixTarget(subject, p.target, input);
     targets.push(describeTarget(target, labels));
-    // A map read from a file (method `file`) comes with its image.
-    const options = item.map ? { ...p.method.options, map: item.map } : p.method.options;
+    // A map read from a file (method `file`) comes with its image; a method run outside the model (`command`) gets the image's name.
+    const options = { ...p.method.options, ...(item.map && { map: item.map }), ...(methodNamed(p.method.name)?.perImage && { image: { label, index: offset + done } }) };
     const explain = (s: Subject, x: Tensor, t: Target = target) => method(s, x, t, options);
     const a = await explain(subject, input);
     usedParams = a.params;

@@ -84,7 +84,7 @@ export const MeasureSchema = z
  */
 export const PropertiesSchema = z
   .lazy((): z.ZodType<MaskMeasureSpec> => z.strictObject(Object.fromEntries(sealMetrics().filter((d) => d.property).map((d) => [d.key, metricSchema(d).optional()]))) as z.ZodType as z.ZodType<MaskMeasureSpec>)
-  .meta({ description: 'Properties the method must have (each a seeded check measured like `measure:`): implementation invariance, input invariance, sensitivity-n' });
+  .meta({ description: 'Properties the method must have (each a seeded check measured like `measure:`): implementation invariance, input invariance, sensitivity-n, linearity, dummy input' });
 
 /** What an entry measures: its `measure:` and its `properties:` in one block. */
 export function measuredBy(e: { measure?: MaskMeasureSpec; properties?: MaskMeasureSpec }): MaskMeasureSpec {

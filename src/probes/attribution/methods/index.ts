@@ -21,6 +21,7 @@ import { gradCamPlusPlusDescriptor } from './grad-cam-pp.ts';
 import { scoreCamDescriptor } from './score-cam.ts';
 import { kernelShapDescriptor } from './kernel-shap.ts';
 import { limeDescriptor } from './lime.ts';
+import { commandMapDescriptor } from '../file-maps/command-method.ts';
 
 const LIST: AnyMethodDescriptor[] = [
   gradientDescriptor,
@@ -43,6 +44,7 @@ const LIST: AnyMethodDescriptor[] = [
   scoreCamDescriptor,
   kernelShapDescriptor,
   limeDescriptor,
+  commandMapDescriptor,
 ];
 
 let sealed = false;

@@ -24,6 +24,8 @@ import { smoothRandomizationMetric } from './randomisation/smooth.ts';
 import { regionPerturbationMetric } from './faithfulness/region.ts';
 import { implementationInvarianceMetric } from './axiomatic/implementation.ts';
 import { sensitivityNMetric } from './faithfulness/sensitivity-n.ts';
+import { linearityMetric } from './axiomatic/linearity.ts';
+import { dummyInputMetric } from './axiomatic/dummy.ts';
 
 const LIST: AnyMetricDescriptor[] = [
   preserveMetric,
@@ -51,6 +53,8 @@ const LIST: AnyMetricDescriptor[] = [
   regionPerturbationMetric,
   implementationInvarianceMetric,
   sensitivityNMetric,
+  linearityMetric,
+  dummyInputMetric,
 ];
 
 /**

@@ -5,26 +5,8 @@
 // the same seed gives the same value, another seed other subsets.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { runSpecs } from '../../../../../src/run/index.ts';
-import { DEFAULT_LIMITS } from '../../../../../src/probe/limits.ts';
 import { MaskEntrySchema } from '../../../../../src/probes/attribution/schema.ts';
-
-const shapes = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', '..', 'fixtures', 'shapes_cnn');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-properties-'));
-
-async function run(entries: string): Promise<Record<string, Record<string, number>>> {
-  const f = path.join(dir, 'properties.yaml');
-  fs.writeFileSync(f, `suite: properties
-model: ${shapes}/shapes_cnn.onnx
-engine: { device: cpu }
-masks:
-${entries}`);
-  const { report } = await runSpecs({ paths: [f], limits: { ...DEFAULT_LIMITS, allowOutside: true } });
-  return Object.fromEntries(report.suites[0].entries.map((e) => [e.id, e.measurements as Record<string, number>]));
-}
+import { runShapes as run, shapes } from './shapes-run.ts';
 
 const entry = (id: string, method: string, properties: string, expect = '{ score: { min: 0 } }', seed = '') => `  - id: ${id}
     image: ${shapes}/shape_0_disk.png

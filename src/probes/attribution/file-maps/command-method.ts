@@ -89,8 +89,15 @@ export function runCommand(argv: readonly string[], cwd: string | undefined, tim
   });
 }
 
+/** `{target}` as a command reads it: the class, channel or detection class number; an element's index joined by commas; `direction` for a direction. */
 function targetText(t: Target): string {
-  return String(t.kind === 'class' || t.kind === 'contrastive' ? t.index : t.channel);
+  switch (t.kind) {
+    case 'class': case 'contrastive': return String(t.index);
+    case 'unit': case 'channel': case 'region': return String(t.channel);
+    case 'detection': return String(t.class);
+    case 'element': return t.index.join(',');
+    case 'direction': return 'direction';
+  }
 }
 
 export const commandMapMethod: Method<CommandMapOptions> = async (subject, input, target, options = {}) => {

@@ -37,6 +37,8 @@ export interface ImportedModel {
   net: Net;
   /** The IR's image input (NCHW, batch dimension free). */
   input: { name: string; channels: number; height: number; width: number };
+  /** The file's other inputs, now constants of the IR at the values the spec gave (`preprocess.inputs`). */
+  fixedInputs?: string[];
   /** Tensor holding class scores before softmax, if the model has one. */
   logits?: string;
   /** Tensor holding class probabilities, if the model ends in softmax. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
-import { badInput } from '../errors.ts';
+import { badInput, type NeurogateError } from '../errors.ts';
 import { readGuarded } from '../io/guarded-fs.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import type { GreyRule, Preprocess } from '../models/types.ts';
@@ -351,6 +351,9 @@ export const GREY_WEIGHTS: Record<GreyRule, readonly [number, number, number]> =
   mean: [1 / 3, 1 / 3, 1 / 3],
 };
 
+/** Whether an image with n samples per pixel can feed a C-channel input: RGB feeds grey, RGB and RGBA inputs; any other image only its own count. */
+export const channelsFit = (n: number, C: number): boolean => (n === 3 ? C === 1 || C === 3 || C === 4 : n === C);
+
 /** Channels of the model's input (Preprocess keeps one mean per channel). */
 export const inputChannels = (p: Pick<Preprocess, 'mean'>): number => p.mean.length;
 
@@ -378,9 +381,14 @@ function channelReader(img: RgbImage, p: Preprocess): (c: number, i: number) => 
       return (c, i) => (c === 3 ? (a ? a[i] : 255) : d[i * 3 + order[c]]);
     }
   }
-  const what = n === 3 ? 'an RGB image' : `an image with ${n} channels`;
-  throw badInput('E_INPUT_CHANNELS', `the model's input has ${C} channel${C === 1 ? '' : 's'}, and neurogate cannot make them from ${what}`, 'image',
-    C === 1 || C === 3 || C === 4 ? 'give PNG or JPEG images' : `give images as .npy files with ${C} channels (HWC or CHW)`);
+  throw channelsError(n, C, 'image');
+}
+
+/** Why an image with n samples per pixel cannot feed a C-channel input. */
+export function channelsError(n: number, C: number, where: string): NeurogateError {
+  const what = n === 3 ? 'an RGB image (PNG, JPEG or a generated stimulus)' : `an image with ${n} channels`;
+  return badInput('E_INPUT_CHANNELS', `the model's input has ${C} channel${C === 1 ? '' : 's'}, which neurogate cannot make from ${what}`, where,
+    C === 1 || C === 3 || C === 4 ? 'give PNG or JPEG images' : `give images as .npy files with ${C} channels ([H, W, ${C}] or [${C}, H, W])`);
 }
 
 /** Resize and preprocess into the model's NCHW input tensor [1, C, H, W]. */

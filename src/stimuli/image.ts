@@ -376,9 +376,16 @@ function channelReader(img: RgbImage, p: Preprocess): (c: number, i: number) => 
       return (_c, i) => wr * d[i * 3] + wg * d[i * 3 + 1] + wb * d[i * 3 + 2];
     }
     if (C === 4) {
-      // Alpha-carrying PNGs keep their own colours (not the white composite), as RGBA models were trained on.
       const a = img.alpha;
-      return (c, i) => (c === 3 ? (a ? a[i] : 255) : d[i * 3 + order[c]]);
+      if (!a) return (c, i) => (c === 3 ? 255 : d[i * 3 + order[c]]);
+      // RGBA models see a pixel's own colour, not the white composite `data` holds: it is undone here,
+      // (v − 255·(1 − α)) / α, which after a resize is the alpha-weighted colour (as premultiplied
+      // resizing gives); a fully transparent pixel has no colour and reads 0.
+      return (c, i) => {
+        if (c === 3) return a[i];
+        const alpha = a[i] / 255;
+        return alpha > 0 ? (d[i * 3 + order[c]] - 255 * (1 - alpha)) / alpha : 0;
+      };
     }
   }
   throw channelsError(n, C, 'image');

@@ -2,7 +2,12 @@
 // fixed model inputs made by another tool (Captum, a notebook) reach the gate. Every header field is
 // checked; a file that claims more data than it holds, or a dtype we cannot read, is refused with the file named.
 import { badInput } from '../errors.ts';
-import type { Tensor } from '../engine/tensor.ts';
+
+/** A tensor as engine/tensor.ts spells it (spelt here: io sits below the engine). */
+interface Tensor {
+  dims: number[];
+  data: Float32Array;
+}
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const HINT = 'write it with numpy.save(path, array.astype("float32")) (a plain, non-object array)';

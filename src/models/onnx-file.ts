@@ -146,7 +146,8 @@ function imageInput(g: ModelProto['graph'], inputs: string[], named: string | un
   const listed = inputs.map((i) => `"${i}" [${inputDims(g, i).join(', ')}]`).join(', ');
   if (named !== undefined) {
     if (inputs.includes(named)) return named;
-    throw badInput(E_PREPROCESS, `preprocess.input "${named}" is not an input of the model; its inputs: ${listed}`, 'preprocess.input', `set \`input:\` to one of them`);
+    const which = inputs.length === 1 ? `its image input is ${listed}` : `its inputs are ${listed}`;
+    throw badInput(E_PREPROCESS, `preprocess.input "${named}" is not an input of the model: ${which}`, 'preprocess.input', inputs.length === 1 ? `set \`input: ${inputs[0]}\`` : 'set `input:` to one of them');
   }
   if (inputs.length === 1) return inputs[0];
   const images = inputs.filter((i) => inputDims(g, i).length === 4);

@@ -177,7 +177,7 @@ test('an image input picked by name, and refusals: missing value, unknown name, 
   const cases: [PreprocessOverride, string, RegExp][] = [
     [{}, 'E_PREPROCESS', /input "extra" \[N, 3\] has no value: images go to "image"/],
     [{ input: 'image' }, 'E_PREPROCESS', /input "extra" \[N, 3\] has no value/],
-    [{ input: 'pixels' }, 'E_PREPROCESS', /preprocess.input "pixels" is not an input of the model; its inputs: "image"/],
+    [{ input: 'pixels' }, 'E_PREPROCESS', /preprocess.input "pixels" is not an input of the model: its inputs are "image" \[N, 3, 4, 4\], "extra"/],
     [{ input: 'image', inputs: { extra: [1, 2] } }, 'E_PREPROCESS', /input "extra" takes 3 values per sample \(\[3\]\); the list has 2/],
     [{ input: 'image', inputs: { extra: { fill: 0 }, other: { fill: 1 } } }, 'E_PREPROCESS', /"other", which is not an input/],
     [{ input: 'image', inputs: { extra: { fill: 0 } }, mean: [0.5] }, 'E_PREPROCESS', /preprocess.mean has 1 value, but input "image" \[N, 3, 4, 4\] has 3 channels/],

@@ -233,6 +233,34 @@ test('end to end: a grey model and a two-input model run masks entries whose sco
   assert.match(`${issue.where} ${issue.message}`, /inputs\.yaml:6:\d+ .*input "extra" \[N, 2\] has no value/);
 });
 
+test('probes that work on RGB pixels (adversarial attacks, feature visualization) refuse a grey model at their entry, exit 2', async () => {
+  linearModel('rgb-only', ['N', 1, 4, 4]);
+  const spec = path.join(tmp, 'rgb-only.yaml');
+  fs.writeFileSync(spec, `suite: rgb-only
+model: rgb-only.onnx
+engine: { device: cpu }
+adversarial:
+  - id: attack
+    images: [e2e.png]
+    attack: pgd
+    epsilon: [1]
+    expect: { robust_accuracy: { min: 0 } }
+neurons:
+  - id: viz
+    layer: logits
+    units: [0]
+    featureviz: { steps: 4 }
+    expect: { featureviz.gain: { min: 0 } }
+`);
+  png('e2e.png', 4, 4, pixel);
+  const e = await asyncErrorOf(() => runSpecs({ paths: [spec], limits }));
+  assert.instance(e, SpecError);
+  assert.is(exitCodeFor(e), EXIT.badInput);
+  const text = (e as SpecError).issues.map((x) => `${x.where} ${x.message}`).join('\n');
+  assert.match(text, /rgb-only\.yaml:5:\d+ an adversarial attack works on RGB pixels, but the model's input "image" has 1 channel/);
+  assert.match(text, /rgb-only\.yaml:14:\d+ feature visualization .* works on RGB pixels, but the model's input "image" has 1 channel/);
+});
+
 test('properties: a grey image is its own luma under every rule; resizing a C-channel image resizes each channel alone', () => {
   fc.assert(fc.property(fc.integer({ min: 0, max: 255 }), fc.constantFrom('bt601', 'bt709', 'mean' as const), (v, grey) => {
     const img: RgbImage = { width: 2, height: 2, data: new Float32Array(12).fill(v) };

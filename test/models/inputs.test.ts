@@ -24,7 +24,10 @@ import { DEFAULT_LIMITS } from '../../src/probe/limits.ts';
 import { exitCodeFor, EXIT, type NeurogateError } from '../../src/errors.ts';
 import { makeRng, uniform } from '../../src/util/rng.ts';
 import { FC_SEED } from '../seed.ts';
-import { asyncErrorOf } from '../helpers.ts';
+import { asyncErrorOf, errorOf } from '../helpers.ts';
+import { conventionsFor } from '../../src/init/range.ts';
+import { withPreprocess } from '../../src/models/preprocess.ts';
+import { preprocessingOperator } from '../../src/audit/mutants/preprocessing.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-inputs-'));
 const rng = makeRng(FC_SEED);
@@ -259,6 +262,17 @@ neurons:
   const text = (e as SpecError).issues.map((x) => `${x.where} ${x.message}`).join('\n');
   assert.match(text, /rgb-only\.yaml:5:\d+ an adversarial attack works on RGB pixels, but the model's input "image" has 1 channel/);
   assert.match(text, /rgb-only\.yaml:14:\d+ feature visualization .* works on RGB pixels, but the model's input "image" has 1 channel/);
+});
+
+test('init guesses and audit mutants on a grey model: only the plain ranges, one mean per channel; colour mutants do not apply', async () => {
+  const m = await loadModel(linearModel('grey-init', ['N', 1, 4, 4]).file, tmp);
+  const conventions = conventionsFor(1);
+  assert.equal(conventions.map((c) => c.pp.range), [[0, 1], [-1, 1], [0, 255]]);
+  for (const c of conventions) assert.equal(withPreprocess(m, c.pp).preprocess.mean.length, 1);
+  const [bgr, pm1, torchvision] = preprocessingOperator.mutants({ seed: 0, targets: [], protectedTensors: new Set(), batch: 1 } as never);
+  for (const w of [bgr, torchvision]) assert.is(errorOf(() => w.apply(m)).code, 'E_MUTANT_NA');
+  const mutated = pm1.apply(m);
+  assert.equal([mutated.preprocess.mean, mutated.preprocess.std], [[1], [1]]);
 });
 
 test('properties: a grey image is its own luma under every rule; resizing a C-channel image resizes each channel alone', () => {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { noteFolder } from '../io/reads.ts';
 
-const IMAGE = /\.(png|jpe?g)$/i;
+const IMAGE = /\.(png|jpe?g|npy)$/i;
 
 export function walkImages(dir: string, recursive: boolean): string[] {
   const out: string[] = [];

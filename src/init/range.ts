@@ -21,6 +21,16 @@ export const CONVENTIONS: readonly { name: string; pp: Numeric }[] = [
   { name: 'Caffe (BGR, [0, 255] minus the ImageNet mean)', pp: { range: [0, 255], mean: [103.939, 116.779, 123.68], std: [1, 1, 1], channel_order: 'BGR' } },
 ];
 
+/**
+ * The conventions that can hold for a C-channel input: all for RGB; for grey, RGBA and multispectral
+ * inputs the plain ranges (ImageNet's mean/std and BGR are about colour), with one mean and std per channel.
+ */
+export function conventionsFor(C: number): readonly { name: string; pp: Numeric }[] {
+  if (C === 3) return CONVENTIONS;
+  return CONVENTIONS.filter((c) => c.pp.channel_order === 'RGB' && c.pp.mean!.every((m) => m === 0))
+    .map((c) => ({ name: c.name, pp: { ...c.pp, mean: new Array<number>(C).fill(0), std: new Array<number>(C).fill(1) } }));
+}
+
 export interface PreprocessGuess {
   /** The whole block for the spec: input, layout and size from the model, the numbers guessed. */
   spec: Required<Pick<PreprocessOverride, 'input' | 'layout' | 'size'>> & Numeric;
@@ -52,7 +62,7 @@ export async function guessPreprocess(model: ImportedModel, facts: ModelFacts, p
   const best = fit?.scores[0];
   const clear = fit !== undefined && fit.scores.length > 1 && best!.score < 0.5 * fit.scores[1].score;
   const where = fit ? `the running statistics of ${fit.layer} (the first BatchNorm) on ${photos.length} photograph${photos.length === 1 ? '' : 's'}` : '';
-  const matchesBase = best && CONVENTIONS.find((c) => c.name === best.name && sameNumbers(c.pp, base));
+  const matchesBase = best && conventionsFor(model.input.channels).find((c) => c.name === best.name && sameNumbers(c.pp, base));
   if (facts.kind === 'zoo') {
     const check = !fit ? '' : clear && matchesBase ? `; ${where} agree (${best!.name} fits best)` : `; ${where} point to ${best!.name}${clear ? '' : ', not clearly'}`;
     return { spec: { ...fixed, ...base }, how: `the zoo's record for ${facts.ref} (${describe(base)})${check}`, evidence };
@@ -108,7 +118,7 @@ export async function batchNormFit(model: ImportedModel, photos: readonly RgbIma
   const eps = attr<number>(bn, 'epsilon', 1e-5);
   const x = bn.input[0];
   const scores: BatchNormFit['scores'] = [];
-  for (const c of CONVENTIONS) {
+  for (const c of conventionsFor(model.input.channels)) {
     const pre = withPreprocess(model, c.pp).preprocess;
     const C = runMean.length;
     const s1 = new Float64Array(C);

@@ -49,7 +49,8 @@ export async function loadModel(ref: string, baseDir = process.cwd(), opts: Load
     return memo(`${ref}|${preprocessKey(pp)}`, () => withPreprocess(loadZoo(ref.slice(4)), pp));
   }
   const file = path.resolve(baseDir, ref);
-  const key = `${file}|${opts.maxBytes ?? ''}|${opts.preprocess?.size ?? ''}`;
+  // The importer reads these keys of the block (the image input, its size and layout, the other inputs' values).
+  const key = `${file}|${opts.maxBytes ?? ''}|${pp ? preprocessKey({ size: pp.size, input: pp.input, layout: pp.layout, inputs: pp.inputs }) : ''}`;
   const imported = memo(key, () => loadFile(file, opts));
   return pp ? memo(`${key}|${preprocessKey(pp)}`, async () => withPreprocess(await imported, pp)) : imported;
 }
@@ -60,7 +61,10 @@ function loadFile(file: string, opts: LoadOptions): ImportedModel {
   // A model named by its folder: its model.json must really be in that folder.
   let root: string | undefined;
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) [target, root] = [path.join(file, 'model.json'), file];
-  if (target.endsWith('.onnx')) return importOnnxFile(target, { maxBytes, labels: opts.labels, root: opts.root, allowOutside: opts.allowOutside, size: opts.preprocess?.size });
+  if (target.endsWith('.onnx')) {
+    const { size, input, layout, inputs } = opts.preprocess ?? {};
+    return importOnnxFile(target, { maxBytes, labels: opts.labels, root: opts.root, allowOutside: opts.allowOutside, size, input, layout, inputs });
+  }
   if (target.endsWith('.json')) {
     try {
       const files = tfjsFilesFromDisk(target, maxBytes, root ?? (opts.allowOutside ? undefined : opts.root));

@@ -8,6 +8,8 @@ import { badInput } from '../errors.ts';
 import { checkInputSize } from './input-size.ts';
 import { readGuarded } from '../io/guarded-fs.ts';
 import type { ImportedModel, Preprocess } from './types.ts';
+import { fixInputs, type FixedInput } from './fixed-inputs.ts';
+import { E_PREPROCESS } from './preprocess.ts';
 
 export interface OnnxImportOptions {
   /** Refuse model files (plus external data) larger than this. */
@@ -18,13 +20,19 @@ export interface OnnxImportOptions {
   allowOutside?: boolean;
   /** [height, width] for an input whose image size is symbolic (a spec's `preprocess.size`); ignored when the size is fixed. */
   size?: [number, number];
+  /** The image input of a model with several (a spec's `preprocess.input`). */
+  input?: string;
+  /** The layout a spec declares (`preprocess.layout`): decides inputs whose shape reads both ways, such as [N, 4, 4, 4]. */
+  layout?: 'NCHW' | 'NHWC';
+  /** Values of the other inputs (`preprocess.inputs`, .npy paths absolute). */
+  inputs?: Record<string, FixedInput>;
 }
 
 export const DEFAULT_MAX_MODEL_BYTES = 2 * 1024 ** 3;
 const EXTERNAL = 1; // TensorProto.DataLocation.EXTERNAL
 
 export function importOnnxFile(file: string, opts: OnnxImportOptions = {}): ImportedModel {
-  return describe(readOnnxModel(file, opts), file, opts.labels, opts.size);
+  return describe(readOnnxModel(file, opts), file, opts);
 }
 
 /** The checked graph of an ONNX file (external data pulled in, constants as initializers), before any reading of its inputs. */
@@ -81,24 +89,29 @@ function loadExternalData(model: ModelProto, dir: string, where: string, maxByte
   }
 }
 
-function describe(model: ModelProto, where: string, labels?: string[], size?: [number, number]): ImportedModel {
+function describe(model: ModelProto, where: string, opts: OnnxImportOptions): ImportedModel {
   const g = model.graph;
   const inputs = graphInputs(g);
-  if (inputs.length !== 1) {
-    throw badInput('E_MODEL_INPUTS', `the model has ${inputs.length} inputs (${inputs.join(', ')}); neurogate needs exactly one image input`, where,
-      'export the model with a single image input');
-  }
-  let inputName = inputs[0];
+  const image = imageInput(g, inputs, opts.input, where);
+  const others = inputs.filter((i) => i !== image);
+  fixInputs(model, image, others, opts.inputs, { root: opts.root, allowOutside: opts.allowOutside, maxBytes: opts.maxBytes ?? DEFAULT_MAX_MODEL_BYTES });
+  let inputName = image;
   const dims = inputDims(g, inputName);
+  if (dims.length === 3) {
+    // Without a batch axis the model takes one image per run; the engine batches, and no graph
+    // edit can loop the model over a batch, so such a model is re-exported instead.
+    throw badInput('E_MODEL_INPUT_RANK', `input "${inputName}" has shape [${dims.join(', ')}] with no batch axis; neurogate feeds batches of images, [N, C, H, W] or [N, H, W, C]`, where,
+      'export with a batch axis (torch.onnx.export with a [1, C, H, W] example and dynamic_axes={"<input>": {0: "N"}})');
+  }
   if (dims.length !== 4) {
     throw badInput('E_MODEL_INPUT_RANK', `input "${inputName}" has shape [${dims.join(', ')}]; neurogate needs a 4-D image input`, where, 'export with an NCHW or NHWC image input');
   }
-  const nhwc = (dims[3] === 3 || dims[3] === 1) && dims[1] !== 3 && dims[1] !== 1;
-  const layout: 'NCHW' | 'NHWC' = nhwc ? 'NHWC' : 'NCHW';
+  const layout = layoutOf(dims, opts.layout);
+  const nhwc = layout === 'NHWC';
   let [c, h, w] = nhwc ? [dims[3], dims[1], dims[2]] : [dims[1], dims[2], dims[3]];
   // A symbolic image size is pinned to the one the spec gives, so every probe sees fixed shapes.
-  if (size && (typeof h !== 'number' || typeof w !== 'number') && typeof c === 'number') {
-    [h, w] = size;
+  if (opts.size && (typeof h !== 'number' || typeof w !== 'number') && typeof c === 'number') {
+    [h, w] = opts.size;
     const pinned = nhwc ? [dims[0], h, w, c] : [dims[0], c, h, w];
     const at = g.input.findIndex((i) => i.name === inputName);
     g.input[at] = valueInfo(inputName, pinned);
@@ -107,21 +120,54 @@ function describe(model: ModelProto, where: string, labels?: string[], size?: [n
   checkInputSize({ channels: c, height: h, width: w }, where);
   if (nhwc) inputName = wrapNhwcInput(model, inputName, [c, h, w]);
   if (typeof c !== 'number' || typeof h !== 'number' || typeof w !== 'number') {
-    throw badInput('E_MODEL_INPUT_DYNAMIC', `input "${inputs[0]}" has symbolic size [${dims.join(', ')}] beyond the batch axis`, where,
+    throw badInput('E_MODEL_INPUT_DYNAMIC', `input "${image}" has symbolic size [${dims.join(', ')}] beyond the batch axis`, where,
       'give the size in the spec (`preprocess: {size: [height, width]}`), or export with a fixed image size');
   }
   const out = g.output[0]?.name;
   const last = out ? producerOf(g, out) : undefined;
-  const preprocess: Preprocess = { height: h, width: w, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1], channelOrder: 'RGB', sourceLayout: layout };
+  const preprocess: Preprocess = { height: h, width: w, scale: 1 / 255, mean: new Array<number>(c).fill(0), std: new Array<number>(c).fill(1), channelOrder: 'RGB', sourceLayout: layout };
   const isSoftmax = last?.opType === 'Softmax';
   return {
     net: makeNet(model, where),
     input: { name: inputName, channels: c, height: h, width: w },
+    ...(others.length && { fixedInputs: others }),
     logits: isSoftmax ? last!.input[0] : out,
     probabilities: isSoftmax ? out : undefined,
-    labels,
+    labels: opts.labels,
     preprocess,
   };
+}
+
+/**
+ * The image input: the one the spec names, else the model's only input, else its only 4-D input;
+ * anything else is an E_PREPROCESS error listing the inputs with their shapes.
+ */
+function imageInput(g: ModelProto['graph'], inputs: string[], named: string | undefined, where: string): string {
+  const listed = inputs.map((i) => `"${i}" [${inputDims(g, i).join(', ')}]`).join(', ');
+  if (named !== undefined) {
+    if (inputs.includes(named)) return named;
+    const which = inputs.length === 1 ? `its image input is ${listed}` : `its inputs are ${listed}`;
+    throw badInput(E_PREPROCESS, `preprocess.input "${named}" is not an input of the model: ${which}`, 'preprocess.input', inputs.length === 1 ? `set \`input: ${inputs[0]}\`` : 'set `input:` to one of them');
+  }
+  if (inputs.length === 1) return inputs[0];
+  const images = inputs.filter((i) => inputDims(g, i).length === 4);
+  if (images.length === 1) return images[0];
+  if (inputs.length === 0) throw badInput('E_MODEL_INPUTS', 'the model has no inputs', where, 'export the model with an image input');
+  throw badInput(E_PREPROCESS, `the model has ${inputs.length} inputs (${listed}); say which one takes the images`, 'preprocess',
+    `set \`preprocess: { input: <name> }\` and hold the others fixed with \`preprocess.inputs\``);
+}
+
+/**
+ * NHWC when the last axis is a fixed size shorter than the second (channels are fewer than rows)
+ * or the second is symbolic; NCHW otherwise. A shape that reads both ways ([N, 4, 4, 4]) takes the
+ * layout the spec declares.
+ */
+function layoutOf(dims: (number | string)[], declared: 'NCHW' | 'NHWC' | undefined): 'NCHW' | 'NHWC' {
+  const [, a, , d] = dims;
+  if (typeof d !== 'number') return 'NCHW';
+  if (typeof a !== 'number') return 'NHWC';
+  if (a === d) return declared ?? 'NCHW';
+  return d < a ? 'NHWC' : 'NCHW';
 }
 
 /** NHWC models get an NCHW front door, so every probe feeds one layout. */

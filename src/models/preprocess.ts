@@ -1,9 +1,11 @@
 // A spec's `preprocess:` block: checked against the model's image input (name, channels, layout,
 // size) and applied over the importer's preprocessing (range or scale, mean, std, channel order).
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { badInput, type NeurogateError } from '../errors.ts';
 import { inputDims } from '../engine/graph.ts';
-import type { ImportedModel, Preprocess } from './types.ts';
+import type { GreyRule, ImportedModel, Preprocess } from './types.ts';
+import type { FixedInput } from './fixed-inputs.ts';
 
 /** A spec's `preprocess:` block as written (keys left out keep the importer's choice). */
 export interface PreprocessOverride {
@@ -14,9 +16,13 @@ export interface PreprocessOverride {
   /** Values of pixel levels 0 and 255. */
   range?: [number, number];
   scale?: number;
-  mean?: [number, number, number];
-  std?: [number, number, number];
+  /** One per input channel. */
+  mean?: number[];
+  std?: number[];
   channel_order?: 'RGB' | 'BGR';
+  grey?: GreyRule;
+  /** Values of the model's other inputs (npy paths absolute by the time they reach the importer). */
+  inputs?: Record<string, FixedInput>;
   resize?: 'stretch' | { center_crop: { short_side?: number } } | { letterbox: { fill?: number } };
 }
 
@@ -35,6 +41,26 @@ export function preprocessKey(pp: PreprocessOverride): string {
   return JSON.stringify(sorted(pp));
 }
 
+/**
+ * Why a probe that works on RGB pixels (adversarial attacks, feature visualization's colour
+ * decorrelation) cannot run on this model, or undefined when its input is RGB.
+ */
+export function rgbOnly(model: ImportedModel, what: string): { message: string; hint: string } | undefined {
+  const C = model.input.channels;
+  if (C === 3) return undefined;
+  return {
+    message: `${what} works on RGB pixels, but the model's input "${sourceInput(model).name}" has ${C} channel${C === 1 ? '' : 's'}`,
+    hint: 'run it on a model with a 3-channel (RGB) input; attribution, neuron and concept entries take any channel count',
+  };
+}
+
+/** The block with its .npy paths (`inputs: {x: {npy: …}}`) resolved from `dir`, the spec's folder. */
+export function filesFrom(pp: PreprocessOverride, dir: string): PreprocessOverride {
+  if (!pp.inputs) return pp;
+  const inputs = Object.fromEntries(Object.entries(pp.inputs).map(([k, v]) => [k, !Array.isArray(v) && 'npy' in v ? { npy: path.resolve(dir, v.npy) } : v]));
+  return { ...pp, inputs };
+}
+
 /** The model's image input as its file names and shapes it, before neurogate's NCHW front door. */
 export function sourceInput(model: ImportedModel): { name: string; layout: 'NCHW' | 'NHWC'; dims: (number | string)[] } {
   const { name, channels: c, height: h, width: w } = model.input;
@@ -46,9 +72,11 @@ export function sourceInput(model: ImportedModel): { name: string; layout: 'NCHW
 }
 
 /**
- * The model with a `preprocess:` block applied: input name, channels, layout and size must agree
- * with the model (each mismatch is an E_PREPROCESS error naming the key); range / scale, mean, std
- * and channel order replace the importer's. A changed preprocessing gives the model a new identity
+ * The model with a `preprocess:` block applied: input name, layout and size must agree with the
+ * model, mean and std give one value per input channel, channel order needs colour channels and
+ * the grey rule a 1-channel input (each mismatch is an E_PREPROCESS error naming the key); range /
+ * scale, mean, std, channel order and grey rule replace the importer's. (`inputs` is the importer's:
+ * ./fixed-inputs.ts.) A changed preprocessing gives the model a new identity
  * (net.hash), because every cache and merged forward pass keyed by it now sees different inputs.
  */
 export function withPreprocess(model: ImportedModel, pp: PreprocessOverride): ImportedModel {
@@ -58,12 +86,26 @@ export function withPreprocess(model: ImportedModel, pp: PreprocessOverride): Im
   if (pp.input !== undefined && pp.input !== src.name) {
     throw fail('input', `preprocess.input "${pp.input}" is not an input of the model: its image input is "${src.name}" ${shape}`, `set \`input: ${src.name}\``);
   }
-  if (model.input.channels !== 3) {
-    throw fail('', `the model's input "${src.name}" ${shape} has ${model.input.channels} channel${model.input.channels === 1 ? '' : 's'}; neurogate feeds RGB images (3 channels)`, 'export the model with a 3-channel image input');
+  for (const name of Object.keys(pp.inputs ?? {})) {
+    if (!model.fixedInputs?.includes(name)) throw fail('inputs', `preprocess.inputs names "${name}", which is not an input of the model besides its image input "${src.name}" ${shape}`, 'remove it');
+  }
+  const C = model.input.channels;
+  const channels = `${C} channel${C === 1 ? '' : 's'}`;
+  for (const key of ['mean', 'std'] as const) {
+    const v = pp[key];
+    if (v !== undefined && v.length !== C) {
+      throw fail(key, `preprocess.${key} has ${v.length} value${v.length === 1 ? '' : 's'}, but input "${src.name}" ${shape} has ${channels}`, `give one value per channel: ${C === 1 ? '[0.5]' : `[${new Array(C).fill(0).join(', ')}]`}`);
+    }
+  }
+  if (pp.channel_order === 'BGR' && C !== 3 && C !== 4) {
+    throw fail('channel_order', `channel_order BGR reorders colour channels, but input "${src.name}" ${shape} has ${channels}`, 'leave channel_order out for grey and multispectral inputs');
+  }
+  if (pp.grey !== undefined && C !== 1) {
+    throw fail('grey', `preprocess.grey says how a 1-channel input is made from RGB, but input "${src.name}" ${shape} has ${channels}`, 'leave grey out');
   }
   if (pp.layout !== undefined && pp.layout !== src.layout) {
     const axis = src.layout === 'NCHW' ? 1 : 3;
-    throw fail('layout', `preprocess.layout is ${pp.layout}, but input "${src.name}" has shape ${shape}: ${src.layout}, channels (3) on axis ${axis}`, `set \`layout: ${src.layout}\` (neurogate reads the layout from the input's shape)`);
+    throw fail('layout', `preprocess.layout is ${pp.layout}, but input "${src.name}" has shape ${shape}: ${src.layout}, channels (${C}) on axis ${axis}`, `set \`layout: ${src.layout}\` (neurogate reads the layout from the input's shape)`);
   }
   const { height: h, width: w } = model.input;
   if (pp.size !== undefined && (pp.size[0] !== h || pp.size[1] !== w)) {
@@ -82,12 +124,13 @@ export function withPreprocess(model: ImportedModel, pp: PreprocessOverride): Im
 function declaredPreprocess(base: Preprocess, pp: PreprocessOverride): Preprocess {
   const lo = pp.range?.[0] ?? 0;
   const scale = pp.range ? (pp.range[1] - pp.range[0]) / 255 : pp.scale ?? base.scale;
-  const mean = (pp.mean ?? base.mean).map((m) => m - lo) as Preprocess['mean'];
+  const mean = (pp.mean ?? base.mean).map((m) => m - lo);
   const r = pp.resize;
   const resize: Preprocess['resize'] = r === undefined ? base.resize : r === 'stretch' ? undefined : 'center_crop' in r ? { mode: 'center_crop', shortSide: r.center_crop.short_side } : { mode: 'letterbox', fill: r.letterbox.fill ?? 0 };
-  return { ...base, scale, mean, std: pp.std ?? base.std, channelOrder: pp.channel_order ?? base.channelOrder, ...(resize && { resize }) };
+  const grey = pp.grey ?? base.grey;
+  return { ...base, scale, mean, std: pp.std ?? base.std, channelOrder: pp.channel_order ?? base.channelOrder, ...(resize && { resize }), ...(grey && { grey }) };
 }
 
 function samePreprocess(a: Preprocess, b: Preprocess): boolean {
-  return JSON.stringify(a.resize) === JSON.stringify(b.resize) && a.scale === b.scale && a.channelOrder === b.channelOrder && a.mean.every((m, i) => m === b.mean[i]) && a.std.every((s, i) => s === b.std[i]);
+  return JSON.stringify(a.resize) === JSON.stringify(b.resize) && a.scale === b.scale && a.channelOrder === b.channelOrder && a.grey === b.grey && a.mean.every((m, i) => m === b.mean[i]) && a.std.every((s, i) => s === b.std[i]);
 }

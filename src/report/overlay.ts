@@ -2,7 +2,7 @@
 // signed: blue–white–red) and laid over the input image, encoded as an inline PNG artifact.
 import type { Tensor } from '../engine/tensor.ts';
 import type { Artifact } from './model.ts';
-import { encodePng, resize, type RgbImage } from '../stimuli/image.ts';
+import { displayRgb, encodePng, resize, type RgbImage } from '../stimuli/image.ts';
 import { extent, spatial } from '../probes/attribution/maps.ts';
 
 export interface OverlayOptions {
@@ -73,7 +73,8 @@ export function colourMap(map: Tensor, display: OverlayOptions['display']): RgbI
 export function overlay(image: RgbImage, map: Tensor, options: Partial<OverlayOptions> = {}): RgbImage {
   const o = { ...OVERLAY_DEFAULTS, ...options };
   const heat = colourMap(map, o.display);
-  const base = resize(image, heat.width, heat.height);
+  // A grey or multispectral image is shown as grey under the colours (displayRgb).
+  const base = resize(displayRgb(image), heat.width, heat.height);
   const data = new Float32Array(heat.data.length);
   for (let i = 0; i < data.length; i++) data[i] = (1 - o.alpha) * base.data[i] + o.alpha * heat.data[i];
   let out: RgbImage = { width: heat.width, height: heat.height, data };

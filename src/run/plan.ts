@@ -10,7 +10,7 @@ import { DEFAULT_BATCH } from '../probe/forward.ts';
 import { entriesOf, type LoadedSpec, type SpecEntry } from '../kinds/load.ts';
 import type { Expectation } from '../suite/schema/expect.ts';
 import type { PathSegment } from '../suite/yaml.ts';
-import type { PreprocessOverride } from '../models/preprocess.ts';
+import { filesFrom, type PreprocessOverride } from '../models/preprocess.ts';
 import type { ImagePart } from '../probe/kind.ts';
 
 export interface PlanOptions {
@@ -94,7 +94,7 @@ export function planRun(specs: readonly LoadedSpec[], opts: PlanOptions = {}): P
       }
       owners.set(`${suite.suite}\0${e.id}`, spec);
       if (opts.filter && !opts.filter.test(`${suite.suite}/${e.id}`)) continue;
-      const preprocess = preprocessChoice(suite.preprocess, e.preprocess, at.path);
+      const preprocess = preprocessChoice(suite.preprocess, e.preprocess, at.path, dir);
       const model = { ...(opts.model ? suiteModel! : e.model ? { ref: e.model, baseDir: dir, path: [...at.path, 'model'] } : suiteModel!), ...(preprocess && { preprocess }) };
       const device: Device = opts.device ?? e.engine?.device ?? suite.engine?.device ?? 'auto';
       const devicePath = opts.device ? undefined : e.engine?.device ? [...at.path, 'engine', 'device'] : suite.engine?.device ? ['engine', 'device'] : undefined;
@@ -137,10 +137,10 @@ function withTolerances(ex: Expectation, e: { tol?: number; rtol?: number }, sui
 }
 
 /** An entry's `preprocess:` keys override the suite's one by one, as `engine:` keys do. */
-function preprocessChoice(suite: PreprocessOverride | undefined, entry: PreprocessOverride | undefined, at: PathSegment[]): ModelChoice['preprocess'] {
+function preprocessChoice(suite: PreprocessOverride | undefined, entry: PreprocessOverride | undefined, at: PathSegment[], dir: string): ModelChoice['preprocess'] {
   if (!suite && !entry) return undefined;
   const paths: Record<string, PathSegment[]> = { '': entry ? [...at, 'preprocess'] : ['preprocess'] };
   for (const k of Object.keys(suite ?? {})) paths[k] = ['preprocess', k];
   for (const k of Object.keys(entry ?? {})) paths[k] = [...at, 'preprocess', k];
-  return { spec: { ...suite, ...entry }, paths };
+  return { spec: filesFrom({ ...suite, ...entry }, dir), paths };
 }

@@ -10,7 +10,7 @@ import type { ImportedModel } from '../models/types.ts';
 import { SpecError, dedupeIssues, type SpecIssue } from '../suite/issues.ts';
 import { outsideIssue, specRoot } from '../suite/paths.ts';
 import type { LoadedSpec } from '../suite/spec.ts';
-import { readImage, type RgbImage } from '../stimuli/image.ts';
+import { channelsError, channelsFit, channelsOf, readImage, type RgbImage } from '../stimuli/image.ts';
 import { entryKind } from '../kinds/index.ts';
 import type { LayerRef } from '../probe/kind.ts';
 import type { ModelChoice, PlannedEntry, PlannedSuite } from './plan.ts';
@@ -111,7 +111,15 @@ export async function prepareRun(plan: readonly PlannedSuite[], limits: RunLimit
           issues.push(...layerIssues);
           return undefined;
         }
-        const prepared = await kind.prepare(pe, { model, baseline: baselineModel, baselineRef: pe.baseline?.ref }, { images: imageSource, issues, limits });
+        // An image the model's input cannot take (a 6-channel .npy for an RGB model) is refused at its place.
+        const fitting = (abs: string, at: (string | number)[]) => {
+          const img = imageSource(abs, at);
+          if (!img || channelsFit(channelsOf(img), model.input.channels)) return img;
+          const e = channelsError(channelsOf(img), model.input.channels, abs);
+          issues.push(pe.spec.issue(at, `${path.basename(abs)}: ${e.message}`, e.hint));
+          return undefined;
+        };
+        const prepared = await kind.prepare(pe, { model, baseline: baselineModel, baselineRef: pe.baseline?.ref }, { images: fitting, issues, limits });
         return prepared && { plan: asRun(pe), ...prepared };
       };
       const prepared = await recordReads(opts.reads?.get(pe.where), prepareOne);

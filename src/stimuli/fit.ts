@@ -7,6 +7,8 @@ interface RgbImage {
   width: number;
   height: number;
   data: Float32Array;
+  channels?: number;
+  alpha?: Float32Array;
 }
 
 /** Input coordinate = image coordinate · scale + offset (per axis), on pixel edges. */
@@ -38,24 +40,32 @@ export function fitGeometry(w: number, h: number, W: number, H: number, mode: Re
   return { sx: rw / w, sy: rh / h, ox: Math.floor((W - rw) / 2), oy: Math.floor((H - rh) / 2), rw, rh };
 }
 
-/** Place the resized image (rw × rh) at the geometry's offset in a W × H canvas filled with `fill` (0..255). */
+/**
+ * Place the resized image (rw × rh) at the geometry's offset in a W × H canvas filled with `fill`
+ * (0..255); a kept alpha is placed alike, the padding opaque (255) as in an image without alpha.
+ */
 export function place(resized: RgbImage, g: FitGeometry, W: number, H: number, fill = 0): RgbImage {
   if (g.ox === 0 && g.oy === 0 && resized.width === W && resized.height === H) return resized;
-  const data = new Float32Array(W * H * 3).fill(fill);
+  const n = resized.channels ?? 3;
+  const out: RgbImage = { ...resized, width: W, height: H, data: placeSamples(resized.data, n, resized, g, W, H, fill) };
+  if (resized.alpha) out.alpha = placeSamples(resized.alpha, 1, resized, g, W, H, 255);
+  return out;
+}
+
+function placeSamples(src: Float32Array, n: number, size: { width: number; height: number }, g: FitGeometry, W: number, H: number, fill: number): Float32Array {
+  const data = new Float32Array(W * H * n).fill(fill);
   for (let y = 0; y < H; y++) {
     const yy = y - g.oy;
-    if (yy < 0 || yy >= resized.height) continue;
+    if (yy < 0 || yy >= size.height) continue;
     for (let x = 0; x < W; x++) {
       const xx = x - g.ox;
-      if (xx < 0 || xx >= resized.width) continue;
-      const s = (yy * resized.width + xx) * 3;
-      const d = (y * W + x) * 3;
-      data[d] = resized.data[s];
-      data[d + 1] = resized.data[s + 1];
-      data[d + 2] = resized.data[s + 2];
+      if (xx < 0 || xx >= size.width) continue;
+      const s = (yy * size.width + xx) * n;
+      const d = (y * W + x) * n;
+      for (let k = 0; k < n; k++) data[d + k] = src[s + k];
     }
   }
-  return { width: W, height: H, data };
+  return data;
 }
 
 /** Python's round(): halves go to the even neighbour (torchvision's CenterCrop offset uses it). */

@@ -2,21 +2,29 @@
 // bilinear resize, conversion to a model's NCHW input, and PNG encoding for reports.
 import { applyOrientation, exifOrientation } from './exif.ts';
 import { fitGeometry, place } from './fit.ts';
+import { decodeNpyImage } from './npy-image.ts';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
-import { badInput } from '../errors.ts';
+import { badInput, type NeurogateError } from '../errors.ts';
 import { readGuarded } from '../io/guarded-fs.ts';
 import type { Tensor } from '../engine/tensor.ts';
-import type { Preprocess } from '../models/types.ts';
+import type { GreyRule, Preprocess } from '../models/types.ts';
 
 /** RGB pixels, row-major HWC, values 0..255 as floats (so resizing keeps precision). */
 export interface RgbImage {
   width: number;
   height: number;
   data: Float32Array;
+  /** Samples per pixel in `data` when not 3: a multispectral image read from a .npy file (./npy-image.ts). */
+  channels?: number;
+  /** A PNG's own alpha (H·W levels 0..255), kept beside `data` (composited over white) so RGBA models see it. */
+  alpha?: Float32Array;
 }
+
+/** Samples per pixel of an image's `data`. */
+export const channelsOf = (img: RgbImage): number => img.channels ?? 3;
 
 export interface ImageLimits {
   /** Refuse images with more pixels than this, judged from the header before anything is decoded (decompression bombs). */
@@ -40,6 +48,7 @@ export function setImageLimits(l: Partial<ImageLimits>): void {
   processLimits = { ...processLimits, ...l };
 }
 
+const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const HINT = 'use a PNG or JPEG photograph (RGB, grey or with alpha)';
 const CONVERT_HINT = 'convert it to PNG, e.g. `convert in.jpg -colorspace sRGB out.png` (ImageMagick)';
@@ -77,7 +86,8 @@ export function decodeImage(bytes: Uint8Array, where: string, limits: ImageLimit
   if (bytes.length === 0) throw badInput('E_IMAGE_EMPTY', `image ${name} is an empty file`, where, HINT);
   if (PNG_SIGNATURE.slice(0, 4).every((b, i) => bytes[i] === b)) return decodePng(bytes, where, limits);
   if (bytes[0] === 0xff && bytes[1] === 0xd8) return applyOrientation(decodeJpeg(bytes, where, limits), exifOrientation(bytes));
-  throw badInput('E_IMAGE_FORMAT', `image ${name} is not a PNG or JPEG file`, where, HINT);
+  if (NPY_MAGIC.every((b, i) => bytes[i] === b)) return decodeNpyImage(bytes, where, limits);
+  throw badInput('E_IMAGE_FORMAT', `image ${name} is not a PNG, JPEG or .npy file`, where, HINT);
 }
 
 function checkSize(w: number, h: number, where: string, limits: ImageLimits): void {
@@ -166,7 +176,10 @@ function decodePng(bytes: Uint8Array, where: string, limits: ImageLimits): RgbIm
   } catch (e) {
     throw corrupt(where, `PNG could not be decoded: ${(e as Error).message}`);
   }
-  return fromRgba(png.width, png.height, png.data);
+  const img = fromRgba(png.width, png.height, png.data);
+  // Colour types 4 and 6 carry alpha; a tRNS chunk gives the others some transparent pixels.
+  const alpha = Float32Array.from({ length: png.width * png.height }, (_, i) => png.data[i * 4 + 3]);
+  return bytes[25] === 4 || bytes[25] === 6 || alpha.some((a) => a < 255) ? { ...img, alpha } : img;
 }
 
 // ---- JPEG --------------------------------------------------------------------------------------
@@ -281,42 +294,48 @@ function fromRgba(width: number, height: number, rgba: Uint8Array): RgbImage {
   return { width, height, data };
 }
 
-/** Bilinear resize with half-pixel centres (as tf.image.resizeBilinear(halfPixelCenters) and PIL). */
+/** Bilinear resize with half-pixel centres (as tf.image.resizeBilinear(halfPixelCenters) and PIL); alpha is resized alike. */
 export function resize(img: RgbImage, width: number, height: number): RgbImage {
   if (img.width === width && img.height === height) return img;
-  const out = new Float32Array(width * height * 3);
-  const src = img.data;
-  const sx = img.width / width;
-  const sy = img.height / height;
+  const out: RgbImage = { ...img, width, height, data: resizeSamples(img.data, channelsOf(img), img.width, img.height, width, height) };
+  if (img.alpha) out.alpha = resizeSamples(img.alpha, 1, img.width, img.height, width, height);
+  return out;
+}
+
+/** Bilinear resize of row-major samples with `n` values per pixel. */
+function resizeSamples(src: Float32Array, n: number, w: number, h: number, width: number, height: number): Float32Array {
+  const out = new Float32Array(width * height * n);
+  const sx = w / width;
+  const sy = h / height;
   // Column taps are the same for every row: compute them once.
   const x0s = new Int32Array(width);
   const x1s = new Int32Array(width);
   const wxs = new Float32Array(width);
   for (let x = 0; x < width; x++) {
-    const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), img.width - 1);
+    const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
     x0s[x] = Math.floor(fx);
-    x1s[x] = Math.min(x0s[x] + 1, img.width - 1);
+    x1s[x] = Math.min(x0s[x] + 1, w - 1);
     wxs[x] = fx - x0s[x];
   }
   for (let y = 0; y < height; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), img.height - 1);
+    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
     const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, img.height - 1);
+    const y1 = Math.min(y0 + 1, h - 1);
     const wy = fy - y0;
-    const r0 = y0 * img.width;
-    const r1 = y1 * img.width;
+    const r0 = y0 * w;
+    const r1 = y1 * w;
     for (let x = 0; x < width; x++) {
-      const a = (r0 + x0s[x]) * 3, b = (r0 + x1s[x]) * 3, c = (r1 + x0s[x]) * 3, d = (r1 + x1s[x]) * 3;
+      const a = (r0 + x0s[x]) * n, b = (r0 + x1s[x]) * n, c = (r1 + x0s[x]) * n, d = (r1 + x1s[x]) * n;
       const wx = wxs[x];
-      const o = (y * width + x) * 3;
-      for (let k = 0; k < 3; k++) {
+      const o = (y * width + x) * n;
+      for (let k = 0; k < n; k++) {
         const top = src[a + k] * (1 - wx) + src[b + k] * wx;
         const bot = src[c + k] * (1 - wx) + src[d + k] * wx;
         out[o + k] = top * (1 - wy) + bot * wy;
       }
     }
   }
-  return { width, height, data: out };
+  return out;
 }
 
 /** The image at the model's input size by the preprocess's resize mode (stretch when none). */
@@ -325,32 +344,113 @@ export function fitToInput(img: RgbImage, p: Pick<Preprocess, 'width' | 'height'
   return place(resize(img, g.rw, g.rh), g, p.width, p.height, p.resize?.mode === 'letterbox' ? p.resize.fill : 0);
 }
 
-/** Resize and preprocess into the model's NCHW input tensor [1, 3, H, W]. */
-export function toModelInput(img: RgbImage, p: Preprocess): Tensor {
-  const r = fitToInput(img, p);
-  const hw = p.width * p.height;
-  const data = new Float32Array(3 * hw);
-  const order = p.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
-  for (let c = 0; c < 3; c++) {
-    const src = order[c];
-    for (let i = 0; i < hw; i++) data[c * hw + i] = (r.data[i * 3 + src] * p.scale - p.mean[c]) / p.std[c];
+/** Luma weights of each grey rule (ITU-R BT.601 and BT.709 Y′ from R′G′B′, without gamma handling). */
+export const GREY_WEIGHTS: Record<GreyRule, readonly [number, number, number]> = {
+  bt601: [0.299, 0.587, 0.114],
+  bt709: [0.2126, 0.7152, 0.0722],
+  mean: [1 / 3, 1 / 3, 1 / 3],
+};
+
+/** Whether an image with n samples per pixel can feed a C-channel input: RGB feeds grey, RGB and RGBA inputs; any other image only its own count. */
+export const channelsFit = (n: number, C: number): boolean => (n === 3 ? C === 1 || C === 3 || C === 4 : n === C);
+
+/** Channels of the model's input (Preprocess keeps one mean per channel). */
+export const inputChannels = (p: Pick<Preprocess, 'mean'>): number => p.mean.length;
+
+/**
+ * Levels 0..255 of each of the model's C input channels at pixel i of a fitted image, in the
+ * model's channel order: RGB (or BGR) for C = 3; the luma by `p.grey` for C = 1; RGB + alpha for
+ * C = 4 (255 where the image has none); an image with C samples per pixel (.npy) as it is. Any
+ * other pairing is bad input naming both channel counts.
+ */
+function channelReader(img: RgbImage, p: Preprocess): (c: number, i: number) => number {
+  const C = inputChannels(p);
+  const n = channelsOf(img);
+  const d = img.data;
+  if (n === C && n !== 3) return (c, i) => d[i * n + c];
+  if (n === 3) {
+    const order = p.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+    if (C === 3) return (c, i) => d[i * 3 + order[c]];
+    if (C === 1) {
+      const [wr, wg, wb] = GREY_WEIGHTS[p.grey ?? 'bt601'];
+      return (_c, i) => wr * d[i * 3] + wg * d[i * 3 + 1] + wb * d[i * 3 + 2];
+    }
+    if (C === 4) {
+      const a = img.alpha;
+      if (!a) return (c, i) => (c === 3 ? 255 : d[i * 3 + order[c]]);
+      // RGBA models see a pixel's own colour, not the white composite `data` holds: it is undone here,
+      // (v − 255·(1 − α)) / α, which after a resize is the alpha-weighted colour (as premultiplied
+      // resizing gives); a fully transparent pixel has no colour and reads 0.
+      return (c, i) => {
+        if (c === 3) return a[i];
+        const alpha = a[i] / 255;
+        return alpha > 0 ? (d[i * 3 + order[c]] - 255 * (1 - alpha)) / alpha : 0;
+      };
+    }
   }
-  return { dims: [1, 3, p.height, p.width], data };
+  throw channelsError(n, C, 'image');
 }
 
-/** The inverse of toModelInput for display: NCHW [1,3,H,W] (or [3,H,W]) back to 0..255 RGB. */
+/** Why an image with n samples per pixel cannot feed a C-channel input. */
+export function channelsError(n: number, C: number, where: string): NeurogateError {
+  const what = n === 3 ? 'an RGB image (PNG, JPEG or a generated stimulus)' : `an image with ${n} channels`;
+  return badInput('E_INPUT_CHANNELS', `the model's input has ${C} channel${C === 1 ? '' : 's'}, which neurogate cannot make from ${what}`, where,
+    C === 1 || C === 3 || C === 4 ? 'give PNG or JPEG images' : `give images as .npy files with ${C} channels ([H, W, ${C}] or [${C}, H, W])`);
+}
+
+/** Resize and preprocess into the model's NCHW input tensor [1, C, H, W]. */
+export function toModelInput(img: RgbImage, p: Preprocess): Tensor {
+  const read = channelReader(img, p);
+  const r = fitToInput(img, p);
+  const at = r === img ? read : channelReader(r, p);
+  const hw = p.width * p.height;
+  const C = inputChannels(p);
+  const data = new Float32Array(C * hw);
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < hw; i++) data[c * hw + i] = (at(c, i) * p.scale - p.mean[c]) / p.std[c];
+  }
+  return { dims: [1, C, p.height, p.width], data };
+}
+
+/**
+ * The inverse of toModelInput for display: NCHW [1,C,H,W] (or [C,H,W]) back to 0..255 RGB. A grey
+ * input shows grey, an RGBA input its colour, any other channel count the mean of its channels.
+ */
 export function fromModelInput(t: Tensor, p: Preprocess): RgbImage {
   const [h, w] = t.dims.slice(-2);
   const hw = h * w;
+  const C = inputChannels(p);
+  const level = (c: number, i: number) => (t.data[c * hw + i] * p.std[c] + p.mean[c]) / p.scale;
   const data = new Float32Array(hw * 3);
-  const order = p.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
-  for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < hw; i++) data[i * 3 + order[c]] = (t.data[c * hw + i] * p.std[c] + p.mean[c]) / p.scale;
+  if (C === 3 || C === 4) {
+    const order = p.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+    for (let c = 0; c < 3; c++) for (let i = 0; i < hw; i++) data[i * 3 + order[c]] = level(c, i);
+  } else {
+    for (let i = 0; i < hw; i++) {
+      let v = 0;
+      for (let c = 0; c < C; c++) v += level(c, i);
+      data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = v / C;
+    }
   }
   return { width: w, height: h, data };
 }
 
-export function encodePng(img: RgbImage): Buffer {
+/** An image with 3 samples per pixel for display: a multispectral image shows the mean of its channels as grey. */
+export function displayRgb(img: RgbImage): RgbImage {
+  const n = channelsOf(img);
+  if (n === 3) return img;
+  const hw = img.width * img.height;
+  const data = new Float32Array(hw * 3);
+  for (let i = 0; i < hw; i++) {
+    let v = 0;
+    for (let c = 0; c < n; c++) v += img.data[i * n + c];
+    data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = v / n;
+  }
+  return { width: img.width, height: img.height, data };
+}
+
+export function encodePng(shown: RgbImage): Buffer {
+  const img = displayRgb(shown);
   const png = new PNG({ width: img.width, height: img.height });
   for (let i = 0; i < img.width * img.height; i++) {
     for (let c = 0; c < 3; c++) png.data[i * 4 + c] = Math.max(0, Math.min(255, Math.round(img.data[i * 3 + c])));

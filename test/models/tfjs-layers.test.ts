@@ -190,7 +190,8 @@ test('Flatten keeps Keras order (H, W, C) and a softmax Dense head gives logits 
   assert.is(m.logits, 'head/preact');
   assert.is(m.probabilities, 'head');
   assert.equal(m.labels, ['a', 'b', 'c']);
-  assert.equal(m.preprocess, { height: 3, width: 4, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1], channelOrder: 'RGB', sourceLayout: 'NHWC' });
+  // One mean and std per input channel: the input has 5.
+  assert.equal(m.preprocess, { height: 3, width: 4, scale: 1 / 255, mean: [0, 0, 0, 0, 0], std: [1, 1, 1, 1, 1], channelOrder: 'RGB', sourceLayout: 'NHWC' });
   assertClose(await compare(files, ['flat', 'fc', 'bn', 'drop', 'head']));
   // Flatten's order, checked by position: element (h, w, c) lands at (h·W + w)·C + c.
   const x: Tensor = { dims: [1, 5, 3, 4], data: Float32Array.from({ length: 60 }, (_, i) => i) };

@@ -7,7 +7,7 @@ import type { Mutant, MutantOperator } from './types.ts';
 
 const WRONG: { id: string; description: string; change: (p: Preprocess) => Preprocess }[] = [
   { id: 'preprocess-bgr', description: 'channels fed in the other order (RGB ↔ BGR)', change: (p) => ({ ...p, channelOrder: p.channelOrder === 'RGB' ? 'BGR' : 'RGB' }) },
-  { id: 'preprocess-pm1', description: 'pixels scaled to [-1, 1] instead of the model\'s range', change: (p) => ({ ...p, scale: 2 / 255, mean: [1, 1, 1], std: [1, 1, 1] }) },
+  { id: 'preprocess-pm1', description: 'pixels scaled to [-1, 1] instead of the model\'s range', change: (p) => ({ ...p, scale: 2 / 255, mean: p.mean.map(() => 1), std: p.std.map(() => 1) }) },
   { id: 'preprocess-torchvision', description: 'torchvision\'s ImageNet mean/std applied to [0, 1] pixels', change: (p) => ({ ...p, scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }) },
 ];
 
@@ -23,6 +23,8 @@ export const preprocessingOperator: MutantOperator = {
     return WRONG.map((w) => ({
       id: w.id, operator: 'preprocess', kind: 'harmful', description: w.description,
       apply(model) {
+        // Colour mistakes need colour channels: on a grey or multispectral input they do not apply.
+        if (w.id !== 'preprocess-pm1' && model.input.channels !== 3) throw badInput('E_MUTANT_NA', `${w.id} is about RGB, and the model's input has ${model.input.channels} channels`, model.net.where, 'nothing to mutate');
         const next = w.change(model.preprocess);
         if (same(next, model.preprocess)) throw badInput('E_MUTANT_NA', `${w.id} is the model's own preprocessing`, model.net.where, 'nothing to mutate');
         return derived(model, w.id, model.net.model, { preprocess: next });

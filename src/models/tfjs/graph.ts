@@ -186,7 +186,7 @@ export function importGraphModel(files: TfjsModelFiles, where: string, opts: { l
     ...(logits ? { logits: logits.name } : {}),
     ...(softmax ? { probabilities: softmax.name } : {}),
     ...(opts.labels ? { labels: [...opts.labels] } : {}),
-    preprocess: { height, width, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1], channelOrder: 'RGB', sourceLayout: 'NHWC' },
+    preprocess: { height, width, scale: 1 / 255, mean: new Array<number>(channels).fill(0), std: new Array<number>(channels).fill(1), channelOrder: 'RGB', sourceLayout: 'NHWC' },
     layerAliases: layerAliases(converted),
   };
 }

@@ -6,6 +6,7 @@ import type { Probe } from '../../probe/probe.ts';
 import { adversarialProbe, type AdversarialParams } from './probe.ts';
 import { AdversarialEntrySchema, type AdversarialEntry } from './schema.ts';
 import { imageToPixels } from './space.ts';
+import { rgbOnly } from '../../models/preprocess.ts';
 
 export const adversarialKind: EntryKind<AdversarialEntry> = {
   key: 'adversarial',
@@ -20,6 +21,8 @@ export const adversarialKind: EntryKind<AdversarialEntry> = {
     const ds = entryDataset(spec, p, e);
     const labels = ds.labels ?? model.labels;
     const before = ctx.issues.length;
+    const rgb = rgbOnly(model, 'an adversarial attack');
+    if (rgb) ctx.issues.push(spec.issue([...p, 'id'], rgb.message, rgb.hint));
     if (!model.logits) ctx.issues.push(spec.issue([...p, 'id'], 'an attack needs the model’s class scores, and this model names no logits tensor', 'export the model with its logits (before softmax) as an output'));
     const { width: W, height: H } = model.preprocess;
     const per = 3 * W * H;

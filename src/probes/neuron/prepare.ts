@@ -3,6 +3,7 @@
 // `tuning:` or `featureviz:` become the tuning or feature-visualization probe's parameters.
 import path from 'node:path';
 import { resolveLayer } from '../../models/catalog.ts';
+import { rgbOnly } from '../../models/preprocess.ts';
 import type { ImportedModel } from '../../models/types.ts';
 import { isNeurogateError } from '../../errors.ts';
 import { describeStimulus, expandSweep, renderStimulus } from '../../stimuli/index.ts';
@@ -55,6 +56,8 @@ export async function prepareNeuron(pe: EntryToPrepare<NeuronEntry>, model: Impo
   if (issues.length > before) return undefined;
   const basics = { layer, units, position: e.position, reduce: e.reduce };
   if (e.featureviz) {
+    const rgb = rgbOnly(model, 'feature visualization (its colour decorrelation and image parameterisation)');
+    if (rgb) issues.push(spec.issue([...p, 'featureviz'], rgb.message, rgb.hint));
     const dir = e.featureviz.direction === undefined ? undefined : directionVector(e.featureviz.direction, spec, channels, layer.name, (message, hint) => issues.push(spec.issue([...p, 'featureviz', 'direction'], `${message}${suffix}`, hint)));
     if (issues.length > before) return undefined;
     return featureVizParamsFrom(basics, e.featureviz, dir);

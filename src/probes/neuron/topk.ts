@@ -4,7 +4,7 @@
 import type { Tensor } from '../../engine/tensor.ts';
 import type { Artifact } from '../../probe/measurement.ts';
 import type { ForwardEngine } from '../../probe/forward.ts';
-import { encodePng, resize, toModelInput, type RgbImage } from '../../stimuli/image.ts';
+import { displayRgb, encodePng, resize, toModelInput, type RgbImage } from '../../stimuli/image.ts';
 import { modelGeometry } from './responses.ts';
 import { sampleMap, type Geometry } from './receptive-field.ts';
 
@@ -88,7 +88,7 @@ export async function topExamples(engine: ForwardEngine, layer: { name: string; 
       rows.forEach(([t], j) => {
         const map = t.data.subarray(u * h * w, (u + 1) * h * w);
         const heat = upsampleMap(map, h, w, g, width, height).map((v) => v / maxAll);
-        const seen = resize(images[top[j].index].image, width, height);
+        const seen = resize(displayRgb(images[top[j].index].image), width, height);
         const img = heatOverlay(seen, heat);
         artifacts.push({ type: 'image', name: `top-${u}-${j + 1}`, caption: `${layer.name} unit ${u} #${j + 1}: ${top[j].label} (${reduce} ${top[j].value.toFixed(3)})`, pngBase64: encodePng(img).toString('base64'), width, height });
       });

@@ -17,6 +17,7 @@ import type { Tensor } from '../../src/engine/tensor.ts';
 import { evaluate64, type T64 } from './eval64.ts';
 import { FC_SEED } from '../seed.ts';
 import { MODERN_FD_OPS } from './fd-modern-ops.ts';
+import { asyncErrorOf } from '../helpers.ts';
 
 const seen = new Set<string>();
 
@@ -265,6 +266,33 @@ const indexArb = fc.record({
   return { label: `${op} on [${d}]`, model: b.model(d, 13), xDims: d, xRange: [-1, 1], wrt };
 });
 
+// Einsum over x = [N, C, H, W] labelled a p q r (the batch 'a' sorts first, so an implicit output
+// keeps it in front) and a weight over some of p, q, r and a label z of its own: contractions,
+// sums over labels only one operand has, transposes, implicit outputs, ellipses, and x times x.
+const einsumArb = fc.record({
+  seed: fc.nat(), d: dims4, wl: fc.shuffledSubarray(['p', 'q', 'r']), z: fc.boolean(), m: fc.integer({ min: 1, max: 3 }),
+  out: fc.shuffledSubarray(['p', 'q', 'r', 'z']), form: fc.constantFrom('explicit', 'implicit', 'ellipsis', 'square'),
+}).map(({ seed, d, wl, z, m, out, form }): Case => {
+  const b = builder(seed);
+  const sizes: Record<string, number> = { p: d[1], q: d[2], r: d[3], z: m };
+  const wTerm = [...wl, ...(z || wl.length === 0 ? ['z'] : [])];
+  if (form === 'square') {
+    const o = out.filter((l) => l !== 'z').join('');
+    b.op('Einsum', ['x', 'x'], { equation: { s: `apqr,apqr->a${o}` } }, 'y');
+    return { label: `Einsum apqr,apqr->a${o} on [${d}]`, model: b.model(d, 13), xDims: d, xRange: [-1, 1], wrt: ['x'] };
+  }
+  const w = b.weight(wTerm.map((l) => sizes[l]));
+  let xTerm = 'apqr';
+  let oTerm = `a${out.filter((l) => l !== 'z' || wTerm.includes('z')).join('')}`;
+  if (form === 'ellipsis' && oTerm.includes('pq') && !wl.includes('p') && !wl.includes('q')) {
+    xTerm = 'a...r';
+    oTerm = oTerm.replace('pq', '...');
+  }
+  const equation = `${xTerm},${wTerm.join('')}${form === 'implicit' ? '' : `->${oTerm}`}`;
+  b.op('Einsum', ['x', w], { equation: { s: equation } }, 'y');
+  return { label: `Einsum ${equation} on [${d}]`, model: b.model(d, 13), xDims: d, xRange: [-1, 1], wrt: ['x', w] };
+});
+
 const CTMS = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_crop_and_resize', 'half_pixel_symmetric'] as const;
 const resizeArb = fc.record({
   seed: fc.nat(), n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 1, max: 6 }), w: fc.integer({ min: 2, max: 6 }),
@@ -322,7 +350,19 @@ property('PRelu, Pow, Max/Min and Where match float64 central differences, param
 property('L1/L2/SumSquare/LogSum/LogSumExp reductions match float64 central differences', reduceArb, 2);
 property('Layer, Instance and Group normalization match float64 central differences, scale and bias included', normArb, 3);
 property('Gather, GatherElements, Tile and broadcast MatMul match float64 central differences', indexArb, 4);
+property('Einsum (contractions, one-sided sums, transposes, implicit output, ellipsis, x times x) matches float64 central differences', einsumArb, 6);
 property('Resize in every mode and coordinate transformation matches float64 central differences', resizeArb, 5, 2 * numRuns);
+
+test('an Einsum that repeats a subscript within a term (a diagonal) is refused by name, not differentiated wrongly', async () => {
+  const b = builder(1);
+  b.op('Einsum', ['x'], { equation: { s: 'apqq->ap' } }, 'y');
+  const net = makeNet(b.model([1, 2, 3, 3], 13), 'diagonal.onnx');
+  const x: Tensor = { dims: [1, 2, 3, 3], data: new Float32Array(18).fill(0.5) };
+  const e = await asyncErrorOf(() => gradient(net, { input: { x }, objective: weighted({ y: { dims: [1, 2], data: new Float32Array(2).fill(1) } }), wrt: ['x'] }));
+  assert.is(e.code, 'E_AUTODIFF_UNSUPPORTED', e.message);
+  assert.match(e.message, /Einsum/);
+  assert.match(e.message, /repeats a subscript/);
+});
 
 // With the default seed (a replayed or exploring FC_SEED may draw fewer kinds).
 test('the generators emitted every op listed as covered', () => {

@@ -5,6 +5,7 @@ import type { NodeProto } from '../../src/engine/onnx.ts';
 import { attr } from '../../src/engine/graph.ts';
 import { sizeOf, stridesOf } from '../../src/engine/tensor.ts';
 import type { T64 } from './eval64.ts';
+import { parseEinsum } from '../../src/engine/autodiff/rules/einsum.ts';
 
 type Op = (n: NodeProto, x: (T64 | undefined)[], opset: number) => T64[];
 
@@ -297,9 +298,42 @@ export function modernOps64(h: Helpers): Record<string, Op> {
       }
       return [y];
     },
+    Einsum: (n, xs) => [einsum64(h, attr<string>(n, 'equation', ''), xs as T64[])],
     Resize: (n, xs, opset) => {
       if (opset < 11) fail(n, 'Resize before opset 11');
       return resize(h)(n, xs, opset);
     },
   };
+}
+
+/** Einsum by its definition: every assignment of the labels, the product of the operands' entries, summed into the output's. */
+function einsum64(h: Helpers, equation: string, xs: T64[]): T64 {
+  const { inputs, output } = parseEinsum(equation, xs.map((x) => x.dims.length));
+  const size = new Map<string, number>();
+  inputs.forEach((t, i) => t.forEach((l, a) => size.set(l, Math.max(size.get(l) ?? 1, xs[i].dims[a]))));
+  const labels = [...size.keys()];
+  const y = h.t64(output.map((l) => size.get(l)!));
+  const yStrides = stridesOf(y.dims);
+  const xStrides = xs.map((x) => stridesOf(x.dims));
+  const at = new Map<string, number>(labels.map((l) => [l, 0]));
+  const total = labels.reduce((p, l) => p * size.get(l)!, 1);
+  for (let flat = 0; flat < total; flat++) {
+    let rest = flat;
+    for (let j = labels.length - 1; j >= 0; j--) {
+      const s = size.get(labels[j])!;
+      at.set(labels[j], rest % s);
+      rest = Math.floor(rest / s);
+    }
+    let p = 1;
+    xs.forEach((x, i) => {
+      // A size-1 axis broadcasts: it is read at 0 whatever the label's value.
+      let o = 0;
+      inputs[i].forEach((l, a) => { o += (x.dims[a] === 1 ? 0 : at.get(l)!) * xStrides[i][a]; });
+      p *= x.data[o];
+    });
+    let yo = 0;
+    output.forEach((l, a) => { yo += at.get(l)! * yStrides[a]; });
+    y.data[yo] += p;
+  }
+  return y;
 }

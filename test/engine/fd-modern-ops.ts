@@ -3,5 +3,5 @@
 export const MODERN_FD_OPS = [
   'Erf', 'Gelu', 'HardSigmoid', 'HardSwish', 'Elu', 'Selu', 'Softplus', 'Softsign', 'Sin', 'Cos', 'Reciprocal',
   'PRelu', 'Pow', 'Max', 'Min', 'Where', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp',
-  'LayerNormalization', 'InstanceNormalization', 'GroupNormalization', 'Gather', 'GatherElements', 'Tile', 'Resize',
+  'LayerNormalization', 'InstanceNormalization', 'GroupNormalization', 'Gather', 'GatherElements', 'Tile', 'Resize', 'Einsum',
 ];

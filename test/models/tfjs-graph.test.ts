@@ -275,6 +275,49 @@ test('property: conv and depthwise conv of any small size, kernel, stride, dilat
     }), { seed, numRuns: 30 });
 });
 
+// ---- decoder ops (selfie segmentation): resizes, transposed convolution, AddN
+
+test('property: ResizeBilinear and ResizeNearestNeighbor of any small size and corner flags match TF.js', async () => {
+  const seed = Number(process.env.FC_SEED ?? 20240611);
+  await fc.assert(fc.asyncProperty(
+    fc.record({
+      h: fc.integer({ min: 1, max: 7 }), w: fc.integer({ min: 1, max: 7 }), oh: fc.integer({ min: 1, max: 9 }), ow: fc.integer({ min: 1, max: 9 }),
+      flags: fc.constantFrom('none', 'align_corners', 'half_pixel_centers'), batch: fc.constantFrom(-1, 2),
+    }),
+    async (p) => {
+      const flags = { align_corners: A.b(p.flags === 'align_corners'), half_pixel_centers: A.b(p.flags === 'half_pixel_centers') };
+      const files = graphFiles([
+        placeholder('x', [p.batch, p.h, p.w, 2]),
+        op('bilinear', 'ResizeBilinear', ['x', 'size'], flags),
+        op('nearest', 'ResizeNearestNeighbor', ['x', 'size'], flags),
+      ], [ints('size', [p.oh, p.ow])]);
+      assertClose(await compare(files, ['bilinear', 'nearest'], [2, p.h, p.w, 2]));
+    }), { seed, numRuns: 25 });
+});
+
+test('Conv2DBackpropInput (SAME and VALID, strides 1–3, odd sizes) and AddN match TF.js', async () => {
+  const cases = [
+    { H: 8, W: 7, k: [3, 3], s: 2, padding: 'SAME' },
+    { H: 9, W: 6, k: [2, 3], s: 2, padding: 'VALID' }, // the last row is never reached: output_padding 1
+    { H: 5, W: 5, k: [3, 2], s: 1, padding: 'SAME' },
+    { H: 10, W: 11, k: [3, 3], s: 3, padding: 'VALID' },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const oh = c.padding === 'SAME' ? Math.ceil(c.H / c.s) : Math.floor((c.H - c.k[0]) / c.s) + 1;
+    const ow = c.padding === 'SAME' ? Math.ceil(c.W / c.s) : Math.floor((c.W - c.k[1]) / c.s) + 1;
+    const files = graphFiles([
+      placeholder('x', [-1, oh, ow, 3]),
+      op('up', 'Conv2DBackpropInput', ['sizes', 'k', 'x'], convAttrs(c.s, c.padding)),
+      op('sum', 'AddN', ['up', 'up', 'bias'], { N: A.i(3) }),
+    ], [ints('sizes', [2, c.H, c.W, 4]), { name: 'k', dims: [c.k[0], c.k[1], 4, 3] }, { name: 'bias', dims: [2, c.H, c.W, 4] }], i + 1);
+    const m = importGraphModel(files, 'test');
+    assert.is(irNode(m, 'up').opType, 'ConvTranspose');
+    const errs = await compare(files, ['up', 'sum'], [2, oh, ow, 3]);
+    console.log(`transposed conv ${c.H}×${c.W} k${c.k.join('×')} s${c.s} ${c.padding}: relative errors`, errs);
+    assertClose(errs);
+  }
+});
+
 // ---- errors users get
 
 test('an op neurogate cannot import is named with its node and the supported list', () => {

@@ -257,6 +257,34 @@ test('every supported activation and activation layer matches TF.js', async () =
   assertClose(await compare(files, layers.map((l) => l.name)));
 });
 
+test('UpSampling2D (nearest and bilinear, unequal factors) and PReLU (per element and shared axes) match TF.js', async () => {
+  const files = kerasFiles([5, 4, 3], [
+    { name: 'c', cls: 'Conv2D', config: { filters: 3, kernel_size: [3, 3], padding: 'same' } },
+    { name: 'up_nearest', cls: 'UpSampling2D', config: { size: [2, 3], interpolation: 'nearest', data_format: 'channels_last' } },
+    { name: 'up_bilinear', cls: 'UpSampling2D', config: { size: [3, 2], interpolation: 'bilinear' }, inbound: ['c'] },
+    { name: 'prelu_full', cls: 'PReLU', config: {}, inbound: ['c'] },
+    { name: 'prelu_shared', cls: 'PReLU', config: { shared_axes: [1, 2] }, inbound: ['up_bilinear'] },
+  ], [
+    ...convWeights('c', 3, 3, 3, 3),
+    { name: 'prelu_full/alpha', shape: [5, 4, 3] },
+    { name: 'prelu_shared/alpha', shape: [1, 1, 3], data: Float32Array.of(0.1, -0.5, 2) },
+  ], 5, ['up_nearest', 'prelu_full', 'prelu_shared']);
+  const m = importLayersModel(files, 'test');
+  assert.equal(m.net.model.graph.output.map((o) => o.type!.tensorType!.shape!.dim.slice(1).map((d) => Number(d.dimValue))), [[3, 10, 12], [3, 5, 4], [3, 15, 8]]);
+  assertClose(await compare(files, ['up_nearest', 'up_bilinear', 'prelu_full', 'prelu_shared']));
+});
+
+test('a model with a free input size imports at the size given, and only there', () => {
+  const files = kerasFiles([5, 4, 3], [{ name: 'up', cls: 'UpSampling2D', config: { size: [2, 2] } }], []);
+  const layers = (files.modelJson.modelTopology as { model_config: { config: { layers: { config: Record<string, unknown> }[] } } }).model_config.config.layers;
+  layers[0].config.batch_input_shape = [null, null, null, 3];
+  assert.is(errorOf(() => importLayersModel(files, 'test')).code, 'E_KERAS_INPUT');
+  const m = importLayersModel(files, 'test', { size: { height: 6, width: 9 } });
+  assert.equal(m.input, { name: 'input_1', channels: 3, height: 6, width: 9 });
+  layers[0].config.batch_input_shape = [null, 5, null, 3];
+  assert.equal(importLayersModel(files, 'test', { size: { height: 6, width: 9 } }).input.height, 5, 'a fixed height is kept');
+});
+
 test('a Sequential model (no explicit InputLayer) imports with TF.js\'s input name', async () => {
   const files = kerasFiles([5, 5, 2], [], []);
   files.modelJson.modelTopology.model_config = {

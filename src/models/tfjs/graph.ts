@@ -4,7 +4,7 @@ import { createModel } from '../../engine/graph.ts';
 import { makeNet } from '../../engine/net.ts';
 import { checkInputSize } from '../input-size.ts';
 import { badInput } from '../../errors.ts';
-import type { ImportedModel } from '../types.ts';
+import type { ImportedModel, Preprocess } from '../types.ts';
 import type { TfjsModelFiles } from '../zoo/nsfwjs.ts';
 import { decodeWeights } from './weights.ts';
 import { attrShape, type TfNode } from './tfops/attrs.ts';
@@ -14,9 +14,10 @@ import { elementwiseOps } from './tfops/elementwise.ts';
 import { activationOps } from './tfops/activation.ts';
 import { shapeOps } from './tfops/shape.ts';
 import { matmulOps } from './tfops/matmul.ts';
+import { resizeOps } from './tfops/resize.ts';
 import { layerAliases, type ConvertedNode } from './tfops/aliases.ts';
 
-const CONVERTERS: Record<string, Converter> = { ...convOps, ...elementwiseOps, ...activationOps, ...shapeOps, ...matmulOps };
+const CONVERTERS: Record<string, Converter> = { ...convOps, ...elementwiseOps, ...activationOps, ...shapeOps, ...matmulOps, ...resizeOps };
 
 /** Every TF op the importer understands (Const and Placeholder are handled by the driver). */
 export const SUPPORTED_GRAPH_OPS: string[] = ['Const', 'Placeholder', ...Object.keys(CONVERTERS)].sort();
@@ -112,7 +113,7 @@ function irDims(v: DynValue): (number | string)[] {
  * Import a TF.js graph model. The IR's input is the Placeholder's name, NCHW, fed with RGB/255
  * (the TF.js convention); tensors keep their TF node names; `layerAliases` gives readable ones.
  */
-export function importGraphModel(files: TfjsModelFiles, where: string, opts: { labels?: string[] } = {}): ImportedModel {
+export function importGraphModel(files: TfjsModelFiles, where: string, opts: { labels?: string[]; preprocess?: Partial<Pick<Preprocess, 'scale' | 'mean' | 'std'>> } = {}): ImportedModel {
   const json = files.modelJson;
   const nodes: TfNode[] | undefined = json.modelTopology?.node;
   if ((json.format !== undefined && json.format !== 'graph-model') || !Array.isArray(nodes)) {
@@ -186,7 +187,7 @@ export function importGraphModel(files: TfjsModelFiles, where: string, opts: { l
     ...(logits ? { logits: logits.name } : {}),
     ...(softmax ? { probabilities: softmax.name } : {}),
     ...(opts.labels ? { labels: [...opts.labels] } : {}),
-    preprocess: { height, width, scale: 1 / 255, mean: new Array<number>(channels).fill(0), std: new Array<number>(channels).fill(1), channelOrder: 'RGB', sourceLayout: 'NHWC' },
+    preprocess: { height, width, scale: 1 / 255, mean: new Array<number>(channels).fill(0), std: new Array<number>(channels).fill(1), ...opts.preprocess, channelOrder: 'RGB', sourceLayout: 'NHWC' },
     layerAliases: layerAliases(converted),
   };
 }

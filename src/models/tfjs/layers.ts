@@ -17,6 +17,8 @@ export interface LayersImportOptions {
   labels?: string[];
   /** model.json does not record preprocessing; the default is RGB scaled to [0,1] (the nsfwjs models). */
   preprocess?: Partial<Pick<Preprocess, 'scale' | 'mean' | 'std' | 'channelOrder'>>;
+  /** The size to import at when the model leaves height and width free ([None, None, None, 3]). */
+  size?: { height: number; width: number };
 }
 
 export function importLayersModel(files: TfjsModelFiles, where: string, opts: LayersImportOptions = {}): ImportedModel {
@@ -26,7 +28,7 @@ export function importLayersModel(files: TfjsModelFiles, where: string, opts: La
     throw badInput('E_KERAS_FORMAT', 'model.json has no weightsManifest', where, 'pass the model.json written by tensorflowjs_converter, next to its weight shards');
   }
   const ctx = newContext(where, decodeWeights(manifest, files.shards, where));
-  const [H, W, C] = inputSize(topo.input, where);
+  const [H, W, C] = inputSize(topo.input, where, opts.size);
   checkInputSize({ channels: C, height: H, width: W }, where);
   ctx.shapes.set(claim(ctx, topo.input.name), [null, H, W, C]);
   for (const l of topo.layers) convertLayer(ctx, l);
@@ -72,13 +74,16 @@ export function importLayersModel(files: TfjsModelFiles, where: string, opts: La
 }
 
 /** Height, width and channels of the image input; pads are computed from them, so they must be fixed. */
-function inputSize(input: KerasLayer, where: string): [number, number, number] {
+function inputSize(input: KerasLayer, where: string, size?: { height: number; width: number }): [number, number, number] {
   const shape = input.config.batch_input_shape ?? input.config.batch_shape;
   if (!Array.isArray(shape) || shape.length !== 4) {
     throw badInput('E_KERAS_INPUT', `input "${input.name}" has shape ${JSON.stringify(shape)}; neurogate imports image models with input [batch, height, width, channels]`, where,
       'export a model whose input is one NHWC image batch');
   }
-  const [, h, w, c] = shape;
+  const [, h0, w0, c] = shape;
+  // A given size fills only the free dimensions: a fixed one is what the weights were made for.
+  const h = h0 ?? size?.height;
+  const w = w0 ?? size?.width;
   if (![h, w, c].every((d) => Number.isInteger(d) && d > 0)) {
     throw badInput('E_KERAS_INPUT', `input "${input.name}" has shape [${shape.map((d: unknown) => d ?? 'None')}]; height, width and channels must be fixed numbers`, where,
       'TF "same" padding depends on the input size; re-export the model with a fixed input_shape');

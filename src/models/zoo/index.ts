@@ -12,6 +12,8 @@ import { importLayersModel } from '../tfjs/layers.ts';
 import { importGraphModel } from '../tfjs/graph.ts';
 import { cacheDir } from '../cache.ts';
 import type { ZooEntry } from './entry.ts';
+import { upscalerEntries } from './upscalerjs.ts';
+import { humanEntries } from './human.ts';
 import { writeFileAtomic } from '../../util/atomic.ts';
 import { readGuarded } from '../../io/guarded-fs.ts';
 import { newReadLog, noteReads, recordReads, recording, type ReadLog } from '../../io/reads.ts';
@@ -42,6 +44,8 @@ for (const name of NSFWJS_MODELS) {
     },
   });
 }
+
+for (const e of [...upscalerEntries, ...humanEntries]) registry.set(e.name, e);
 
 /** Let entry kinds add zoo models (the clean-room network) without this file knowing them (see src/kinds). */
 export function registerZooModel(entry: ZooEntry): void {

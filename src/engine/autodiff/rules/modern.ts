@@ -6,5 +6,6 @@ import { layerNormRules } from './layernorm.ts';
 import { gatherRules } from './gather.ts';
 import { reduceRules } from './reduce.ts';
 import { resizeRules } from './resize.ts';
+import { einsumRules } from './einsum.ts';
 
-export const modernRules: RuleTable = { ...smoothRules, ...layerNormRules, ...gatherRules, ...reduceRules, ...resizeRules };
+export const modernRules: RuleTable = { ...smoothRules, ...layerNormRules, ...gatherRules, ...reduceRules, ...resizeRules, ...einsumRules };

@@ -4,6 +4,7 @@ import { int64TensorProto } from '../../../engine/graph.ts';
 import { type Ctx, type KShape, emit, addInitializer, claim, layerError, scalar } from './context.ts';
 import { activationOf, emitActivation, irAxis } from './activations.ts';
 import { windowOutSize, windowPads, type KerasPadding } from '../padding.ts';
+import { tfResizeAttrs } from '../resize.ts';
 import type { KerasLayer } from './topology.ts';
 
 type Converter = (ctx: Ctx, l: KerasLayer, inputs: string[]) => KShape;
@@ -226,6 +227,49 @@ const relu: Converter = (ctx, l, inputs) => {
   return shapeOf(ctx, x);
 };
 
+/**
+ * PReLU: max(x, 0) + α·min(x, 0) with a learned α of the input's shape minus batch, size 1 on
+ * shared_axes. In the IR α is laid out like the NCHW tensor it multiplies ([C, H, W]).
+ */
+const prelu: Converter = (ctx, l, inputs) => {
+  const x = one(ctx, l, inputs);
+  const s = shapeOf(ctx, x);
+  const raw = l.config.shared_axes;
+  const shared = (raw == null ? [] : Array.isArray(raw) ? raw : [raw]).map((a: unknown) => {
+    if (!Number.isInteger(a) || (a as number) < 1 || (a as number) >= s.length) throw layerError(ctx, l, 'E_KERAS_CONFIG', `shared_axes ${JSON.stringify(raw)} names an axis outside 1 … ${s.length - 1}`, 'the model.json is damaged; convert the model again');
+    return a as number;
+  });
+  const alphaShape = s.slice(1).map((d, i) => (shared.includes(i + 1) ? 1 : d));
+  if (alphaShape.some((d) => d === null)) throw layerError(ctx, l, 'E_KERAS_SHAPE', `its input [${s.map((d) => d ?? '?')}] has an unknown size on an axis that is not shared`, 'share the unknown axes (shared_axes) or fix the input size');
+  const dims = alphaShape as number[];
+  let alpha = ctx.weights.take(l, 'alpha', dims);
+  let irDims = dims;
+  if (dims.length === 3) {
+    const [h, w, c] = dims;
+    const chw = new Float32Array(alpha.length);
+    for (let i = 0; i < h * w; i++) for (let k = 0; k < c; k++) chw[k * h * w + i] = alpha[i * c + k];
+    alpha = chw;
+    irDims = [c, h, w];
+  }
+  emit(ctx, 'PRelu', [x, addInitializer(ctx, `${l.name}/alpha`, irDims, alpha)], l.name);
+  return s;
+};
+
+/** UpSampling2D repeats (nearest) or interpolates (bilinear) by whole factors, as TF.js's resize without corner alignment. */
+const upSampling2d: Converter = (ctx, l, inputs) => {
+  const x = one(ctx, l, inputs);
+  channelsLast(ctx, l);
+  const [H, W, C] = image(ctx, l, x);
+  const [sh, sw] = pair(ctx, l, 'size', l.config.size, 2);
+  const method = l.config.interpolation ?? 'nearest';
+  if (method !== 'nearest' && method !== 'bilinear') throw layerError(ctx, l, 'E_KERAS_CONFIG', `interpolation "${method}" is not supported`, 'supported interpolations: nearest, bilinear (as in TF.js)');
+  // Whole factors are exact in float, so scales (not sizes) give exactly H·sh × W·sw.
+  const roi = addInitializer(ctx, `${l.name}/roi`, [0], new Float32Array(0));
+  const scales = addInitializer(ctx, `${l.name}/scales`, [4], Float32Array.of(1, 1, sh, sw));
+  emit(ctx, 'Resize', [x, roi, scales], l.name, tfResizeAttrs(method, false, false));
+  return [null, H * sh, W * sw, C];
+};
+
 const leakyRelu: Converter = (ctx, l, inputs) => {
   const x = one(ctx, l, inputs);
   emit(ctx, 'LeakyRelu', [x], l.name, { alpha: { f: l.config.alpha ?? l.config.negative_slope ?? 0.3 } });
@@ -367,6 +411,7 @@ export const CONVERTERS: Record<string, Converter> = {
   Activation: activation,
   ReLU: relu,
   LeakyReLU: leakyRelu,
+  PReLU: prelu,
   ELU: elu,
   Softmax: softmax,
   MaxPooling2D: pooling('MaxPool'),
@@ -374,6 +419,7 @@ export const CONVERTERS: Record<string, Converter> = {
   GlobalAveragePooling2D: globalPooling('ReduceMean'),
   GlobalMaxPooling2D: globalPooling('ReduceMax'),
   ZeroPadding2D: zeroPadding2d,
+  UpSampling2D: upSampling2d,
   Concatenate: concatenate,
   Add: merge('Sum'),
   Multiply: merge('Mul'),

@@ -179,6 +179,42 @@ function pool(onnxOp: 'AveragePool' | 'MaxPool'): Converter {
   };
 }
 
+/**
+ * Conv2DBackpropInput(input_sizes, filter, out_backprop): TF's gradient of a convolution, which
+ * decoders use as a learned upsampler. It is the adjoint of the forward Conv2D that maps an
+ * input of input_sizes to out_backprop's size, so ONNX ConvTranspose with that conv's filter
+ * (OIHW: [dy channels, out channels, kh, kw], ConvTranspose's own layout) and that conv's pads;
+ * output_padding adds the rows a strided VALID conv never reached.
+ */
+const convBackpropInput: Converter = (c) => {
+  requireNhwc(c);
+  const sizes = Array.from(constAt(c, 0, 'input_sizes').tensor.data, (v) => Math.round(v));
+  const f = constAt(c, 1, 'filter');
+  const [kh, kw, cOut, cIn] = requireRank(c, f, [4], 'filter');
+  const dy = inputAt(c, 2, 'out_backprop');
+  const ys = requireRank(c, dy, [4], 'out_backprop');
+  if (sizes.length !== 4 || sizes.slice(1).some((v) => !(v >= 1))) {
+    throw nodeError(c, 'E_TFJS_SHAPE', `input_sizes [${sizes}] must be [batch, height, width, channels] with known height, width and channels`, 're-convert the model with a fixed input size');
+  }
+  const [, H, W, C] = sizes;
+  if (C !== cOut) throw nodeError(c, 'E_TFJS_SHAPE', `input_sizes asks for ${C} channels, the filter [${kh},${kw},${cOut},${cIn}] gives ${cOut}`);
+  if (ys[3] >= 0 && ys[3] !== cIn) throw nodeError(c, 'E_TFJS_SHAPE', `out_backprop has ${ys[3]} channels, the filter [${kh},${kw},${cOut},${cIn}] expects ${cIn}`);
+  const s = hw(c, 'strides');
+  const d = hw(c, 'dilations');
+  const forward = spatial(c, [sizes[0], H, W, C], [kh, kw], s, d);
+  if ((ys[1] >= 0 && ys[1] !== forward.outH) || (ys[2] >= 0 && ys[2] !== forward.outW)) {
+    throw nodeError(c, 'E_TFJS_SHAPE', `out_backprop is ${ys[1]}×${ys[2]}, but the convolution it inverts maps ${H}×${W} to ${forward.outH}×${forward.outW}`, 're-convert the model');
+  }
+  const pads = (forward.attrs.pads as { ints: number[] }).ints; // [top, left, bottom, right]
+  const reached = (i: 0 | 1, n: number) => s[i] * (n - 1) + (([kh, kw][i] - 1) * d[i] + 1) - pads[i] - pads[i + 2];
+  const outputPadding = [H - reached(0, forward.outH), W - reached(1, forward.outW)];
+  const inputs = [irLayout(c.b, dy), floatInit(c.b, f.name, onnxFilter(f, false))];
+  const value = finish(c.b, c.out, [ys[0], H, W, C], 'ir', (t) => emit(c.b, 'ConvTranspose', inputs, [t], {
+    kernel_shape: { ints: [kh, kw] }, strides: { ints: s }, dilations: { ints: d }, pads: { ints: pads }, output_padding: { ints: outputPadding },
+  }));
+  return { value, weight: f.name };
+};
+
 export const convOps: Record<string, Converter> = {
   Conv2D: convolution(false, false),
   DepthwiseConv2dNative: convolution(true, false),
@@ -186,4 +222,5 @@ export const convOps: Record<string, Converter> = {
   FusedDepthwiseConv2dNative: convolution(true, true),
   AvgPool: pool('AveragePool'),
   MaxPool: pool('MaxPool'),
+  Conv2DBackpropInput: convBackpropInput,
 };

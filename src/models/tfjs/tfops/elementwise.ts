@@ -1,7 +1,7 @@
 // Elementwise arithmetic with TF (numpy) broadcasting, and inference-mode batch norm. On rank-4
 // results the ops run in NCHW: constants are re-laid so they broadcast along the same axes.
 import { attrBool, attrFloat } from './attrs.ts';
-import { emit, fresh, inputAt, constAt, nodeError, requireNhwc, finish, tfLayout, constForNchw, shapeOf, requireRank,
+import { emit, fresh, inputAt, constAt, nodeError, requireNhwc, finish, tfLayout, irLayout, constForNchw, shapeOf, requireRank,
   type OpContext, type Converter, type Value, type ConstValue, type DynValue } from './context.ts';
 
 /** TF's broadcast of two shapes (-1 = unknown, assumed compatible). */
@@ -74,6 +74,18 @@ const fusedBatchNorm: Converter = (c) => {
   return { value: binaryValue(c, 'Add', scaled, constant('folded_shift', shift), c.out) };
 };
 
+/** AddN sums equally shaped tensors (no broadcasting in TF): one ONNX Sum, in NCHW for rank 4. */
+const addN: Converter = (c) => {
+  if (c.inputs.length === 0) throw nodeError(c, 'E_TFJS_ARITY', 'has no inputs', 're-convert the model');
+  const shapes = c.inputs.map(shapeOf);
+  const shape = shapes[0].map((_, a) => shapes.find((s) => s[a] >= 0)?.[a] ?? -1);
+  if (shapes.some((s) => s.length !== shape.length || s.some((d, a) => d >= 0 && d !== shape[a]))) {
+    throw nodeError(c, 'E_TFJS_SHAPE', `inputs have different shapes: ${shapes.map((s) => `[${s}]`).join(', ')}`);
+  }
+  const names = c.inputs.map((v) => irLayout(c.b, v));
+  return { value: finish(c.b, c.out, shape, 'ir', (t) => emit(c.b, 'Sum', names, [t])) };
+};
+
 export const elementwiseOps: Record<string, Converter> = {
   Add: binary('Add'),
   AddV2: binary('Add'),
@@ -82,6 +94,7 @@ export const elementwiseOps: Record<string, Converter> = {
   RealDiv: binary('Div'),
   Maximum: binary('Max'),
   Minimum: binary('Min'),
+  AddN: addN,
   BiasAdd: biasAdd,
   FusedBatchNorm: fusedBatchNorm,
   FusedBatchNormV2: fusedBatchNorm,

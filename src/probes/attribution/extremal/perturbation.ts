@@ -39,3 +39,50 @@ export function applyPyramidAdjoint(pyramid: readonly Float32Array[], mask: Arra
     gMask[p] += sign * (L - 1) * s;
   }
 }
+
+/**
+ * applyPyramid for the optimisation loop, in one pass that also keeps what the adjoint needs:
+ * writes the perturbed image into `out` (mirrored left–right when `flip`, TorchRay's jitter, so no
+ * second pass flips it) and slope[c,p] = P_{k+1}[c,p] − P_k[c,p] (0 at the top level), in float64
+ * where the difference of two float32 values is exact. The mask is H·W values in [0, 1].
+ */
+export function perturbKeepingSlope(pyramid: readonly Float32Array[], mask: ArrayLike<number>, H: number, W: number, flip: boolean, out: Float32Array, slope: Float64Array): void {
+  const L = pyramid.length;
+  const HW = H * W;
+  const C = out.length / HW;
+  for (let y = 0, p = 0; y < H; y++) {
+    for (let x = 0; x < W; x++, p++) {
+      const t = Math.fround(mask[p] * (L - 1));
+      let k = Math.floor(t);
+      if (k < 0) k = 0;
+      else if (k > L - 1) k = L - 1;
+      const w = t - k;
+      const P0 = pyramid[k];
+      const P1 = pyramid[k + 1 < L ? k + 1 : L - 1];
+      const q = flip ? y * W + W - 1 - x : p;
+      for (let c = 0; c < C; c++) {
+        const i = c * HW + p;
+        out[c * HW + q] = (1 - w) * P0[i] + w * P1[i];
+        slope[i] = P1[i] - P0[i];
+      }
+    }
+  }
+}
+
+/**
+ * The adjoint of perturbKeepingSlope: gMask[p] += sign·(L−1)·Σ_c dE/dx[c,p]·slope[c,p], reading the
+ * input gradient mirrored when `flip` (it is the gradient of the mirrored image). Equals
+ * applyPyramidAdjoint on the unmirrored gradient.
+ */
+export function slopeAdjoint(slope: Float64Array, levels: number, H: number, W: number, flip: boolean, gInput: Float32Array, gMask: Float64Array, sign = 1): void {
+  const HW = H * W;
+  const C = gInput.length / HW;
+  for (let y = 0, p = 0; y < H; y++) {
+    for (let x = 0; x < W; x++, p++) {
+      const q = flip ? y * W + W - 1 - x : p;
+      let s = 0;
+      for (let c = 0; c < C; c++) s += gInput[c * HW + q] * slope[c * HW + p];
+      gMask[p] += sign * (levels - 1) * s;
+    }
+  }
+}

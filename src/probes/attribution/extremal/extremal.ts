@@ -13,7 +13,7 @@ import { scoreMany, scoreOne } from '../forward.ts';
 import { targetGradient } from '../gradients.ts';
 import type { MaskState } from './mask-generator.ts';
 import { acquireMaskGenerator, type ParallelMaskGenerator } from './mask-parallel.ts';
-import { applyPyramid, perturbKeepingSlope, slopeAdjoint } from './perturbation.ts';
+import { applyPyramid, perturbKeepingLevels, levelAdjoint } from './perturbation.ts';
 import { checkInput } from '../subject.ts';
 import type { Attribution, MaskResult, Method, Subject, Target } from '../types.ts';
 import { z } from 'zod';
@@ -112,8 +112,8 @@ async function optimise(subject: Subject, input: Tensor, target: Target, o: Extr
   const masks = o.areas.map(() => new Float32Array(HW));
   const inverse = new Float32Array(HW);
   const batch = new Float32Array(B * per);
-  // Per batch item, the pyramid's level differences at each pixel (what the adjoint multiplies by).
-  const slopes = Array.from({ length: B }, () => new Float64Array(per));
+  // Per batch item, each pixel's pyramid level (what the adjoint needs from the perturbation).
+  const levels = Array.from({ length: B }, () => new Uint8Array(HW));
   const gFull = new Float64Array(nFull);
   const gMask = new Float64Array(HW);
   const gParams = new Float64Array(hin * win);
@@ -139,14 +139,14 @@ async function optimise(subject: Subject, input: Tensor, target: Target, o: Extr
       gen.cropTo(full[i], masks[i]);
     }
     lap('mask');
-    // Even iterations flip the perturbed inputs (TorchRay's jitter); the slopes stay unflipped.
+    // Even iterations flip the perturbed inputs (TorchRay's jitter); the levels stay unflipped.
     const flip = o.jitter && t % 2 === 0;
     for (let i = 0; i < A; i++) {
-      if (o.variant !== 'delete') perturbKeepingSlope(pyramid, masks[i], H, W, flip, batch.subarray(i * per, (i + 1) * per), slopes[i]);
+      if (o.variant !== 'delete') perturbKeepingLevels(pyramid, masks[i], H, W, flip, batch.subarray(i * per, (i + 1) * per), levels[i]);
       if (o.variant !== 'preserve') {
         for (let k = 0; k < HW; k++) inverse[k] = 1 - masks[i][k];
         const slot = dual ? A + i : i;
-        perturbKeepingSlope(pyramid, inverse, H, W, flip, batch.subarray(slot * per, (slot + 1) * per), slopes[slot]);
+        perturbKeepingLevels(pyramid, inverse, H, W, flip, batch.subarray(slot * per, (slot + 1) * per), levels[slot]);
       }
     }
     lap('perturb');
@@ -157,18 +157,17 @@ async function optimise(subject: Subject, input: Tensor, target: Target, o: Extr
       gMask.fill(0);
       let reward: number;
       const gp = g.input.data.subarray(i * per, (i + 1) * per);
-      const L = pyramid.length;
       if (o.variant === 'preserve') {
         reward = g.scores[i];
-        slopeAdjoint(slopes[i], L, H, W, flip, gp, gMask, 1);
+        levelAdjoint(pyramid, levels[i], H, W, flip, gp, gMask, 1);
       } else if (o.variant === 'delete') {
         reward = -g.scores[i];
         // reward = −s(P(1 − m)): d/dm = +∂s/∂x · ∂P/∂m'(1 − m)
-        slopeAdjoint(slopes[i], L, H, W, flip, gp, gMask, 1);
+        levelAdjoint(pyramid, levels[i], H, W, flip, gp, gMask, 1);
       } else {
         reward = g.scores[i] - g.scores[A + i];
-        slopeAdjoint(slopes[i], L, H, W, flip, gp, gMask, 1);
-        slopeAdjoint(slopes[A + i], L, H, W, flip, g.input.data.subarray((A + i) * per, (A + i + 1) * per), gMask, 1);
+        levelAdjoint(pyramid, levels[i], H, W, flip, gp, gMask, 1);
+        levelAdjoint(pyramid, levels[A + i], H, W, flip, g.input.data.subarray((A + i) * per, (A + i + 1) * per), gMask, 1);
       }
       // Energy = reward − λ·penalty; its gradient w.r.t. the full mask, then the parameters.
       gFull.fill(0);

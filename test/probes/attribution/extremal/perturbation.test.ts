@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { gaussianKernel, blurPlanes, blurMany, perturbationPyramid, perturbationPyramidFast } from '../../../../src/probes/attribution/blur.ts';
-import { applyPyramid, applyPyramidAdjoint, perturbKeepingSlope, slopeAdjoint } from '../../../../src/probes/attribution/extremal/perturbation.ts';
+import { applyPyramid, applyPyramidAdjoint, perturbKeepingLevels, levelAdjoint } from '../../../../src/probes/attribution/extremal/perturbation.ts';
 import { areaPenalty, referenceZeros, selectKth, selectKthFloat32 } from '../../../../src/probes/attribution/extremal/area.ts';
 import { flipRows } from '../../../../src/probes/attribution/maps.ts';
 import { FC_SEED } from '../../../seed.ts';
@@ -113,8 +113,8 @@ test('the one-pass perturbation equals applyPyramid then the flip, and its adjoi
     applyPyramid(pyr, m, HW, want);
     if (flip) flipRows(want, W);
     const got = new Float32Array(3 * HW);
-    const slope = new Float64Array(3 * HW);
-    perturbKeepingSlope(pyr, m, H, W, flip, got, slope);
+    const levels = new Uint8Array(HW);
+    perturbKeepingLevels(pyr, m, H, W, flip, got, levels);
     assert.equal(Array.from(got), Array.from(want));
     // the gradient arrives for the (possibly mirrored) image the model saw
     const g = Float32Array.from(gs);
@@ -123,7 +123,7 @@ test('the one-pass perturbation equals applyPyramid then the flip, and its adjoi
     const a = new Float64Array(HW).fill(0.25);
     const b = new Float64Array(HW).fill(0.25);
     applyPyramidAdjoint(pyr, m, HW, unflipped, a, -1);
-    slopeAdjoint(slope, pyr.length, H, W, flip, g, b, -1);
+    levelAdjoint(pyr, levels, H, W, flip, g, b, -1);
     assert.equal(Array.from(b), Array.from(a));
   }), { seed: FC_SEED, numRuns: 100 });
 });

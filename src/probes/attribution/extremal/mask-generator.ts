@@ -8,10 +8,8 @@
 // of all parameters form one small plane (one exp per parameter), and every (phase in the step×step
 // block, neighbour offset) pair that uses W_u adds a shifted copy of that plane to its phase of the
 // output: contiguous row additions, run two values at a time by simd-rows.ts, with no per-pixel exps
-// and no scattered writes. The forward pass also keeps the plane e^{c·W_u·p} − 1 of every W_u. The
-// adjoint runs the same pairs the other way: per W_u it adds up the shifted per-pixel weights of its
-// pairs (row additions again), then multiplies the sums once by that W_u's kept plane, instead of
-// once per pair. The forward pass splits into block rows,
+// and no scattered writes. The forward pass also keeps, per W_u, the two parameter planes the adjoint
+// multiplies with, so the adjoint is row multiply-adds only. The forward pass splits into block rows,
 // the adjoint into parameter rows; every pixel and parameter sums its terms in one fixed order, so
 // mask-parallel.ts can spread the ranges over threads and results do not depend on their number.
 
@@ -57,8 +55,8 @@ export interface MaskGenerator {
 
 /**
  * What the adjoint needs from the last forward pass: per-pixel softmax normaliser and pooled value
- * before the clamp, and the plane e^{c·W_u·p} − 1 of every kernel value W_u, [U × params], which
- * lives in the kernel memory from offset `planes` on.
+ * before the clamp, and the planes W_u·e^{cv} and c·W_u·v·e^{cv} (v = W_u·p) of every parameter,
+ * [U × params] each, which live in the kernel memory from offset `planes` on.
  */
 export interface MaskState {
   den: Float64Array;
@@ -85,7 +83,7 @@ export function roundHalfEven(v: number): number {
 export function memoryLayout(P: number, BB: number, nIn: number, U: number, threads: number, states: number) {
   const shared = 2 * P * BB + 2 * nIn;
   const own = 2 * P * BB + 2 * nIn;
-  const perState = U * nIn;
+  const perState = 2 * U * nIn;
   return {
     alpha: 0, beta: P * BB, g: 2 * P * BB, params: 2 * P * BB + nIn,
     thread: (i: number) => {
@@ -215,7 +213,6 @@ export function createMaskGenerator(height: number, width: number, opts: MaskGen
     },
     adjoint(params, state, gFull, gParams) {
       checkParams(t, params);
-      t.params.set(params);
       adjointWeights(t, state.den, state.pooled, gFull);
       adjointRows(t, state, 0, t.hin);
       gParams.set(t.g);
@@ -276,8 +273,6 @@ export function forwardRows(t: Tables, full: Float32Array, state: MaskState, b0:
   const { step, KS, K2, hin, win, hmid, wmid, hout, wout, c, clamp, U, Wu, e, P, BB, nbY, nbX, uStart, entPhaseY, entPhaseX, entKy, entKx, accD, accN, kernel, at } = t;
   const { den, pooled } = state;
   const nIn = hin * win;
-  // A view made now: the memory may have grown since the tables were built.
-  const memory = new Float64Array(kernel.memory.buffer);
   for (let r = 0; r < P; r++) {
     accD.fill(0, r * BB + b0 * wmid, r * BB + b1 * wmid);
     accN.fill(0, r * BB + b0 * wmid, r * BB + b1 * wmid);
@@ -291,7 +286,7 @@ export function forwardRows(t: Tables, full: Float32Array, state: MaskState, b0:
   for (let u = 0; u < U && i0 < i1; u++) {
     const w = Wu[u];
     kernel.planes(at.params + i0 * win, at.planeA + i0 * win, at.planeB + i0 * win, (i1 - i0) * win, w, c);
-    if (s1 > s0) memory.copyWithin(state.planes + u * nIn + s0, at.planeA + s0, at.planeA + s1);
+    if (s1 > s0) kernel.keep(at.params + s0, at.planeA + s0, state.planes + u * nIn + s0, state.planes + (U + u) * nIn + s0, s1 - s0, w, c);
     for (let q = uStart[u]; q < uStart[u + 1]; q++) {
       const ry = entPhaseY[q];
       const rx = entPhaseX[q];
@@ -357,22 +352,18 @@ export function adjointWeights(t: Tables, den: Float64Array, pooled: Float64Arra
 }
 
 /**
- * Gradients of parameter rows [i0, i1) into t.g, from the weights adjointWeights left, at the
- * parameters in t.params. With v = W·p and s = e^{cv}/den, ∂pooled/∂p = W·s·(1 + c·(v − pooled)),
- * so a parameter gathers Σ β·W·e^{cv} + α·c·W·v·e^{cv} over the pixels it reaches. Within one W_u,
- * W·e^{cv} and c·W·v are the same for every pair, so the pairs' shifted β and α planes are summed
- * first (S1, S2, in this thread's two planes) and then g += W_u·e^{c·W_u·p}·(S1 + c·W_u·p·S2).
+ * Gradients of parameter rows [i0, i1) into t.g, from the weights adjointWeights left. With v = W·p
+ * and s = e^{cv}/den, ∂pooled/∂p = W·s·(1 + c·(v − pooled)), so a parameter gathers
+ * Σ β·W·e^{cv} + α·c·W·v·e^{cv} over the pixels it reaches: for each pair that uses W_u, the pair's
+ * shifted β and α planes times the state's planes of W_u.
  */
 export function adjointRows(t: Tables, state: MaskState, i0: number, i1: number): void {
-  const { step, hin, win, wmid, U, Wu, c, e, BB, nbY, nbX, uStart, entPhaseY, entPhaseX, entKy, entKx, kernel, at, g, planeA, planeB } = t;
+  const { step, hin, win, wmid, U, e, BB, nbY, nbX, uStart, entPhaseY, entPhaseX, entKy, entKx, kernel, at, g } = t;
   const nIn = hin * win;
-  const r0 = i0 * win;
-  const n = (i1 - i0) * win;
-  g.fill(0, r0, r0 + n);
-  planeA.fill(0, r0, r0 + n);
-  planeB.fill(0, r0, r0 + n);
+  const t1 = state.planes;
+  const t2 = state.planes + U * nIn;
+  g.fill(0, i0 * win, i1 * win);
   for (let u = 0; u < U; u++) {
-    let any = false;
     for (let q = uStart[u]; q < uStart[u + 1]; q++) {
       const ry = entPhaseY[q];
       const rx = entPhaseX[q];
@@ -386,10 +377,8 @@ export function adjointRows(t: Tables, state: MaskState, i0: number, i1: number)
       if (iyA >= iyB || ixA >= ixB) continue;
       const s = (ry * step + rx) * BB + (iyA - e + ky) * wmid + ixA - e + kx;
       const d = iyA * win + ixA;
-      kernel.addRows(at.planeA + d, at.beta + s, at.planeB + d, at.alpha + s, iyB - iyA, ixB - ixA, win, wmid);
-      any = true;
+      const plane = u * nIn + d;
+      kernel.macRows(at.g + d, t1 + plane, t2 + plane, at.beta + s, at.alpha + s, iyB - iyA, ixB - ixA, win, wmid);
     }
-    // combine also clears the sums for the next kernel value
-    if (any) kernel.combine(at.g + r0, state.planes + u * nIn + r0, at.params + r0, at.planeA + r0, at.planeB + r0, n, Wu[u], c * Wu[u]);
   }
 }

@@ -179,8 +179,6 @@ export async function createParallelMaskGenerator(height: number, width: number,
     adjoint(p, state, gFull, g) {
       checkParams(t, p);
       const slot = slotOf(state);
-      // Another state's generate may have run since: the adjoint reads the parameters too.
-      t.params.set(p);
       adjointWeights(t, state.den, state.pooled, gFull);
       const [a, b] = share(t.hin, 0, threadsUsed);
       dispatch(CMD_ADJOINT, slot, () => adjointRows(t, state, a, b));

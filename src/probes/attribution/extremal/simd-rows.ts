@@ -1,8 +1,7 @@
 // The mask generator's hot loops as WebAssembly SIMD kernels, two float64 lanes at a time: planes
-// (e^{c·w·p} for a row of parameters, by range reduction and a degree-11 polynomial), addRows
-// (dstA += srcA, dstB += srcB over strided 2-D rows: the forward sums, and the adjoint's sums per
-// kernel value), combine (the adjoint's one multiply per kernel value and parameter) and macRows
-// (dst += srcA·t1 + srcB·t2).
+// (e^{c·w·p} for a row of parameters, by range reduction and a degree-11 polynomial), keep (the
+// adjoint's planes from them), addRows (dstA += srcA, dstB += srcB over strided 2-D rows, the forward
+// sums) and macRows (dst += srcA·t1 + srcB·t2, the adjoint).
 //
 // The module (under 1 KB) is assembled below from named opcodes, so it needs no toolchain and no
 // file. Lane-wise f64 arithmetic rounds exactly like scalar arithmetic and no fused multiply-add is
@@ -20,8 +19,8 @@ export interface RowKernels {
   macRows(dst: number, t1: number, t2: number, srcA: number, srcB: number, rows: number, n: number, dstStride: number, srcStride: number): void;
   /** For i < n, with v = w·p[i] and E = exp(c·v) (see expRange): a[i] = E − 1, b[i] = E·v. */
   planes(p: number, a: number, b: number, n: number, w: number, c: number): void;
-  /** For i < n, from a plane a of `planes` (E = a[i] + 1, exactly): g[i] += w·E·(s1[i] + cw·p[i]·s2[i]), then s1[i] = s2[i] = 0. */
-  combine(g: number, a: number, p: number, s1: number, s2: number, n: number, w: number, cw: number): void;
+  /** For i < n, from a plane a of `planes` (E = a[i] + 1, exactly) and v = w·p[i]: t1[i] = w·E, t2[i] = c·w·v·E. */
+  keep(p: number, a: number, t1: number, t2: number, n: number, w: number, c: number): void;
 }
 
 /** ln 2 split so that k·LN2_HI is exact for |k| < 2²⁰, 1/ln 2, and the Taylor coefficients 1/n! of e^r. */
@@ -58,14 +57,14 @@ function pow2(k: number): number {
 export function rowKernels(memory: WebAssembly.Memory, forceJs = false): RowKernels {
   const wasm = forceJs ? undefined : instantiate(memory);
   if (wasm) {
-    const { addRows, macRows, planes, combine } = wasm;
+    const { addRows, macRows, planes, keep } = wasm;
     return {
       memory,
       simd: true,
       addRows: (dA, sA, dB, sB, rows, n, ds, ss) => addRows(dA * 8, sA * 8, dB * 8, sB * 8, rows, n, ds * 8, ss * 8),
       macRows: (d, t1, t2, sA, sB, rows, n, ds, ss) => macRows(d * 8, t1 * 8, t2 * 8, sA * 8, sB * 8, rows, n, ds * 8, ss * 8),
       planes: (p, a, b, n, w, c) => planes(p * 8, a * 8, b * 8, n, w, c),
-      combine: (g, a, p, s1, s2, n, w, cw) => combine(g * 8, a * 8, p * 8, s1 * 8, s2 * 8, n, w, cw),
+      keep: (p, a, t1, t2, n, w, c) => keep(p * 8, a * 8, t1 * 8, t2 * 8, n, w, c),
     };
   }
   let f = new Float64Array(memory.buffer);
@@ -102,13 +101,13 @@ export function rowKernels(memory: WebAssembly.Memory, forceJs = false): RowKern
         f[b + i] = e * v;
       }
     },
-    combine(g, a, p, s1, s2, n, w, cw) {
-      reach(Math.max(g, a, p, s1, s2) + n);
+    keep(p, a, t1, t2, n, w, c) {
+      reach(Math.max(p, a, t1, t2) + n);
       for (let i = 0; i < n; i++) {
+        const v = f[p + i] * w;
         const e = f[a + i] + 1;
-        f[g + i] = f[g + i] + w * e * (f[s1 + i] + cw * f[p + i] * f[s2 + i]);
-        f[s1 + i] = 0;
-        f[s2 + i] = 0;
+        f[t1 + i] = w * e;
+        f[t2 + i] = c * w * v * e;
       }
     },
   };
@@ -133,7 +132,7 @@ interface Exports {
   addRows: (dA: number, sA: number, dB: number, sB: number, rows: number, n: number, ds: number, ss: number) => void;
   macRows: (d: number, t1: number, t2: number, sA: number, sB: number, rows: number, n: number, ds: number, ss: number) => void;
   planes: (p: number, a: number, b: number, n: number, w: number, c: number) => void;
-  combine: (g: number, a: number, p: number, s1: number, s2: number, n: number, w: number, cw: number) => void;
+  keep: (p: number, a: number, t1: number, t2: number, n: number, w: number, c: number) => void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -319,21 +318,22 @@ function assemble(): Uint8Array<ArrayBuffer> {
       ...addr(2, at), ...get(X), ...get(V), ...l.mul, ...l.store,
     ];
   });
-  // combine(g 0, a 1, p 2, s1 3, s2 4, n 5, w 6, cw 7): E = a + 1; g += (w·E)·(s1 + (cw·p)·s2); s1 = s2 = 0.
-  const combine = lineFunction(5, 2, (l, at) => [
-    ...addr(0, at), ...load(l, 0, at),
-    ...l.broadcast(6), ...load(l, 1, at), ...l.constant(1), ...l.add, ...l.mul,
-    ...load(l, 3, at), ...l.broadcast(7), ...load(l, 2, at), ...l.mul, ...load(l, 4, at), ...l.mul, ...l.add,
-    ...l.mul, ...l.add, ...l.store,
-    ...addr(3, at), ...l.constant(0), ...l.store,
-    ...addr(4, at), ...l.constant(0), ...l.store,
-  ]);
+  // keep(p 0, a 1, t1 2, t2 3, n 4, w 5, c 6): v = p·w, E = a + 1; t1 = w·E, t2 = c·w·v·E.
+  const keep = lineFunction(4, 2, (l, at, t) => {
+    const [V, E] = [t(0), t(1)];
+    return [
+      ...load(l, 0, at), ...l.broadcast(5), ...l.mul, ...set(V),
+      ...load(l, 1, at), ...l.constant(1), ...l.add, ...set(E),
+      ...addr(2, at), ...l.broadcast(5), ...get(E), ...l.mul, ...l.store,
+      ...addr(3, at), ...l.broadcast(6), ...l.broadcast(5), ...l.mul, ...get(V), ...l.mul, ...get(E), ...l.mul, ...l.store,
+    ];
+  });
   const F64 = 0x7c;
   const type = (i32s: number, f64s = 0) => [0x60, ...vec([...new Array(i32s).fill([I32]), ...new Array(f64s).fill([F64])]), 0]; // → ()
-  const fns = [['addRows', addRows], ['macRows', macRows], ['planes', planes], ['combine', combine]] as const;
+  const fns = [['addRows', addRows], ['macRows', macRows], ['planes', planes], ['keep', keep]] as const;
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
-    ...section(1, vec([type(8), type(9), type(4, 2), type(6, 2)])),
+    ...section(1, vec([type(8), type(9), type(4, 2), type(5, 2)])),
     // import env.memory: shared, at least 1 page, at most 65536 (any shared memory satisfies it)
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(1), ...uleb(65536)]])),
     ...section(3, vec(fns.map((_, i) => [i]))), // function i has type i

@@ -94,18 +94,19 @@ test('expRange: relative error below 2e-14 against Math.exp over |x| < 700, exac
   }), { seed: FC_SEED, numRuns: 2000 });
 });
 
-test('planes: SIMD, plain-JS fallback and direct formulas agree bit for bit', () => {
+test('planes and keep: SIMD, plain-JS fallback and direct formulas agree bit for bit', () => {
   fc.assert(fc.property(
     fc.array(fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 0, maxLength: 23 }),
     fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.5, max: 40, noNaN: true }), fc.integer({ min: 0, max: 5 }),
     (ps, w, c, off) => {
       const n = ps.length;
-      const [p, a, b] = [off, off + 30, off + 60];
+      const [p, a, b, t1, t2] = [off, off + 30, off + 60, off + 90, off + 120];
       const results = [false, true].map((forceJs) => {
         const k = rowKernels(kernelMemory(256), forceJs);
         const f = new Float64Array(k.memory.buffer, 0, 256);
         f.set(ps, p);
         k.planes(p, a, b, n, w, c);
+        k.keep(p, a, t1, t2, n, w, c);
         return Array.from(f);
       });
       assert.equal(results[0], results[1]);
@@ -115,30 +116,9 @@ test('planes: SIMD, plain-JS fallback and direct formulas agree bit for bit', ()
         const e = expRange(v * c);
         assert.is(f[a + i], e - 1);
         assert.is(f[b + i], e * v);
+        assert.is(f[t1 + i], w * e);
+        assert.is(f[t2 + i], c * w * v * e);
       }
-    }), { seed: FC_SEED, numRuns: 300 });
-});
-
-test('combine: SIMD, plain-JS fallback and the direct formula agree bit for bit, and the sums are cleared', () => {
-  fc.assert(fc.property(fc.integer({ min: 0, max: 23 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.5, max: 40, noNaN: true }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-    (n, w, c, off, seed) => {
-      const [g, a, p, s1, s2] = [off, off + 30, off + 60, off + 90, off + 120];
-      const init = filled(seed).subarray(0, 256);
-      const results = [false, true].map((forceJs) => {
-        const k = rowKernels(kernelMemory(256), forceJs);
-        const f = new Float64Array(k.memory.buffer, 0, 256);
-        f.set(init);
-        k.combine(g, a, p, s1, s2, n, w, c * w);
-        return Array.from(f);
-      });
-      const d = Array.from(init);
-      for (let i = 0; i < n; i++) {
-        d[g + i] += w * (d[a + i] + 1) * (d[s1 + i] + c * w * d[p + i] * d[s2 + i]);
-        d[s1 + i] = 0;
-        d[s2 + i] = 0;
-      }
-      assert.equal(results[0], d);
-      assert.equal(results[1], d);
     }), { seed: FC_SEED, numRuns: 300 });
 });
 

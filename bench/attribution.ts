@@ -13,7 +13,7 @@ import { scoreMany, scoreOne } from '../src/probes/attribution/forward.ts';
 import { extremal } from '../src/probes/attribution/extremal/extremal.ts';
 import { rise } from '../src/probes/attribution/methods/rise.ts';
 import { integratedGradients } from '../src/probes/attribution/methods/integrated-gradients.ts';
-import { defaultThreads, releaseMaskWorkers } from '../src/probes/attribution/extremal/mask-parallel.ts';
+import { releaseMaskWorkers } from '../src/probes/attribution/extremal/mask-parallel.ts';
 import { summarize, type Figure, type Ratio, type Section } from './lib.ts';
 
 export interface AttributionBenchOptions {
@@ -92,8 +92,7 @@ export async function benchAttribution(opts: AttributionBenchOptions = {}): Prom
     return pairs;
   };
   await targetGradient(subject, target, x); // build the gradient graph and its session
-  // Start the mask workers (kept in a pool): the timed runs, long enough to use them, find them there.
-  await extremal(subject, x, target, { iterations: 2, areas: [0.1], threads: defaultThreads() });
+  await extremal(subject, x, target, { iterations: 2, areas: [0.1] }); // start the mask workers
   const eps: number[] = [];
   const perRound: number[] = [];
   const own: number[] = [];

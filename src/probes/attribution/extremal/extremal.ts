@@ -12,7 +12,7 @@ import { blurPlanes, perturbationPyramidFast } from '../blur.ts';
 import { scoreMany, scoreOne } from '../forward.ts';
 import { targetGradient } from '../gradients.ts';
 import type { MaskState } from './mask-generator.ts';
-import { acquireMaskGenerator, defaultThreads, type ParallelMaskGenerator } from './mask-parallel.ts';
+import { acquireMaskGenerator, type ParallelMaskGenerator } from './mask-parallel.ts';
 import { applyPyramid, perturbKeepingLevels, levelAdjoint } from './perturbation.ts';
 import { checkInput } from '../subject.ts';
 import type { Attribution, MaskResult, Method, Subject, Target } from '../types.ts';
@@ -44,7 +44,7 @@ export interface ExtremalOptions {
   areaGrowth: number;
   /** Gaussian smoothing of the final masks with σ = smooth · min(H, W) (0: none). */
   smooth: number;
-  /** Threads for the mask generator (0: every core, at most 8, for runs of ≥ 100 iterations × areas, else 1; see mask-parallel.ts). Results do not depend on it. */
+  /** Threads for the mask generator (0: half the cores, at most 8; see mask-parallel.ts). Results do not depend on it. */
   threads: number;
 }
 
@@ -75,7 +75,7 @@ function check(o: ExtremalOptions): void {
   if (!(o.learningRate > 0)) throw fail(`learningRate must be > 0, got ${o.learningRate}`, 'TorchRay uses 0.01');
   if (!(o.momentum >= 0 && o.momentum < 1)) throw fail(`momentum must be in [0, 1), got ${o.momentum}`, 'TorchRay uses 0.9');
   if (!(o.smooth >= 0)) throw fail(`smooth must be ≥ 0, got ${o.smooth}`, 'TorchRay uses 0');
-  if (!Number.isInteger(o.threads) || o.threads < 0) throw fail(`threads must be an integer ≥ 0, got ${o.threads}`, '0 chooses from the cores and the run length');
+  if (!Number.isInteger(o.threads) || o.threads < 0) throw fail(`threads must be an integer ≥ 0, got ${o.threads}`, '0 uses half the cores');
 }
 
 export const extremal: Method<ExtremalOptions> = async (subject, input, target, options = {}) => {
@@ -85,7 +85,7 @@ export const extremal: Method<ExtremalOptions> = async (subject, input, target, 
   const [C, H, W] = subject.inputDims;
   const A = o.areas.length;
   const pyramid = await perturbationPyramidFast(input.data, C, H, W, o.levels, o.perturbation, o.maxBlur, subject.device);
-  const gen = await acquireMaskGenerator(H, W, { step: o.step, sigma: o.sigma }, A, o.threads > 0 ? o.threads : defaultThreads(o.iterations * A));
+  const gen = await acquireMaskGenerator(H, W, { step: o.step, sigma: o.sigma }, A, o.threads > 0 ? o.threads : undefined);
   try {
     return await optimise(subject, input, target, o, pyramid, gen);
   } finally {

@@ -90,21 +90,15 @@ export function share(n: number, i: number, T: number): [number, number] {
 
 const WAIT_MS = 120_000;
 
-/** Generator passes (iterations × areas) below which a run stays on one thread. */
-export const WORKER_MIN_PASSES = 100;
-
 /**
- * Default thread count: every core, at most 8, for runs of at least WORKER_MIN_PASSES passes; one
- * thread for shorter ones, where starting the workers (~0.3 s on 2 cores, once per process: the
- * pool keeps them) would cost about what they save (~2 ms per pass on 224²). onnxruntime's threads
- * sleep between runs (session.ts turns spinning off), so the generator, which runs while the model
- * does not, has the cores to itself. Measured on 2 idle cores, 224², per iteration: generator
- * forward + adjoint 7.4 → 5.3 ms with 2 threads. On a machine already busy with other processes a
- * second thread competes with them and can be slower; pass `threads` to choose.
+ * Default thread count: half the cores, at most 8. The generator runs between onnxruntime runs (whose
+ * threads now sleep between runs, session.ts), so on an idle machine more threads help: 2 cores, 224²,
+ * generator forward + adjoint per iteration 7.5 → 5.8 ms with 2 threads (load ≈ 1.7). But on a shared
+ * machine they compete with other processes: 10.6 → 13.7 and 19.1 → 29.5 ms (load 6–12), and the
+ * thread count is part of a result's params, so it cannot follow the load without changing reports.
  */
-export function defaultThreads(passes = Infinity): number {
-  if (passes < WORKER_MIN_PASSES) return 1;
-  return Math.max(1, Math.min(8, os.availableParallelism?.() ?? os.cpus().length));
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(8, Math.floor((os.availableParallelism?.() ?? os.cpus().length) / 2)));
 }
 
 /**

@@ -1,8 +1,9 @@
 // TorchRay's ranking area constraint: mean((sort(m) − r_a)²), where r_a is 0 for the first
 // ⌊N(1 − a)⌋ sorted positions and 1 after, so the mask is pushed to have a fraction a of ones.
 // Only the rank threshold matters, so a selection (O(N)) replaces the sort: for float32 masks a radix
-// selection on the bits (two counting passes over the mask, a third over one bucket), which costs
-// about half the quickselect on generated 260² masks and does not depend on how values are spread.
+// selection on the bits (two counting passes over the mask, a third over one bucket), with no copy:
+// on generated 260² masks 0.33–0.45 ms against 0.3–0.9 ms for copy + quickselect, whose time
+// depends on how the values are spread (slowest on near-binary masks, which the optimisation makes).
 
 /** Number of zeros in TorchRay's reference vector: int(N·(1 − a)). */
 export function referenceZeros(n: number, area: number): number {

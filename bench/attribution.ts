@@ -134,6 +134,10 @@ export async function benchAttribution(opts: AttributionBenchOptions = {}): Prom
   if (timing) {
     const perIt = (k: string) => `${(timing![k] / iterations).toFixed(1)} ms`;
     section.notes!.push(`extremal time per iteration (last run): model ${perIt('model')}; JS ${perIt('js')} = mask generator ${perIt('mask')} + its adjoint ${perIt('generatorAdjoint')} + perturbed input ${perIt('perturb')} + optimiser ${perIt('optimiser')}; mask-generator threads ${threads}; parameters strictly inside (0, 1): ${(100 * timing.fractionalParams).toFixed(0)}%`);
+    // What the split cannot show: the JS and the model never overlap (step t + 1's mask needs step
+    // t's gradient, and with one area there is nothing else to run), and several areas would share
+    // one batched forward + gradient run per iteration.
+    section.notes!.push('extremal runs the JS and the model one after the other (each step needs the last gradient); the mask-generator threads split the JS between the model runs, and several areas share one batched model run per iteration');
   }
 
   // RISE vs plain batched forward of the same number of images per run, in alternating rounds

@@ -11,10 +11,9 @@ import { areaPenalty, referenceZeros } from './area.ts';
 import { blurPlanes, perturbationPyramidFast } from '../blur.ts';
 import { scoreMany, scoreOne } from '../forward.ts';
 import { targetGradient } from '../gradients.ts';
-import { flipRows } from '../maps.ts';
 import type { MaskState } from './mask-generator.ts';
 import { acquireMaskGenerator, type ParallelMaskGenerator } from './mask-parallel.ts';
-import { applyPyramid, applyPyramidAdjoint } from './perturbation.ts';
+import { applyPyramid, perturbKeepingLevels, levelAdjoint } from './perturbation.ts';
 import { checkInput } from '../subject.ts';
 import type { Attribution, MaskResult, Method, Subject, Target } from '../types.ts';
 import { z } from 'zod';
@@ -113,6 +112,8 @@ async function optimise(subject: Subject, input: Tensor, target: Target, o: Extr
   const masks = o.areas.map(() => new Float32Array(HW));
   const inverse = new Float32Array(HW);
   const batch = new Float32Array(B * per);
+  // Per batch item, each pixel's pyramid level (what the adjoint needs from the perturbation).
+  const levels = Array.from({ length: B }, () => new Uint8Array(HW));
   const gFull = new Float64Array(nFull);
   const gMask = new Float64Array(HW);
   const gParams = new Float64Array(hin * win);
@@ -138,20 +139,19 @@ async function optimise(subject: Subject, input: Tensor, target: Target, o: Extr
       gen.cropTo(full[i], masks[i]);
     }
     lap('mask');
+    // Even iterations flip the perturbed inputs (TorchRay's jitter); the levels stay unflipped.
+    const flip = o.jitter && t % 2 === 0;
     for (let i = 0; i < A; i++) {
-      if (o.variant !== 'delete') applyPyramid(pyramid, masks[i], HW, batch.subarray(i * per, (i + 1) * per));
+      if (o.variant !== 'delete') perturbKeepingLevels(pyramid, masks[i], H, W, flip, batch.subarray(i * per, (i + 1) * per), levels[i]);
       if (o.variant !== 'preserve') {
         for (let k = 0; k < HW; k++) inverse[k] = 1 - masks[i][k];
         const slot = dual ? A + i : i;
-        applyPyramid(pyramid, inverse, HW, batch.subarray(slot * per, (slot + 1) * per));
+        perturbKeepingLevels(pyramid, inverse, H, W, flip, batch.subarray(slot * per, (slot + 1) * per), levels[slot]);
       }
     }
-    const flip = o.jitter && t % 2 === 0;
-    if (flip) flipRows(batch, W);
     lap('perturb');
     const g = await targetGradient(subject, target, { dims: [B, C, H, W], data: batch }, { batchSize: B });
     lap('model');
-    if (flip) flipRows(g.input.data, W);
 
     for (let i = 0; i < A; i++) {
       gMask.fill(0);
@@ -159,18 +159,15 @@ async function optimise(subject: Subject, input: Tensor, target: Target, o: Extr
       const gp = g.input.data.subarray(i * per, (i + 1) * per);
       if (o.variant === 'preserve') {
         reward = g.scores[i];
-        applyPyramidAdjoint(pyramid, masks[i], HW, gp, gMask, 1);
+        levelAdjoint(pyramid, levels[i], H, W, flip, gp, gMask, 1);
+      } else if (o.variant === 'delete') {
+        reward = -g.scores[i];
+        // reward = −s(P(1 − m)): d/dm = +∂s/∂x · ∂P/∂m'(1 − m)
+        levelAdjoint(pyramid, levels[i], H, W, flip, gp, gMask, 1);
       } else {
-        for (let k = 0; k < HW; k++) inverse[k] = 1 - masks[i][k];
-        if (o.variant === 'delete') {
-          reward = -g.scores[i];
-          // reward = −s(P(1 − m)): d/dm = +∂s/∂x · ∂P/∂m'(1 − m)
-          applyPyramidAdjoint(pyramid, inverse, HW, gp, gMask, 1);
-        } else {
-          reward = g.scores[i] - g.scores[A + i];
-          applyPyramidAdjoint(pyramid, masks[i], HW, gp, gMask, 1);
-          applyPyramidAdjoint(pyramid, inverse, HW, g.input.data.subarray((A + i) * per, (A + i + 1) * per), gMask, 1);
-        }
+        reward = g.scores[i] - g.scores[A + i];
+        levelAdjoint(pyramid, levels[i], H, W, flip, gp, gMask, 1);
+        levelAdjoint(pyramid, levels[A + i], H, W, flip, g.input.data.subarray((A + i) * per, (A + i + 1) * per), gMask, 1);
       }
       // Energy = reward − λ·penalty; its gradient w.r.t. the full mask, then the parameters.
       gFull.fill(0);

@@ -91,9 +91,11 @@ export function share(n: number, i: number, T: number): [number, number] {
 const WAIT_MS = 120_000;
 
 /**
- * Default thread count: half the cores, at most 8. The generator runs between onnxruntime runs, whose
- * intra-op threads (one per core) keep spinning for a while after each run; on 2 cores a second
- * generator thread only competed with them (measured: slower and more variable than one thread).
+ * Default thread count: half the cores, at most 8. The generator runs between onnxruntime runs (whose
+ * threads now sleep between runs, session.ts), so on an idle machine more threads help: 2 cores, 224²,
+ * generator forward + adjoint per iteration 7.5 → 5.8 ms with 2 threads (load ≈ 1.7). But on a shared
+ * machine they compete with other processes: 10.6 → 13.7 and 19.1 → 29.5 ms (load 6–12), and the
+ * thread count is part of a result's params, so it cannot follow the load without changing reports.
  */
 export function defaultThreads(): number {
   return Math.max(1, Math.min(8, Math.floor((os.availableParallelism?.() ?? os.cpus().length) / 2)));

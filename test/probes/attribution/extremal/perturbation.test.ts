@@ -1,11 +1,13 @@
 // The pieces extremal perturbation is built from: TorchRay's Gaussian kernel and pyramid, the
-// pyramid interpolation and its adjoint, and the ranking area constraint.
+// pyramid interpolation and its adjoint (and the one-pass form the optimisation loop uses), and the
+// ranking area constraint.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { gaussianKernel, blurPlanes, blurMany, perturbationPyramid, perturbationPyramidFast } from '../../../../src/probes/attribution/blur.ts';
-import { applyPyramid, applyPyramidAdjoint } from '../../../../src/probes/attribution/extremal/perturbation.ts';
-import { areaPenalty, referenceZeros, selectKth } from '../../../../src/probes/attribution/extremal/area.ts';
+import { applyPyramid, applyPyramidAdjoint, perturbKeepingLevels, levelAdjoint } from '../../../../src/probes/attribution/extremal/perturbation.ts';
+import { areaPenalty, referenceZeros, selectKth, selectKthFloat32 } from '../../../../src/probes/attribution/extremal/area.ts';
+import { flipRows } from '../../../../src/probes/attribution/maps.ts';
 import { FC_SEED } from '../../../seed.ts';
 
 test('Gaussian kernel: half-width ⌈4σ⌉, sums to 1, symmetric; σ = 0 is the identity', () => {
@@ -95,6 +97,49 @@ test('pyramid adjoint matches finite differences away from level boundaries', ()
       assert.ok(Math.abs(fd - gm[p]) < 1e-3 * (1 + Math.abs(fd)), `pixel ${p}: ${gm[p]} vs ${fd}`);
     }
   }), { seed: FC_SEED, numRuns: 10 });
+});
+
+test('the one-pass perturbation equals applyPyramid then the flip, and its adjoint equals applyPyramidAdjoint, bit for bit', () => {
+  const H = 5;
+  const W = 6;
+  const HW = H * W;
+  const x = Float32Array.from({ length: 3 * HW }, (_, i) => Math.sin(0.9 * i) * 3);
+  const pyr = perturbationPyramid(x, 3, H, W, 6, 'blur', 2);
+  const maskArb = fc.array(fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: HW, maxLength: HW });
+  const gradArb = fc.array(fc.float({ min: -10, max: 10, noNaN: true }), { minLength: 3 * HW, maxLength: 3 * HW });
+  fc.assert(fc.property(maskArb, gradArb, fc.boolean(), (ms, gs, flip) => {
+    const m = Float32Array.from(ms);
+    const want = new Float32Array(3 * HW);
+    applyPyramid(pyr, m, HW, want);
+    if (flip) flipRows(want, W);
+    const got = new Float32Array(3 * HW);
+    const levels = new Uint8Array(HW);
+    perturbKeepingLevels(pyr, m, H, W, flip, got, levels);
+    assert.equal(Array.from(got), Array.from(want));
+    // the gradient arrives for the (possibly mirrored) image the model saw
+    const g = Float32Array.from(gs);
+    const unflipped = Float32Array.from(g);
+    if (flip) flipRows(unflipped, W);
+    const a = new Float64Array(HW).fill(0.25);
+    const b = new Float64Array(HW).fill(0.25);
+    applyPyramidAdjoint(pyr, m, HW, unflipped, a, -1);
+    levelAdjoint(pyr, levels, H, W, flip, g, b, -1);
+    assert.equal(Array.from(b), Array.from(a));
+  }), { seed: FC_SEED, numRuns: 100 });
+});
+
+test('selectKthFloat32 (radix selection) returns the k-th smallest value and leaves the values as they were', () => {
+  const value = fc.oneof(fc.constant(0), fc.constant(-0), fc.constant(1), fc.constant(0.5), fc.float({ noNaN: true }));
+  fc.assert(fc.property(fc.array(value, { minLength: 1, maxLength: 300 }), fc.nat(), (vs, kk) => {
+    const a = Float32Array.from(vs);
+    const k = kk % a.length;
+    const sorted = Float32Array.from(a).sort();
+    const before = Array.from(a);
+    const got = selectKthFloat32(a, k);
+    assert.ok(got === sorted[k], `rank ${k}: ${got} vs ${sorted[k]}`);
+    assert.equal(Array.from(a), before);
+  }), { seed: FC_SEED, numRuns: 300 });
+  assert.throws(() => selectKthFloat32(new Float32Array(3), 3), /rank 3/);
 });
 
 test('selectKth returns the k-th smallest value', () => {

@@ -1,6 +1,7 @@
 // Gradient cost: (1) on the zoo models, one forward pass vs one forward+gradient pass (input
 // gradient of a class logit) through gradient(), mobilenet_v2 at batch 1 and 8, interleaved in
-// the same run so machine load hits both alike — target ≤ 3× per row; (2) against TF.js tf.grad (pure-JS cpu backend, the only
+// the same run so machine load hits both alike — target ≤ 3× per row, with the CPU time of both
+// beside it (the work done, steadier than wall time on a shared machine); (2) against TF.js tf.grad (pure-JS cpu backend, the only
 // tfjs backend with these gradients) on the setup of test/engine/autodiff-mobilenet.test.ts.
 import path from 'node:path';
 import { loadModel } from '../src/models/load.ts';
@@ -31,6 +32,18 @@ async function seconds(fn: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
+/**
+ * Wall seconds and CPU seconds (user + system, every thread of this process) of one call. On a
+ * shared machine the wall ratio swings with other jobs' load (3.6–5.4× in one afternoon for the
+ * same build) while the CPU-time ratio, the work done, stayed within 3.7–4.1× at batch 1.
+ */
+async function wallAndCpu(fn: () => Promise<unknown>): Promise<[number, number]> {
+  const c0 = process.cpuUsage();
+  const wall = await seconds(fn);
+  const c = process.cpuUsage(c0);
+  return [wall, (c.user + c.system) / 1e6];
+}
+
 const fmt = (v: number) => v.toFixed(2);
 
 /** min / median / max of per-pair ratios: each gradient run against the forward run beside it. */
@@ -49,17 +62,19 @@ async function forwardVsGradient(section: Section, name: string, batch: number, 
   const backward = () => gradient(m.net, { input: { [m.input.name]: x }, objective: logit(logits, 0), wrt: [m.input.name] }, { device });
   const firstForward = await seconds(forward);
   const build = await seconds(backward); // probe shapes, build the VJP graph, create its session
-  const f: number[] = [], g: number[] = [];
+  const f: number[] = [], g: number[] = [], fc: number[] = [], gc: number[] = [];
   for (let i = 0; i < repeats + 1; i++) {
-    const tf = await seconds(forward);
-    const tg = await seconds(backward);
-    if (i > 0) { f.push(tf); g.push(tg); } // the first lap warms both sessions
+    const [tf, cf] = await wallAndCpu(forward);
+    const [tg, cg] = await wallAndCpu(backward);
+    if (i > 0) { f.push(tf); g.push(tg); fc.push(cf); gc.push(cg); } // the first lap warms both sessions
   }
   const ff = summarize(`${name} ${height}² batch ${batch} forward`, 's', f);
   const gg = summarize(`${name} ${height}² batch ${batch} forward+gradient`, 's', g);
   section.figures.push(ff, gg, summarize(`${name} batch ${batch} first gradient call (build + session)`, 's', [build]));
   section.ratios.push(ratio(`${name} batch ${batch}: forward+gradient ÷ forward (time)`, gg, ff, { max: 3, text: '≤ 3×' }));
   section.notes!.push(`${name} batch ${batch}: ${pairRatios(g, f)}; first forward ${fmt(firstForward)} s (session creation)`);
+  const ms = (v: number[]) => (1000 * [...v].sort((a, b) => a - b)[v.length >> 1]).toFixed(1);
+  section.notes!.push(`${name} batch ${batch} CPU time (all threads): forward ${ms(fc)} ms, forward+gradient ${ms(gc)} ms; ${pairRatios(gc, fc)}`);
 }
 
 // The differential test's setup: MobileNetV2 truncated at out_relu, 64×64, the spatial mean

@@ -87,7 +87,7 @@ test('a real photograph as a golden; a corrupt golden file fails its check with 
   const bad = compareOrBlessImage(store, key, cat, {}, 'compare');
   assert.is(bad.status, 'unreadable');
   assert.not.ok(bad.passed);
-  assert.match(bad.check.reason ?? '', /golden cannot be used: image photo.png is not a PNG or JPEG file/);
+  assert.match(bad.check.reason ?? '', /golden cannot be used: image photo.png is not a PNG, JPEG or \.npy file/);
   const img: RgbaImage = curve(0);
   assert.throws(() => compareImages(img, img, { threshold: 2 }), /threshold must be in 0..1/);
 });

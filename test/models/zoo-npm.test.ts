@@ -180,7 +180,8 @@ test('emotion: a one-channel 64² classifier; probabilities and features agree w
   const m = loadZoo('emotion', { cache: false });
   assert.equal(m.input, { name: 'input_1', channels: 1, height: 64, width: 64 });
   assert.equal(m.labels, EMOTION_LABELS);
-  assert.equal(m.preprocess.mean, [0.5, 0.5, 0.5]);
+  assert.equal(m.preprocess.mean, [0.5]);
+  assert.equal(m.preprocess.std, [0.5]);
   const ours = await parity(m, files, greyInput(64), [m.logits!, m.probabilities!], 1e-5);
   const p = ours[m.probabilities!].data;
   assert.ok(Math.abs(p.reduce((s, v) => s + v, 0) - 1) < 1e-5, 'probabilities sum to 1');

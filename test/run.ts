@@ -30,9 +30,6 @@ const files = findTests(root)
   .map((f) => ({ f, s: timing(rel(f)) }))
   .sort((a, b) => b.s - a.s || (a.f < b.f ? -1 : 1))
   .map((x) => x.f);
-// One folder for the whole run, shared by the test files' processes: work several files assert on
-// (the shipped suites' run, test/cli/shipped-run.ts) is computed there once. Removed at the end.
-const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-test-shared-'));
 const jobs = Math.max(1, Math.min(Number(process.env.TEST_JOBS ?? 2), os.availableParallelism?.() ?? 2));
 
 interface FileResult { file: string; passed: number; failed: number; skipped: number; ms: number; output: string; code: number | null }
@@ -40,7 +37,7 @@ interface FileResult { file: string; passed: number; failed: number; skipped: nu
 function runFile(file: string): Promise<FileResult> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, FORCE_COLOR: '0', NEUROGATE_TEST_SHARED: shared }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -70,7 +67,6 @@ async function worker() {
   }
 }
 await Promise.all(Array.from({ length: jobs }, worker));
-fs.rmSync(shared, { recursive: true, force: true });
 saveTimings(repoRoot, results.filter((r) => r.code !== null).map((r) => ({ file: rel(r.file), seconds: r.ms / 1000 })));
 
 const passed = results.reduce((s, r) => s + r.passed, 0);

@@ -1,19 +1,23 @@
 // The shipped attribution suite (specs/mobilenet_v2-masks.yaml) as CI runs it: every method on the
-// two photographs through `neurogate run specs/` (test/cli/shipped-run.ts: the run this `npm test`
-// computes once for every file asserting on the shipped suites), exit 0, and the report holds what
-// the issue promised — extremal masks at three areas keeping their share of the score, each method's
-// deletion AUC against a random map, the randomisation outcome per method, and a heatmap per map.
+// two photographs through `neurogate run`, exit 0, and the report holds what the issue promised —
+// extremal masks at three areas keeping their share of the score, each method's deletion AUC against
+// a random map, the randomisation outcome per method, and a heatmap per map.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { shippedReport, shippedRun } from './shipped-run.ts';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ng-masks-suite-'));
 
 test('specs/mobilenet_v2-masks.yaml runs green: areas, kept fractions, deletion vs random, MPRT, heatmaps', () => {
-  const r = shippedRun();
-  assert.is(r.code, 0, `${r.out}\n${r.err}`);
-  const suite = shippedReport().suites.find((s) => s.suite === 'mobilenet-v2-masks');
-  assert.ok(suite, 'the attribution suite is in the shipped run');
-  assert.is(suite.file.split('\\').join('/'), 'specs/mobilenet_v2-masks.yaml');
-  const entries = suite.entries as unknown as { id: string; kind: string; measurements: Record<string, unknown>; params: Record<string, unknown>; artifacts: { type: string }[] }[];
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'specs/mobilenet_v2-masks.yaml', '--report-dir', tmp, '--json', '--quiet'],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 900_000 });
+  assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  const report = JSON.parse(fs.readFileSync(path.join(tmp, 'neurogate-report.json'), 'utf8'));
+  const entries = report.suites[0].entries as { id: string; kind: string; measurements: Record<string, unknown>; params: Record<string, unknown>; artifacts: { type: string }[] }[];
   assert.ok(entries.every((e) => e.kind === 'masks'));
   const byId = Object.fromEntries(entries.map((e) => [e.id, e]));
   const ex = byId['extremal-areas'];
@@ -32,4 +36,5 @@ test('specs/mobilenet_v2-masks.yaml runs green: areas, kept fractions, deletion 
   assert.is(byId.smoothgrad.params.seed, 7);
 });
 
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 test.run();
